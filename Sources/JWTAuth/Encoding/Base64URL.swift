@@ -1,0 +1,151 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+
+/// Strict base64url (RFC 4648 §5) without padding, as JOSE requires (RFC 7515 §2).
+///
+/// The decoder accepts exactly one spelling of each byte string: no `=` padding, no whitespace,
+/// no `+` or `/`, no length that leaves a single dangling character, and the unused low bits of
+/// the last character must be zero. Anything else is rejected, so two different token strings
+/// can never carry the same bytes (RFC 8725 §3.10).
+enum Base64URL {
+    /// 0...63 for alphabet characters, 0xFF for everything else.
+    private static let decodeTable: [UInt8] = {
+        var table = [UInt8](repeating: 0xFF, count: 256)
+        let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_".utf8)
+        for (value, character) in alphabet.enumerated() {
+            table[Int(character)] = UInt8(value)
+        }
+        return table
+    }()
+
+    private static let encodeTable: [UInt8] = Array(
+        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_".utf8
+    )
+
+    /// The number of bytes `count` base64url characters decode to, or nil when no canonical
+    /// encoding has that length.
+    @inline(__always)
+    static func decodedCount(forEncodedCount count: Int) -> Int? {
+        let remainder = count & 3
+        if remainder == 1 { return nil }
+        return (count >> 2) * 3 + (remainder == 0 ? 0 : remainder - 1)
+    }
+
+    /// The number of characters that encode `count` bytes, without padding.
+    @inline(__always)
+    static func encodedCount(forDecodedCount count: Int) -> Int {
+        (count / 3) * 4 + [0, 2, 3][count % 3]
+    }
+
+    /// Decodes `input` into `output`, which must hold at least
+    /// `decodedCount(forEncodedCount: input.count)` bytes. Returns the number of bytes written, or
+    /// nil when `input` is not canonical base64url.
+    static func decode(_ input: UnsafeRawBufferPointer, into output: UnsafeMutableRawBufferPointer) -> Int? {
+        guard let outputCount = decodedCount(forEncodedCount: input.count) else { return nil }
+        precondition(output.count >= outputCount, "base64url output buffer too small")
+        if input.isEmpty { return 0 }
+        return decodeTable.withUnsafeBufferPointer { table -> Int? in
+            var inIndex = 0
+            var outIndex = 0
+            let fullQuads = input.count >> 2
+            for _ in 0..<fullQuads {
+                let a = table[Int(input[inIndex])]
+                let b = table[Int(input[inIndex + 1])]
+                let c = table[Int(input[inIndex + 2])]
+                let d = table[Int(input[inIndex + 3])]
+                // One OR catches any invalid character (0xFF has bit 7 set; valid values do not).
+                if (a | b | c | d) & 0x80 != 0 { return nil }
+                output[outIndex] = (a << 2) | (b >> 4)
+                output[outIndex + 1] = (b << 4) | (c >> 2)
+                output[outIndex + 2] = (c << 6) | d
+                inIndex += 4
+                outIndex += 3
+            }
+            switch input.count - inIndex {
+            case 2:
+                let a = table[Int(input[inIndex])]
+                let b = table[Int(input[inIndex + 1])]
+                if (a | b) & 0x80 != 0 || b & 0x0F != 0 { return nil }
+                output[outIndex] = (a << 2) | (b >> 4)
+                outIndex += 1
+            case 3:
+                let a = table[Int(input[inIndex])]
+                let b = table[Int(input[inIndex + 1])]
+                let c = table[Int(input[inIndex + 2])]
+                if (a | b | c) & 0x80 != 0 || c & 0x03 != 0 { return nil }
+                output[outIndex] = (a << 2) | (b >> 4)
+                output[outIndex + 1] = (b << 4) | (c >> 2)
+                outIndex += 2
+            default:
+                break
+            }
+            return outIndex
+        }
+    }
+
+    /// Decodes a base64url string into bytes, or nil when it is not canonical base64url.
+    static func decode(_ string: some StringProtocol) -> [UInt8]? {
+        let utf8 = Array(string.utf8)
+        return utf8.withUnsafeBytes { input -> [UInt8]? in
+            guard let count = decodedCount(forEncodedCount: input.count) else { return nil }
+            var failed = false
+            let bytes = [UInt8](unsafeUninitializedCapacity: count) { buffer, initialized in
+                guard let written = decode(input, into: UnsafeMutableRawBufferPointer(buffer)) else {
+                    failed = true
+                    initialized = 0
+                    return
+                }
+                initialized = written
+            }
+            return failed ? nil : bytes
+        }
+    }
+
+    /// Appends the base64url encoding of `bytes` to `output`.
+    static func encode(_ bytes: UnsafeRawBufferPointer, appendingTo output: inout [UInt8]) {
+        let count = encodedCount(forDecodedCount: bytes.count)
+        let start = output.count
+        output.append(contentsOf: repeatElement(0, count: count))
+        encodeTable.withUnsafeBufferPointer { table in
+            output.withUnsafeMutableBufferPointer { out in
+                var o = start
+                var i = 0
+                while i + 3 <= bytes.count {
+                    let v = UInt32(bytes[i]) << 16 | UInt32(bytes[i + 1]) << 8 | UInt32(bytes[i + 2])
+                    out[o] = table[Int(v >> 18)]
+                    out[o + 1] = table[Int((v >> 12) & 0x3F)]
+                    out[o + 2] = table[Int((v >> 6) & 0x3F)]
+                    out[o + 3] = table[Int(v & 0x3F)]
+                    i += 3
+                    o += 4
+                }
+                switch bytes.count - i {
+                case 1:
+                    let v = UInt32(bytes[i]) << 16
+                    out[o] = table[Int(v >> 18)]
+                    out[o + 1] = table[Int((v >> 12) & 0x3F)]
+                case 2:
+                    let v = UInt32(bytes[i]) << 16 | UInt32(bytes[i + 1]) << 8
+                    out[o] = table[Int(v >> 18)]
+                    out[o + 1] = table[Int((v >> 12) & 0x3F)]
+                    out[o + 2] = table[Int((v >> 6) & 0x3F)]
+                default:
+                    break
+                }
+            }
+        }
+    }
+
+    /// The base64url encoding of `bytes`, without padding.
+    static func encodedString(_ bytes: some ContiguousBytes) -> String {
+        var output: [UInt8] = []
+        bytes.withUnsafeBytes { buffer in
+            output.reserveCapacity(encodedCount(forDecodedCount: buffer.count))
+            encode(buffer, appendingTo: &output)
+        }
+        return String(decoding: output, as: UTF8.self)
+    }
+}

@@ -1,0 +1,95 @@
+/// The one error type of JWTAuth.
+///
+/// Every failure carries a stable ``Code`` (the strings in DESIGN §3, printed by the CLI and
+/// mapped to HTTP errors by the server) and a human-readable message. Messages never contain
+/// token bytes or key material, so an error can be logged as it is.
+///
+/// `Code` is a struct over a private enum rather than a public enum, so new codes can be added
+/// without breaking anyone's exhaustive `switch`.
+public struct JWTAuthError: Error, Sendable, Hashable, CustomStringConvertible {
+    /// The stable, machine-readable class of the failure.
+    public var code: Code
+    /// What went wrong, for people. Never contains token bytes or key material.
+    public var message: String
+
+    /// Creates an error with a code and a message.
+    public init(_ code: Code, _ message: String) {
+        self.code = code
+        self.message = message
+    }
+
+    public var description: String { "\(self.code): \(self.message)" }
+}
+
+extension JWTAuthError {
+    /// A stable error code. Its ``description`` is the snake_case string of DESIGN §3.
+    public struct Code: Hashable, Sendable, CustomStringConvertible {
+        private enum Base: String, Sendable {
+            case malformed
+            case tooLarge = "too_large"
+            case algorithmRejected = "alg_rejected"
+            case keyUnknown = "key_unknown"
+            case signatureInvalid = "signature_invalid"
+            case headerUnsupported = "header_unsupported"
+            case expired
+            case notYetValid = "not_yet_valid"
+            case issuedInFuture = "issued_in_future"
+            case tooOld = "too_old"
+            case issuerInvalid = "issuer_invalid"
+            case audienceInvalid = "audience_invalid"
+            case typeInvalid = "type_invalid"
+            case claimMissing = "claim_missing"
+            case claimInvalid = "claim_invalid"
+            case weakKey = "weak_key"
+            case keyInvalid = "key_invalid"
+        }
+
+        private let base: Base
+        private init(_ base: Base) { self.base = base }
+
+        /// The snake_case string, e.g. `signature_invalid`.
+        public var description: String { self.base.rawValue }
+
+        /// Not a compact JWS/JWT: wrong segment count, bad base64url, bad JSON, duplicate members.
+        public static let malformed = Code(.malformed)
+        /// The token is larger than the configured cap (checked before any decoding).
+        public static let tooLarge = Code(.tooLarge)
+        /// `alg` is `none`, unknown, not allowed, or not the algorithm the key is bound to.
+        public static let algorithmRejected = Code(.algorithmRejected)
+        /// No key matches the token's `kid` (or, without `kid`, no single key for its `alg`).
+        public static let keyUnknown = Code(.keyUnknown)
+        /// The signature does not verify.
+        public static let signatureInvalid = Code(.signatureInvalid)
+        /// The header asks for something never honoured: `crit`, `b64`, nested JWTs, `zip`.
+        public static let headerUnsupported = Code(.headerUnsupported)
+        /// `exp` has passed (beyond the leeway).
+        public static let expired = Code(.expired)
+        /// `nbf` is still in the future (beyond the leeway).
+        public static let notYetValid = Code(.notYetValid)
+        /// `iat` is in the future (beyond the leeway).
+        public static let issuedInFuture = Code(.issuedInFuture)
+        /// The token is older than, or was issued to live longer than, the maximum age.
+        public static let tooOld = Code(.tooOld)
+        /// `iss` is not the expected issuer.
+        public static let issuerInvalid = Code(.issuerInvalid)
+        /// `aud` does not contain an accepted audience.
+        public static let audienceInvalid = Code(.audienceInvalid)
+        /// The `typ` header is not the expected type.
+        public static let typeInvalid = Code(.typeInvalid)
+        /// A required claim is absent.
+        public static let claimMissing = Code(.claimMissing)
+        /// A claim has the wrong JSON type or an out-of-range value.
+        public static let claimInvalid = Code(.claimInvalid)
+        /// The key is too weak to be used (short HMAC secret, small or ROCA RSA modulus, e = 1).
+        public static let weakKey = Code(.weakKey)
+        /// The key is unusable: bad JWK/PEM, a point off the curve, an unsupported type or algorithm.
+        public static let keyInvalid = Code(.keyInvalid)
+    }
+}
+
+extension JWTAuthError {
+    static func malformed(_ message: String) -> Self { Self(.malformed, message) }
+    static func keyInvalid(_ message: String) -> Self { Self(.keyInvalid, message) }
+    static func weakKey(_ message: String) -> Self { Self(.weakKey, message) }
+    static func claimInvalid(_ message: String) -> Self { Self(.claimInvalid, message) }
+}

@@ -1,0 +1,51 @@
+/// A JWT NumericDate (RFC 7519 §2): seconds since 1970-01-01T00:00:00Z, ignoring leap seconds.
+///
+/// Fractional values are allowed when reading; the dates JWTAuth issues are whole seconds.
+public struct NumericDate: Sendable, Hashable, Comparable, CustomStringConvertible {
+    /// Seconds since the Unix epoch.
+    public var secondsSinceEpoch: Double
+
+    public init(secondsSinceEpoch: Double) {
+        self.secondsSinceEpoch = secondsSinceEpoch
+    }
+
+    public init(_ seconds: Int64) {
+        self.secondsSinceEpoch = Double(seconds)
+    }
+
+    /// The date rounded down to a whole second, as issued in tokens.
+    public var wholeSeconds: Int64 {
+        Int64(self.secondsSinceEpoch.rounded(.down))
+    }
+
+    public static func < (lhs: NumericDate, rhs: NumericDate) -> Bool {
+        lhs.secondsSinceEpoch < rhs.secondsSinceEpoch
+    }
+
+    public static func + (date: NumericDate, duration: Duration) -> NumericDate {
+        NumericDate(secondsSinceEpoch: date.secondsSinceEpoch + duration.seconds)
+    }
+
+    public static func - (date: NumericDate, duration: Duration) -> NumericDate {
+        NumericDate(secondsSinceEpoch: date.secondsSinceEpoch - duration.seconds)
+    }
+
+    /// The time from `other` to this date.
+    public func duration(since other: NumericDate) -> Duration {
+        .seconds(self.secondsSinceEpoch - other.secondsSinceEpoch)
+    }
+
+    public var description: String {
+        self.secondsSinceEpoch == self.secondsSinceEpoch.rounded() && abs(self.secondsSinceEpoch) < 9e15
+            ? String(Int64(self.secondsSinceEpoch))
+            : String(self.secondsSinceEpoch)
+    }
+}
+
+extension Duration {
+    /// The duration in (fractional) seconds.
+    var seconds: Double {
+        let (seconds, attoseconds) = self.components
+        return Double(seconds) + Double(attoseconds) / 1e18
+    }
+}

@@ -1,0 +1,79 @@
+/// What a verifier demands of a token beyond a valid signature.
+///
+/// The policy is always applied — there is no "skip claims" switch. The defaults are the safe
+/// ones: `exp` is required, 60 s of leeway, an 8 KiB size cap, and the key set's algorithms
+/// as the allow-list.
+public struct JWTValidationPolicy: Sendable, Hashable {
+    /// The largest leeway accepted; larger values are clamped to it.
+    public static let maximumLeeway: Duration = .seconds(300)
+
+    /// Allowed `alg` values; nil means the algorithms of the verifier's keys. `none` can never
+    /// be allowed.
+    public var algorithms: Set<JWSAlgorithm>?
+    /// The issuer the `iss` claim must equal exactly; nil accepts any (but see
+    /// ``requiredClaims``).
+    public var issuer: String?
+    /// Audiences this verifier answers to; the token's `aud` (string or array) must contain at
+    /// least one. Nil accepts any.
+    public var audiences: Set<String>?
+    /// Accepted `typ` header values, compared case-insensitively, with or without the
+    /// `application/` prefix (RFC 7515 §4.1.9). Nil skips the check.
+    public var types: Set<String>? {
+        didSet { self.normalizedTypes = self.types.map { Set($0.map(Self.normalizedType)) } }
+    }
+    /// Clock skew tolerated for `exp`, `nbf` and `iat`; clamped to 0…300 s.
+    public var leeway: Duration {
+        get { self.clampedLeeway }
+        set { self.clampedLeeway = min(max(newValue, .zero), Self.maximumLeeway) }
+    }
+    /// Whether `exp` must be present. True by default; access tokens always need it.
+    public var requiresExpiration: Bool
+    /// Claims that must be present (of any value), e.g. `["sub", "jti"]`.
+    public var requiredClaims: [String]
+    /// The oldest a token may be: rejected as `too_old` when now − `iat` or `exp` − `iat`
+    /// exceeds it. Setting it makes `iat` required.
+    public var maximumAge: Duration?
+    /// Tokens longer than this many bytes are rejected before any decoding.
+    public var maximumTokenBytes: Int
+    /// The deepest nesting of arrays and objects accepted in the header and claims.
+    public var maximumNestingDepth: Int
+
+    private var clampedLeeway: Duration
+    private(set) var normalizedTypes: Set<String>?
+
+    public init(
+        algorithms: Set<JWSAlgorithm>? = nil,
+        issuer: String? = nil,
+        audiences: Set<String>? = nil,
+        types: Set<String>? = nil,
+        leeway: Duration = .seconds(60),
+        requiresExpiration: Bool = true,
+        requiredClaims: [String] = [],
+        maximumAge: Duration? = nil,
+        maximumTokenBytes: Int = 8192,
+        maximumNestingDepth: Int = 16
+    ) {
+        self.algorithms = algorithms
+        self.issuer = issuer
+        self.audiences = audiences
+        self.types = types
+        self.normalizedTypes = types.map { Set($0.map(Self.normalizedType)) }
+        self.clampedLeeway = min(max(leeway, .zero), Self.maximumLeeway)
+        self.requiresExpiration = requiresExpiration
+        self.requiredClaims = requiredClaims
+        self.maximumAge = maximumAge
+        self.maximumTokenBytes = maximumTokenBytes
+        self.maximumNestingDepth = maximumNestingDepth
+    }
+
+    /// The `typ` of OAuth 2.0 access tokens (RFC 9068).
+    public static let accessTokenType = "at+jwt"
+    /// The `typ` of JWTAuth refresh tokens.
+    public static let refreshTokenType = "rt+jwt"
+
+    /// Lower-cased, without an `application/` prefix.
+    static func normalizedType(_ type: String) -> String {
+        let lowered = type.lowercased()
+        return lowered.hasPrefix("application/") ? String(lowered.dropFirst("application/".count)) : lowered
+    }
+}

@@ -1,0 +1,94 @@
+/// Verifies JWTs: signature, header rules and the claims policy, in that order.
+///
+/// A `Sendable` value: share one across tasks; verification is synchronous, allocation-light
+/// and never suspends.
+///
+/// ```swift
+/// let verifier = JWTVerifier(keys: try JWTKeySet(jwks: jwksText), policy: .init(
+///     issuer: "https://auth.example", audiences: ["api"], types: ["at+jwt"]))
+/// let token = try verifier.verify(bearerToken)
+/// print(token.claims.subject ?? "")
+/// ```
+public struct JWTVerifier: Sendable {
+    /// The trusted keys.
+    public var keys: JWTKeySet
+    /// What the claims must satisfy.
+    public var policy: JWTValidationPolicy
+    /// Where "now" comes from.
+    public var clock: any UnixClock
+
+    public init(keys: JWTKeySet, policy: JWTValidationPolicy = JWTValidationPolicy(), clock: any UnixClock = SystemClock()) {
+        self.keys = keys
+        self.policy = policy
+        self.clock = clock
+    }
+
+    /// Verifies a compact JWT and applies the policy.
+    ///
+    /// - Throws: ``JWTAuthError`` naming the first rule the token breaks.
+    public func verify(_ token: String) throws(JWTAuthError) -> VerifiedJWT {
+        try Self.withUTF8(token) { (bytes) throws(JWTAuthError) in try self.verify(utf8: bytes) }
+    }
+
+    /// Verifies a compact JWT given as a substring (e.g. after `Bearer `).
+    public func verify(_ token: Substring) throws(JWTAuthError) -> VerifiedJWT {
+        try Self.withUTF8(token) { (bytes) throws(JWTAuthError) in try self.verify(utf8: bytes) }
+    }
+
+    /// Verifies a compact JWT given as UTF-8 bytes.
+    public func verify(utf8 token: UnsafeRawBufferPointer) throws(JWTAuthError) -> VerifiedJWT {
+        let policy = self.policy
+        let rules = CompactJWS.Rules(
+            maximumTokenBytes: policy.maximumTokenBytes,
+            maximumNestingDepth: policy.maximumNestingDepth,
+            algorithms: policy.algorithms ?? self.keys.algorithms,
+            types: policy.normalizedTypes,
+            refusesNestedJWT: true
+        )
+        return try CompactJWS.verify(token, keys: self.keys, rules: rules) {
+            (header, headerBytes, key, payload) throws(JWTAuthError) -> VerifiedJWT in
+            let claims = try ClaimsReader.read(payload, policy: policy, now: self.clock.now)
+            return VerifiedJWT(
+                header: header.publicHeader(in: headerBytes, key: key),
+                claims: claims,
+                payload: Array(payload)
+            )
+        }
+    }
+
+    /// Verifies a compact JWS — header rules and signature only — and returns its payload,
+    /// which may be any bytes. No claims are read and no time checks are made: use this for
+    /// signed documents that are not JWTs, never for access tokens.
+    public func verifyJWS(_ token: String) throws(JWTAuthError) -> VerifiedJWS {
+        let policy = self.policy
+        let rules = CompactJWS.Rules(
+            maximumTokenBytes: policy.maximumTokenBytes,
+            maximumNestingDepth: policy.maximumNestingDepth,
+            algorithms: policy.algorithms ?? self.keys.algorithms,
+            types: policy.normalizedTypes,
+            refusesNestedJWT: false
+        )
+        return try Self.withUTF8(token) { (bytes) throws(JWTAuthError) -> VerifiedJWS in
+            try CompactJWS.verify(bytes, keys: self.keys, rules: rules) {
+                (header, headerBytes, key, payload) throws(JWTAuthError) -> VerifiedJWS in
+                VerifiedJWS(header: header.publicHeader(in: headerBytes, key: key), payload: Array(payload))
+            }
+        }
+    }
+
+    private static func withUTF8<S: StringProtocol, R>(
+        _ string: S,
+        _ body: (UnsafeRawBufferPointer) throws(JWTAuthError) -> R
+    ) throws(JWTAuthError) -> R {
+        let result: Result<R, JWTAuthError>? = string.utf8.withContiguousStorageIfAvailable { buffer in
+            do throws(JWTAuthError) {
+                return .success(try body(UnsafeRawBufferPointer(buffer)))
+            } catch {
+                return .failure(error)
+            }
+        }
+        if let result { return try result.get() }
+        let copy = Array(string.utf8)
+        return try copy.withUnsafeBytesTyped { (bytes) throws(JWTAuthError) -> R in try body(bytes) }
+    }
+}

@@ -1,0 +1,23 @@
+import JWTAuth
+
+/// A failure the CLI reports as `error: <code>: <message>` with a DESIGN §7 exit code.
+struct CLIFailure: Error {
+    var code: String
+    var message: String
+    var exitCode: Int32
+
+    /// A rejected token: exit 1.
+    static func rejected(_ error: JWTAuthError) -> CLIFailure {
+        CLIFailure(code: error.code.description, message: error.message, exitCode: 1)
+    }
+
+    /// A key that cannot be used: exit 2.
+    static func key(_ error: JWTAuthError) -> CLIFailure {
+        CLIFailure(code: error.code.description, message: error.message, exitCode: 2)
+    }
+
+    /// Wrong flags or unreadable input: exit 2.
+    static func usage(_ message: String) -> CLIFailure {
+        CLIFailure(code: "usage", message: message, exitCode: 2)
+    }
+}

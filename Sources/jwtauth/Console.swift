@@ -1,0 +1,49 @@
+import Foundation
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Reading inputs and writing outputs the way the CLI contract needs.
+enum Console {
+    static func error(_ line: String) {
+        FileHandle.standardError.write(Data((line + "\n").utf8))
+    }
+
+    /// Writes bytes to stdout exactly; a newline is added only for a terminal, so pipes get the
+    /// exact payload (the RFC examples' payloads end without one).
+    static func writeExactly(_ bytes: [UInt8]) {
+        FileHandle.standardOutput.write(Data(bytes))
+        if isatty(STDOUT_FILENO) != 0 { FileHandle.standardOutput.write(Data("\n".utf8)) }
+    }
+
+    static func readStandardInput() -> [UInt8] {
+        Array(FileHandle.standardInput.readDataToEndOfFile())
+    }
+
+    static func readFile(_ path: String) throws(CLIFailure) -> [UInt8] {
+        // FileHandle rather than FileManager, so pipes and /dev/fd paths work too.
+        guard let handle = FileHandle(forReadingAtPath: path) else {
+            throw .usage("cannot read \(path)")
+        }
+        defer { try? handle.close() }
+        return Array(handle.readDataToEndOfFile())
+    }
+
+    /// A token argument, or standard input for `-`. Exactly one trailing line break is removed
+    /// from standard input (what `echo` adds); nothing else is trimmed, so whitespace inside or
+    /// around a token stays and is rejected by the parser.
+    static func token(_ argument: String) -> String {
+        guard argument == "-" else { return argument }
+        var bytes = readStandardInput()
+        if bytes.last == 0x0A {
+            bytes.removeLast()
+            if bytes.last == 0x0D { bytes.removeLast() }
+        }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+}
