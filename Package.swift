@@ -41,7 +41,12 @@ let package = Package(
         ),
         .testTarget(
             name: "JWTAuthTests",
-            dependencies: ["JWTAuth"],
+            dependencies: [
+                "JWTAuth",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "CryptoExtras", package: "swift-crypto"),
+            ],
+            exclude: ["Fixtures"],
             swiftSettings: strictSettings
         ),
     ]

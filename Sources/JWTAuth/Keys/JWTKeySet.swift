@@ -44,8 +44,9 @@ public struct JWTKeySet: Sendable {
 
     /// Reads a JWKS document (`{"keys": [...]}`).
     ///
-    /// Keys that are not for signatures (`use: enc`, or `key_ops` without `verify`/`sign`) are
-    /// skipped without being read further; every other key must be valid and strong.
+    /// Keys that are not for signatures — `use: enc`, `key_ops` without `verify`/`sign`, or an
+    /// `alg` that is not a JWS algorithm (`A128KW`, `RSA-OAEP`, …) — are skipped without being
+    /// read further; every other key must be valid and strong.
     ///
     /// - Parameter algorithms: Binds keys that have no `alg` member; see
     ///   ``JWTKey/init(jwk:algorithms:)``.
@@ -62,7 +63,11 @@ public struct JWTKeySet: Sendable {
         var keys: [JWTKey] = []
         for entry in entries {
             guard let object = entry.objectValue else { throw .keyInvalid("every JWKS entry must be an object") }
-            guard try JWKMembers(object).usage().isEmpty == false else { continue }
+            let members = JWKMembers(object)
+            guard try members.usage().isEmpty == false else { continue }
+            // A key declared for another algorithm family (A128KW, RSA-OAEP, …) is not a
+            // signature key; only a JWS algorithm name binds a key here.
+            if let declared = try members.string("alg"), JWSAlgorithm(name: declared) == nil { continue }
             keys.append(try JWTKey(jwkMembers: object, algorithms: algorithms))
         }
         try self.init(keys)

@@ -1,0 +1,56 @@
+// swift-tools-version: 6.3
+import PackageDescription
+
+// Side-by-side benchmarks: JWTAuth, vapor/jwt-kit and the bare swift-crypto operation, measured
+// in one run so the ratios in docs/PERFORMANCE.md come from the same machine state. A separate
+// package keeps the benchmark and jwt-kit dependencies out of the main package's graph.
+let package = Package(
+    name: "JWTAuthBenchmarks",
+    platforms: [.macOS(.v15)],
+    dependencies: [
+        .package(name: "jwtauth", path: "../"),
+        .package(url: "https://github.com/ordo-one/benchmark", from: "1.38.1", traits: ["MallocInterposer"]),
+        .package(url: "https://github.com/vapor/jwt-kit", from: "5.8.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
+    ],
+    targets: [
+        // The keys, claims and tokens every suite shares, so all three contenders work on the
+        // same bytes.
+        .target(
+            name: "BenchmarkFixtures",
+            dependencies: [
+                .product(name: "JWTAuth", package: "jwtauth"),
+                .product(name: "JWTKit", package: "jwt-kit"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "CryptoExtras", package: "swift-crypto"),
+            ],
+            path: "Sources/BenchmarkFixtures"
+        ),
+        .executableTarget(
+            name: "Verifying",
+            dependencies: [
+                "BenchmarkFixtures",
+                .product(name: "Benchmark", package: "benchmark"),
+                .product(name: "JWTAuth", package: "jwtauth"),
+                .product(name: "JWTKit", package: "jwt-kit"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "CryptoExtras", package: "swift-crypto"),
+            ],
+            path: "Benchmarks/Verifying",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
+        .executableTarget(
+            name: "Signing",
+            dependencies: [
+                "BenchmarkFixtures",
+                .product(name: "Benchmark", package: "benchmark"),
+                .product(name: "JWTAuth", package: "jwtauth"),
+                .product(name: "JWTKit", package: "jwt-kit"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "CryptoExtras", package: "swift-crypto"),
+            ],
+            path: "Benchmarks/Signing",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
+    ]
+)
