@@ -380,3 +380,33 @@ def test_hmac_with_public_key_confusion_rejected(cli, keys, alg):
             assert r.returncode == 1, r.describe()
             assert r.error_code == "alg_rejected", r.describe()
             assert r.stdout == b""
+
+
+@pytest.mark.parametrize("alg", ALGORITHMS)
+def test_hostile_headers(cli, keys, alg):
+    """Keys named in the header (embedded jwk, jku, x5u) never pick the key, and an unknown
+    crit extension is refused — for tokens signed by PyJWT."""
+    now = int(time.time())
+    claims = standard_claims(now)
+    attacker = cli.generate(alg)
+    attacker_key = pyjwt.PyJWK(attacker).key
+    attacker_public = {k: v for k, v in attacker.items() if k not in ("d", "p", "q", "dp", "dq", "qi")}
+
+    # Attacker-signed, carrying the attacker's own key/URLs, under the attacker's kid or ours.
+    for kid, expected in ((attacker["kid"], "key_unknown"), (keys.kid, "signature_invalid")):
+        for extra in ({"jwk": attacker_public}, {"jku": "http://127.0.0.1:9/jwks.json"},
+                      {"x5u": "http://127.0.0.1:9/cert.pem"}):
+            token = pyjwt.encode(claims, attacker_key, algorithm=alg, headers={"kid": kid, **extra})
+            for path in keys.verify_paths:
+                r = cli.run("token", "verify", "--key", path, token)
+                context = f"kid={kid} header+={list(extra)}\n{r.describe()}"
+                assert r.returncode == 1, context
+                assert r.error_code == expected, context
+                assert r.stdout == b"", context
+
+    # Properly signed by the right key, but with a critical extension nobody understands.
+    token = pyjwt.encode(claims, keys.pyjwt_signing_key(), algorithm=alg,
+                         headers={"kid": keys.kid, "crit": ["urn:example:unknown"], "urn:example:unknown": 1})
+    r = cli.run("token", "verify", "--key", keys.verify_paths[0], token)
+    assert r.returncode == 1, r.describe()
+    assert r.error_code == "header_unsupported", r.describe()

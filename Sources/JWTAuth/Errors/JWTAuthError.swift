@@ -12,10 +12,14 @@ public struct JWTAuthError: Error, Sendable, Hashable, CustomStringConvertible {
     /// What went wrong, for people. Never contains token bytes or key material.
     public var message: String
 
+    /// For `rate_limited`: how long until another attempt can succeed.
+    public var retryAfter: Duration?
+
     /// Creates an error with a code and a message.
-    public init(_ code: Code, _ message: String) {
+    public init(_ code: Code, _ message: String, retryAfter: Duration? = nil) {
         self.code = code
         self.message = message
+        self.retryAfter = retryAfter
     }
 
     public var description: String { "\(self.code): \(self.message)" }
@@ -42,6 +46,18 @@ extension JWTAuthError {
             case claimInvalid = "claim_invalid"
             case weakKey = "weak_key"
             case keyInvalid = "key_invalid"
+            case revoked
+            case sessionUnknown = "session_unknown"
+            case sessionRevoked = "session_revoked"
+            case sessionExpired = "session_expired"
+            case refreshReused = "refresh_reused"
+            case invalidCredentials = "invalid_credentials"
+            case userDisabled = "user_disabled"
+            case usernameTaken = "username_taken"
+            case invalidInput = "invalid_input"
+            case rateLimited = "rate_limited"
+            case notFound = "not_found"
+            case storeUnavailable = "store_unavailable"
         }
 
         private let base: Base
@@ -84,10 +100,39 @@ extension JWTAuthError {
         public static let weakKey = Code(.weakKey)
         /// The key is unusable: bad JWK/PEM, a point off the curve, an unsupported type or algorithm.
         public static let keyInvalid = Code(.keyInvalid)
+
+        // Sessions and accounts.
+
+        /// The access token's session or user has been revoked.
+        public static let revoked = Code(.revoked)
+        /// The refresh token names a session the store does not have.
+        public static let sessionUnknown = Code(.sessionUnknown)
+        /// The refresh token's session was revoked (logout, admin, reuse).
+        public static let sessionRevoked = Code(.sessionRevoked)
+        /// The session passed its idle timeout or its absolute lifetime.
+        public static let sessionExpired = Code(.sessionExpired)
+        /// A refresh token was presented again after it had been rotated: the whole session is
+        /// revoked (reuse detection).
+        public static let refreshReused = Code(.refreshReused)
+        /// Wrong username or password.
+        public static let invalidCredentials = Code(.invalidCredentials)
+        /// The account is disabled.
+        public static let userDisabled = Code(.userDisabled)
+        /// Registration with a username that exists (compared case-insensitively).
+        public static let usernameTaken = Code(.usernameTaken)
+        /// A request field is missing, too long or not acceptable.
+        public static let invalidInput = Code(.invalidInput)
+        /// Too many failed attempts; see ``JWTAuthError/retryAfter``.
+        public static let rateLimited = Code(.rateLimited)
+        /// The user or session does not exist.
+        public static let notFound = Code(.notFound)
+        /// The session or user store cannot be reached; nothing was accepted unchecked.
+        public static let storeUnavailable = Code(.storeUnavailable)
     }
 }
 
 extension JWTAuthError {
+    static func invalidInput(_ message: String) -> Self { Self(.invalidInput, message) }
     static func malformed(_ message: String) -> Self { Self(.malformed, message) }
     static func keyInvalid(_ message: String) -> Self { Self(.keyInvalid, message) }
     static func weakKey(_ message: String) -> Self { Self(.weakKey, message) }

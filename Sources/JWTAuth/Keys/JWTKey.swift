@@ -1,4 +1,4 @@
-public import Crypto
+import Crypto
 
 /// A signing or verification key, bound to exactly one ``JWSAlgorithm``.
 ///

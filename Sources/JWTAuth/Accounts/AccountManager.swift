@@ -1,0 +1,135 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+
+/// Registration, login, password changes and disabling: the account side, in front of the
+/// ``SessionManager``.
+public struct AccountManager: Sendable {
+    /// Input limits. Every field a client sends has a cap.
+    public struct Limits: Sendable, Hashable {
+        public var usernameLength: ClosedRange<Int> = 3...64
+        /// bcrypt reads at most 72 bytes; longer passwords are refused rather than cut.
+        public var passwordBytes: ClosedRange<Int> = 8...72
+        public var clientIDLength = 128
+        public var userAgentLength = 512
+        public init() {}
+    }
+
+    public let sessions: SessionManager
+    public let hasher: any PasswordHasher
+    public let rateLimiter: LoginRateLimiter
+    public let limits: Limits
+    /// A hash of a random password, checked when the username is unknown so that a login
+    /// takes as long either way and does not reveal which usernames exist.
+    private let decoyHash: String
+
+    public var users: any UserStore { self.sessions.users }
+
+    public init(sessions: SessionManager, hasher: any PasswordHasher, rateLimiter: LoginRateLimiter = LoginRateLimiter(), limits: Limits = Limits()) async throws {
+        self.sessions = sessions
+        self.hasher = hasher
+        self.rateLimiter = rateLimiter
+        self.limits = limits
+        self.decoyHash = try await hasher.hash(RandomIdentifier.make())
+    }
+
+    /// Creates an account. Throws `invalid_input` for unacceptable fields, `username_taken`.
+    @discardableResult
+    public func register(username: String, password: String, roles: [String] = []) async throws -> UserRecord {
+        try self.validate(username: username)
+        try self.validate(password: password)
+        let user = UserRecord(
+            id: UUID().uuidString.lowercased(),
+            username: username,
+            passwordHash: try await self.hasher.hash(password),
+            roles: roles,
+            createdAt: self.sessions.clock.now
+        )
+        try await self.users.createUser(user)
+        return user
+    }
+
+    /// Checks a password and starts a session. Failed attempts count towards the rate limits;
+    /// a limited username or address is refused before the password is even checked.
+    ///
+    /// - Throws: `invalid_input`, `rate_limited`, `invalid_credentials` (unknown user, wrong
+    ///   password or disabled account — indistinguishable to the caller), `store_unavailable`.
+    public func login(username: String, password: String, clientID: String?, userAgent: String?, address: String?) async throws -> TokenResponse {
+        guard self.limits.usernameLength.upperBound * 4 >= username.utf8.count, password.utf8.count <= 1024 else {
+            throw JWTAuthError.invalidInput("username or password too long")
+        }
+        if let clientID { try self.validate(clientID: clientID) }
+        let now = self.sessions.clock.now
+        try self.rateLimiter.check(username: username, address: address, now: now)
+        let user = try await self.users.user(username: username)
+        let matches = try await self.hasher.verify(password, against: user?.passwordHash ?? self.decoyHash)
+        guard let user, matches, !user.isDisabled else {
+            self.rateLimiter.recordFailure(username: username, address: address, now: now)
+            throw JWTAuthError(.invalidCredentials, "wrong username or password")
+        }
+        let agent = userAgent.map { String($0.prefix(self.limits.userAgentLength)) }
+        return try await self.sessions.createSession(for: user, clientID: clientID, userAgent: agent)
+    }
+
+    /// Changes a password after checking the current one; every session of the user ends.
+    public func changePassword(userID: String, current: String, new: String) async throws {
+        try self.validate(password: new)
+        guard var user = try await self.users.user(id: userID) else { throw JWTAuthError(.notFound, "no such user") }
+        guard try await self.hasher.verify(current, against: user.passwordHash) else {
+            throw JWTAuthError(.invalidCredentials, "the current password is wrong")
+        }
+        user.passwordHash = try await self.hasher.hash(new)
+        _ = try await self.users.updateUser(user)
+        try await self.sessions.revokeUser(id: userID, reason: .passwordChanged)
+    }
+
+    /// Sets a password without the current one (administration); every session ends.
+    public func setPassword(userID: String, to password: String) async throws {
+        try self.validate(password: password)
+        guard var user = try await self.users.user(id: userID) else { throw JWTAuthError(.notFound, "no such user") }
+        user.passwordHash = try await self.hasher.hash(password)
+        _ = try await self.users.updateUser(user)
+        try await self.sessions.revokeUser(id: userID, reason: .passwordChanged)
+    }
+
+    /// Disables (or re-enables) an account; disabling ends every session and access token.
+    public func setDisabled(userID: String, _ disabled: Bool) async throws {
+        guard var user = try await self.users.user(id: userID) else { throw JWTAuthError(.notFound, "no such user") }
+        user.isDisabled = disabled
+        _ = try await self.users.updateUser(user)
+        if disabled { try await self.sessions.revokeUser(id: userID, reason: .disabled) }
+    }
+
+    // MARK: - Validation
+
+    public func validate(username: String) throws(JWTAuthError) {
+        let count = username.count
+        guard self.limits.usernameLength.contains(count), username.utf8.count <= self.limits.usernameLength.upperBound * 4 else {
+            throw .invalidInput("a username has \(self.limits.usernameLength.lowerBound) to \(self.limits.usernameLength.upperBound) characters")
+        }
+        guard username.unicodeScalars.allSatisfy({ !$0.properties.isWhitespace && $0.properties.generalCategory != .control && $0.properties.generalCategory != .format }) else {
+            throw .invalidInput("a username may not contain spaces or control characters")
+        }
+    }
+
+    public func validate(password: String) throws(JWTAuthError) {
+        let bytes = password.utf8.count
+        guard bytes >= self.limits.passwordBytes.lowerBound else {
+            throw .invalidInput("a password has at least \(self.limits.passwordBytes.lowerBound) characters")
+        }
+        guard bytes <= self.limits.passwordBytes.upperBound else {
+            throw .invalidInput("a password has at most \(self.limits.passwordBytes.upperBound) bytes (bcrypt's limit)")
+        }
+        guard !password.utf8.contains(0) else { throw .invalidInput("a password may not contain NUL") }
+    }
+
+    public func validate(clientID: String) throws(JWTAuthError) {
+        guard !clientID.isEmpty, clientID.utf8.count <= self.limits.clientIDLength,
+            clientID.unicodeScalars.allSatisfy({ $0.value > 0x20 && $0.value < 0x7F })
+        else {
+            throw .invalidInput("client_id is 1 to \(self.limits.clientIDLength) printable ASCII characters")
+        }
+    }
+}

@@ -1,0 +1,93 @@
+import Synchronization
+
+/// Counts FAILED logins per username and per client address in a sliding window and refuses
+/// further attempts past a limit (DESIGN §6: 10 per username and 100 per address per 15 min).
+///
+/// Successful logins are not counted, so an office behind one address is not locked out by
+/// its own users. State is per process; memory is bounded by pruning and a cap on tracked keys.
+public final class LoginRateLimiter: Sendable {
+    public struct Limit: Sendable, Hashable {
+        public var attempts: Int
+        public var window: Duration
+        public init(attempts: Int, window: Duration) {
+            self.attempts = attempts
+            self.window = window
+        }
+    }
+
+    public let perUsername: Limit
+    public let perAddress: Limit
+    /// The most keys tracked at once; beyond it the oldest are dropped.
+    public let maximumTrackedKeys: Int
+
+    private struct State {
+        var failures: [String: [NumericDate]] = [:]
+        var nextPrune = NumericDate(0)
+    }
+
+    private let state = Mutex(State())
+
+    public init(
+        perUsername: Limit = Limit(attempts: 10, window: .seconds(900)),
+        perAddress: Limit = Limit(attempts: 100, window: .seconds(900)),
+        maximumTrackedKeys: Int = 100_000
+    ) {
+        self.perUsername = perUsername
+        self.perAddress = perAddress
+        self.maximumTrackedKeys = maximumTrackedKeys
+    }
+
+    /// Throws `rate_limited` (with `retryAfter`) when either key has used up its attempts.
+    public func check(username: String, address: String?, now: NumericDate) throws(JWTAuthError) {
+        let wait = self.state.withLock { state -> Duration? in
+            self.prune(&state, now: now)
+            var longest: Duration? = nil
+            for (key, limit) in self.keys(username: username, address: address) {
+                guard let failures = state.failures[key] else { continue }
+                let recent = failures.filter { $0 > now - limit.window }
+                guard recent.count >= limit.attempts else { continue }
+                // The oldest failure still in the window has to age out first.
+                let index = recent.count - limit.attempts
+                let until = recent[index] + limit.window
+                let wait = until.duration(since: now)
+                longest = max(longest ?? .zero, wait)
+            }
+            return longest
+        }
+        if let wait {
+            throw JWTAuthError(.rateLimited, "too many failed logins; try again later", retryAfter: max(wait, .seconds(1)))
+        }
+    }
+
+    /// Counts a failed attempt.
+    public func recordFailure(username: String, address: String?, now: NumericDate) {
+        self.state.withLock { state in
+            for (key, limit) in self.keys(username: username, address: address) {
+                var failures = state.failures[key, default: []].filter { $0 > now - limit.window }
+                failures.append(now)
+                // Only the newest `attempts` matter for the decision.
+                if failures.count > limit.attempts { failures.removeFirst(failures.count - limit.attempts) }
+                state.failures[key] = failures
+            }
+            if state.failures.count > self.maximumTrackedKeys {
+                let oldest = state.failures.sorted { ($0.value.last ?? now) < ($1.value.last ?? now) }
+                for (key, _) in oldest.prefix(state.failures.count - self.maximumTrackedKeys) {
+                    state.failures.removeValue(forKey: key)
+                }
+            }
+        }
+    }
+
+    private func keys(username: String, address: String?) -> [(String, Limit)] {
+        var keys = [("u:" + UserRecord.usernameKey(username), self.perUsername)]
+        if let address { keys.append(("a:" + address, self.perAddress)) }
+        return keys
+    }
+
+    private func prune(_ state: inout State, now: NumericDate) {
+        guard now >= state.nextPrune else { return }
+        let window = max(self.perUsername.window, self.perAddress.window)
+        state.failures = state.failures.filter { ($0.value.last ?? now) > now - window }
+        state.nextPrune = now + .seconds(60)
+    }
+}

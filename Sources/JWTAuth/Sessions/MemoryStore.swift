@@ -1,0 +1,206 @@
+import Synchronization
+
+/// Sessions, users and revocations in process memory.
+///
+/// A real store, not a test double: right for tests, development and single-process services
+/// that accept losing every session on restart. Every operation runs under one lock, so the
+/// compare-and-rotate is trivially atomic.
+public final class MemoryStore: SessionStore, UserStore {
+    private struct State {
+        var sessions: [String: SessionRecord] = [:]
+        var sessionsByUser: [String: Set<String>] = [:]
+        var users: [String: UserRecord] = [:]
+        var userIDsByKey: [String: String] = [:]
+        var revocations: [(sequence: Int, event: RevocationEvent)] = []
+        var nextSequence = 1
+        var subscribers: [Int: AsyncStream<RevocationEvent>.Continuation] = [:]
+        var nextSubscriber = 0
+    }
+
+    private let state = Mutex(State())
+
+    public init() {}
+
+    // MARK: - Sessions
+
+    public func createSession(_ session: SessionRecord, maximumPerUser: Int) async throws -> [SessionRecord] {
+        let (evicted, events) = self.state.withLock { state -> ([SessionRecord], [RevocationEvent]) in
+            state.sessions[session.id] = session
+            state.sessionsByUser[session.userID, default: []].insert(session.id)
+            let active = (state.sessionsByUser[session.userID] ?? [])
+                .compactMap { state.sessions[$0] }
+                .filter { $0.isActive(at: session.createdAt) }
+                .sorted { ($0.createdAt, $0.id) > ($1.createdAt, $1.id) }
+            var evicted: [SessionRecord] = []
+            var events: [RevocationEvent] = []
+            for var old in active.dropFirst(max(1, maximumPerUser)) {
+                old.revokedAt = session.createdAt
+                old.revocationReason = .evicted
+                state.sessions[old.id] = old
+                evicted.append(old)
+                events.append(Self.append(&state, RevocationEvent(kind: .session, subject: old.id, at: session.createdAt)))
+            }
+            return (evicted, events)
+        }
+        self.publish(events)
+        return evicted
+    }
+
+    public func session(id: String) async throws -> SessionRecord? {
+        self.state.withLock { $0.sessions[id] }
+    }
+
+    public func activeSessions(userID: String, at now: NumericDate) async throws -> [SessionRecord] {
+        self.state.withLock { state in
+            (state.sessionsByUser[userID] ?? [])
+                .compactMap { state.sessions[$0] }
+                .filter { $0.isActive(at: now) }
+                .sorted { ($0.createdAt, $0.id) > ($1.createdAt, $1.id) }
+        }
+    }
+
+    public func rotate(_ request: RotationRequest) async throws -> RotationOutcome {
+        let (outcome, event) = self.state.withLock { state -> (RotationOutcome, RevocationEvent?) in
+            let session = state.sessions[request.sessionID]
+            switch RotationRules.decide(session, request) {
+            case .rotate(let next):
+                state.sessions[next.id] = next
+                return (.rotated(next), nil)
+            case .reissue:
+                return (session.map(RotationOutcome.reissued) ?? .rejected(.unknownSession), nil)
+            case .reuse:
+                guard var revoked = session else { return (.rejected(.unknownSession), nil) }
+                revoked.revokedAt = request.now
+                revoked.revocationReason = .reuseDetected
+                state.sessions[revoked.id] = revoked
+                let event = Self.append(&state, RevocationEvent(kind: .session, subject: revoked.id, at: request.now))
+                return (.reuseDetected(revoked), event)
+            case .reject(let reason):
+                return (.rejected(reason), nil)
+            }
+        }
+        if let event { self.publish([event]) }
+        return outcome
+    }
+
+    public func revokeSession(id: String, at now: NumericDate, reason: RevocationReason) async throws -> SessionRecord? {
+        let (session, event) = self.state.withLock { state -> (SessionRecord?, RevocationEvent?) in
+            guard var session = state.sessions[id] else { return (nil, nil) }
+            guard session.revokedAt == nil else { return (session, nil) }
+            session.revokedAt = now
+            session.revocationReason = reason
+            state.sessions[id] = session
+            return (session, Self.append(&state, RevocationEvent(kind: .session, subject: id, at: now)))
+        }
+        if let event { self.publish([event]) }
+        return session
+    }
+
+    public func revokeUser(id userID: String, at now: NumericDate, reason: RevocationReason) async throws -> [String] {
+        let (revoked, events) = self.state.withLock { state -> ([String], [RevocationEvent]) in
+            var revoked: [String] = []
+            var events: [RevocationEvent] = []
+            for sessionID in state.sessionsByUser[userID] ?? [] {
+                guard var session = state.sessions[sessionID], session.revokedAt == nil else { continue }
+                session.revokedAt = now
+                session.revocationReason = reason
+                state.sessions[sessionID] = session
+                revoked.append(sessionID)
+                events.append(Self.append(&state, RevocationEvent(kind: .session, subject: sessionID, at: now)))
+            }
+            events.append(Self.append(&state, RevocationEvent(kind: .user, subject: userID, at: now)))
+            return (revoked, events)
+        }
+        self.publish(events)
+        return revoked
+    }
+
+    public func revocations(after cursor: RevocationCursor?) async throws -> RevocationBatch {
+        self.state.withLock { state in
+            let after = cursor.flatMap { Int($0.value) } ?? 0
+            let events = state.revocations.filter { $0.sequence > after }
+            let last = events.last?.sequence ?? max(after, state.nextSequence - 1)
+            return RevocationBatch(events: events.map(\.event), cursor: RevocationCursor(String(last)))
+        }
+    }
+
+    public func revocationFeed() -> AsyncStream<RevocationEvent>? {
+        let (stream, continuation) = AsyncStream<RevocationEvent>.makeStream(bufferingPolicy: .bufferingNewest(10_000))
+        let id = self.state.withLock { state in
+            let id = state.nextSubscriber
+            state.nextSubscriber += 1
+            state.subscribers[id] = continuation
+            return id
+        }
+        continuation.onTermination = { [weak self] _ in
+            _ = self?.state.withLock { $0.subscribers.removeValue(forKey: id) }
+        }
+        return stream
+    }
+
+    public func purgeExpired(at now: NumericDate, revocationRetention: Duration) async throws {
+        self.state.withLock { state in
+            let keepAfter = now - revocationRetention
+            for (id, session) in state.sessions where session.expiresAt <= keepAfter || (session.revokedAt.map { $0 <= keepAfter } ?? false) {
+                state.sessions.removeValue(forKey: id)
+                state.sessionsByUser[session.userID]?.remove(id)
+            }
+            state.revocations.removeAll { $0.event.at <= keepAfter }
+        }
+    }
+
+    public func checkHealth() async throws {}
+
+    // MARK: - Users
+
+    public func createUser(_ user: UserRecord) async throws {
+        let key = UserRecord.usernameKey(user.username)
+        try self.state.withLock { (state) throws(JWTAuthError) in
+            guard state.userIDsByKey[key] == nil else {
+                throw JWTAuthError(.usernameTaken, "the username is taken")
+            }
+            state.users[user.id] = user
+            state.userIDsByKey[key] = user.id
+        }
+    }
+
+    public func user(id: String) async throws -> UserRecord? {
+        self.state.withLock { $0.users[id] }
+    }
+
+    public func user(username: String) async throws -> UserRecord? {
+        self.state.withLock { state in
+            state.userIDsByKey[UserRecord.usernameKey(username)].flatMap { state.users[$0] }
+        }
+    }
+
+    public func updateUser(_ user: UserRecord) async throws -> Bool {
+        self.state.withLock { state in
+            guard let existing = state.users[user.id] else { return false }
+            var updated = user
+            updated.username = existing.username
+            state.users[user.id] = updated
+            return true
+        }
+    }
+
+    public func userCount() async throws -> Int {
+        self.state.withLock { $0.users.count }
+    }
+
+    // MARK: - Feed
+
+    private static func append(_ state: inout State, _ event: RevocationEvent) -> RevocationEvent {
+        state.revocations.append((state.nextSequence, event))
+        state.nextSequence += 1
+        return event
+    }
+
+    private func publish(_ events: [RevocationEvent]) {
+        guard !events.isEmpty else { return }
+        let subscribers = self.state.withLock { Array($0.subscribers.values) }
+        for subscriber in subscribers {
+            for event in events { subscriber.yield(event) }
+        }
+    }
+}

@@ -1,0 +1,257 @@
+public import Logging
+
+/// The session engine: issues token pairs, rotates refresh tokens with reuse detection,
+/// revokes, and verifies access tokens against the revocation cache.
+///
+/// One per process, shared by every request; it is a `Sendable` value whose state lives in the
+/// store and in the ``RevocationCache``. Time comes from the injected clock.
+public struct SessionManager: Sendable {
+    public let configuration: SessionConfiguration
+    public let sessions: any SessionStore
+    public let users: any UserStore
+    public let revocations: RevocationCache
+    public let clock: any UnixClock
+    private let signer: JWTSigner
+    private let accessVerifier: JWTVerifier
+    private let refreshVerifier: JWTVerifier
+    private let logger: Logger
+
+    /// - Parameters:
+    ///   - signingKey: The private key tokens are signed with.
+    ///   - verificationKeys: Keys accepted when verifying (the signing key's public half plus
+    ///     retired keys still in use); defaults to the signing key alone.
+    public init(
+        configuration: SessionConfiguration,
+        signingKey: JWTKey,
+        verificationKeys: JWTKeySet? = nil,
+        sessions: any SessionStore,
+        users: any UserStore,
+        revocations: RevocationCache? = nil,
+        clock: any UnixClock = SystemClock(),
+        logger: Logger = Logger(label: "jwtauth.sessions")
+    ) throws(JWTAuthError) {
+        self.configuration = configuration
+        self.sessions = sessions
+        self.users = users
+        self.revocations = revocations ?? RevocationCache(retention: configuration.revocationRetention)
+        self.clock = clock
+        self.logger = logger
+        self.signer = try JWTSigner(key: signingKey)
+        let keys: JWTKeySet
+        if let verificationKeys {
+            keys = verificationKeys
+        } else {
+            keys = JWTKeySet(signingKey.publicKey ?? signingKey)
+        }
+        self.accessVerifier = JWTVerifier(
+            keys: keys,
+            policy: JWTValidationPolicy(
+                issuer: configuration.issuer,
+                audiences: [configuration.audience],
+                types: [JWTValidationPolicy.accessTokenType],
+                leeway: configuration.leeway,
+                requiredClaims: ["sub", "sid", "jti", "iat", "client_id"]
+            ),
+            clock: clock
+        )
+        self.refreshVerifier = JWTVerifier(
+            keys: keys,
+            policy: JWTValidationPolicy(
+                issuer: configuration.issuer,
+                audiences: [configuration.tokenEndpoint],
+                types: [JWTValidationPolicy.refreshTokenType],
+                leeway: configuration.leeway,
+                requiredClaims: ["sub", "sid", "jti", "iat", "client_id"]
+            ),
+            clock: clock
+        )
+    }
+
+    // MARK: - Issuing
+
+    /// Starts a session for `user` (after the password was checked) and issues its first pair.
+    public func createSession(for user: UserRecord, clientID: String?, userAgent: String?) async throws -> TokenResponse {
+        let now = self.clock.now
+        let issuedAt = NumericDate(now.wholeSeconds)
+        let expiresAt = issuedAt + self.configuration.sessionLifetime
+        let session = SessionRecord(
+            id: RandomIdentifier.make(),
+            userID: user.id,
+            clientID: clientID ?? self.configuration.defaultClientID,
+            userAgent: userAgent,
+            createdAt: now,
+            lastUsedAt: now,
+            expiresAt: expiresAt,
+            refreshExpiresAt: min(issuedAt + self.configuration.refreshTokenLifetime, expiresAt),
+            rotatedAt: issuedAt,
+            currentTokenID: RandomIdentifier.make()
+        )
+        let evicted = try await self.sessions.createSession(session, maximumPerUser: self.configuration.maximumSessionsPerUser)
+        for old in evicted {
+            self.revocations.record(RevocationEvent(kind: .session, subject: old.id, at: now))
+        }
+        return try self.tokens(for: session, roles: user.roles, now: now)
+    }
+
+    /// Trades a refresh token for a new pair: stateless checks first, then the store's atomic
+    /// compare-and-rotate. A rotated-away token revokes the whole session.
+    ///
+    /// - Throws: `session_unknown`, `session_revoked`, `session_expired`, `refresh_reused`, a
+    ///   verification code for a bad token, `store_unavailable` when the store is down.
+    public func refresh(_ refreshToken: String) async throws -> TokenResponse {
+        let token = try self.refreshVerifier.verify(refreshToken)
+        guard let sessionID = token.claims.sessionID, let tokenID = token.claims.tokenID, let userID = token.claims.subject else {
+            throw JWTAuthError(.claimMissing, "the refresh token lacks sid, jti or sub")
+        }
+        let now = self.clock.now
+        let request = RotationRequest(
+            sessionID: sessionID,
+            presentedTokenID: tokenID,
+            newTokenID: RandomIdentifier.make(),
+            now: now,
+            refreshLifetime: self.configuration.refreshTokenLifetime,
+            reuseInterval: self.configuration.reuseInterval
+        )
+        let session: SessionRecord
+        switch try await self.sessions.rotate(request) {
+        case .rotated(let rotated), .reissued(let rotated):
+            session = rotated
+        case .reuseDetected(let revoked):
+            self.revocations.record(RevocationEvent(kind: .session, subject: revoked.id, at: now))
+            self.logger.warning(
+                "refresh token reuse detected; session revoked",
+                metadata: ["sid": "\(revoked.id)", "sub": "\(revoked.userID)", "client_id": "\(revoked.clientID)"]
+            )
+            throw JWTAuthError(.refreshReused, "the refresh token was already used; the session has been revoked")
+        case .rejected(.unknownSession):
+            throw JWTAuthError(.sessionUnknown, "the refresh token's session does not exist")
+        case .rejected(.revoked):
+            throw JWTAuthError(.sessionRevoked, "the session has been revoked")
+        case .rejected(.expired):
+            throw JWTAuthError(.sessionExpired, "the session has expired")
+        }
+        guard session.userID == userID else {
+            throw JWTAuthError(.sessionUnknown, "the refresh token does not belong to its session")
+        }
+        // Roles may have changed since login; a disabled user has no sessions left, but check.
+        guard let user = try await self.users.user(id: session.userID), !user.isDisabled else {
+            _ = try await self.sessions.revokeSession(id: session.id, at: now, reason: .disabled)
+            self.revocations.record(RevocationEvent(kind: .session, subject: session.id, at: now))
+            throw JWTAuthError(.sessionRevoked, "the session's user is disabled or gone")
+        }
+        return try self.tokens(for: session, roles: user.roles, now: now)
+    }
+
+    /// Signs the access token and the session's current refresh token.
+    private func tokens(for session: SessionRecord, roles: [String], now: NumericDate) throws(JWTAuthError) -> TokenResponse {
+        let issuedAt = NumericDate(now.wholeSeconds)
+        let accessExpiry = issuedAt + self.configuration.accessTokenLifetime
+        let access = JWTClaims(
+            issuer: self.configuration.issuer,
+            subject: session.userID,
+            audience: [self.configuration.audience],
+            expiresAt: accessExpiry,
+            notBefore: issuedAt,
+            issuedAt: issuedAt,
+            tokenID: RandomIdentifier.make(),
+            sessionID: session.id,
+            clientID: session.clientID,
+            roles: roles
+        )
+        // The refresh token is rebuilt from the session record alone (iat = rotation time,
+        // exp = idle deadline), so a reissue inside the reuse interval yields the same successor.
+        let refresh = JWTClaims(
+            issuer: self.configuration.issuer,
+            subject: session.userID,
+            audience: [self.configuration.tokenEndpoint],
+            expiresAt: session.refreshExpiresAt,
+            issuedAt: session.rotatedAt,
+            tokenID: session.currentTokenID,
+            sessionID: session.id,
+            clientID: session.clientID
+        )
+        return TokenResponse(
+            accessToken: try self.signer.sign(access, type: JWTValidationPolicy.accessTokenType),
+            expiresIn: Int(self.configuration.accessTokenLifetime.seconds),
+            refreshToken: try self.signer.sign(refresh, type: JWTValidationPolicy.refreshTokenType),
+            refreshExpiresIn: max(0, Int((session.refreshExpiresAt.secondsSinceEpoch - now.secondsSinceEpoch).rounded(.down))),
+            session: session
+        )
+    }
+
+    // MARK: - Verifying
+
+    /// Verifies an access token: signature, claims policy (typ `at+jwt`, issuer, audience,
+    /// lifetime), then the revocation cache. Never touches the store.
+    ///
+    /// - Throws: a verification code, or `revoked` when its session or user was revoked.
+    public func verifyAccessToken(_ token: String) throws(JWTAuthError) -> AccessToken {
+        try self.checkRevocation(try self.accessVerifier.verify(token))
+    }
+
+    /// Verifies an access token given as a substring (e.g. after `Bearer `).
+    public func verifyAccessToken(_ token: Substring) throws(JWTAuthError) -> AccessToken {
+        try self.checkRevocation(try self.accessVerifier.verify(token))
+    }
+
+    private func checkRevocation(_ verified: VerifiedJWT) throws(JWTAuthError) -> AccessToken {
+        let claims = verified.claims
+        guard let userID = claims.subject, let sessionID = claims.sessionID, let clientID = claims.clientID else {
+            throw JWTAuthError(.claimMissing, "the access token lacks sub, sid or client_id")
+        }
+        if self.revocations.isRevoked(sessionID: sessionID, userID: userID, issuedAt: claims.issuedAt, now: self.clock.now) {
+            throw JWTAuthError(.revoked, "the token's session has been revoked")
+        }
+        return AccessToken(userID: userID, sessionID: sessionID, clientID: clientID, roles: claims.roles ?? [], token: verified)
+    }
+
+    /// Verifies a refresh token's signature and claims without touching the store.
+    public func verifyRefreshToken(_ token: String) throws(JWTAuthError) -> VerifiedJWT {
+        try self.refreshVerifier.verify(token)
+    }
+
+    // MARK: - Revoking
+
+    /// Logout: revokes the session of a refresh token whose signature verifies. Idempotent.
+    public func logout(refreshToken: String) async throws {
+        let token = try self.refreshVerifier.verify(refreshToken)
+        guard let sessionID = token.claims.sessionID else { throw JWTAuthError(.claimMissing, "the refresh token has no sid") }
+        try await self.revokeSession(id: sessionID, reason: .logout)
+    }
+
+    /// Revokes one session; access tokens of it fail at once.
+    @discardableResult
+    public func revokeSession(id: String, reason: RevocationReason) async throws -> SessionRecord? {
+        let now = self.clock.now
+        let session = try await self.sessions.revokeSession(id: id, at: now, reason: reason)
+        if session != nil {
+            self.revocations.record(RevocationEvent(kind: .session, subject: id, at: now))
+        }
+        return session
+    }
+
+    /// Revokes every session of a user and every access token issued to them so far.
+    public func revokeUser(id userID: String, reason: RevocationReason) async throws {
+        let now = self.clock.now
+        let revoked = try await self.sessions.revokeUser(id: userID, at: now, reason: reason)
+        for sessionID in revoked {
+            self.revocations.record(RevocationEvent(kind: .session, subject: sessionID, at: now))
+        }
+        self.revocations.record(RevocationEvent(kind: .user, subject: userID, at: now))
+        self.logger.info("user revoked", metadata: ["sub": "\(userID)", "reason": "\(reason)", "sessions": "\(revoked.count)"])
+    }
+
+    /// The user's active sessions, newest first.
+    public func activeSessions(of userID: String) async throws -> [SessionRecord] {
+        try await self.sessions.activeSessions(userID: userID, at: self.clock.now)
+    }
+
+    /// Loads the store's recent revocations into the cache (on start, and after a feed outage).
+    /// Returns the cursor to continue from.
+    @discardableResult
+    public func loadRevocations(after cursor: RevocationCursor? = nil) async throws -> RevocationCursor? {
+        let batch = try await self.sessions.revocations(after: cursor)
+        for event in batch.events { self.revocations.record(event) }
+        return batch.cursor ?? cursor
+    }
+}

@@ -1,0 +1,128 @@
+/// Where sessions and revocations live: memory, SQLite, PostgreSQL or Redis.
+///
+/// Every method takes the time from the caller (the engine's clock), so stores never read a
+/// clock of their own. Every store passes the same conformance suite; the one operation that
+/// needs care is ``rotate(_:)``, which must be a single atomic compare-and-rotate.
+///
+/// Stores report an unreachable backend as ``JWTAuthError`` with code `store_unavailable`; the
+/// engine then fails closed (no refresh token is accepted unchecked).
+public protocol SessionStore: Sendable {
+    /// Stores a new session, then revokes the user's oldest active sessions beyond
+    /// `maximumPerUser` (reason `evicted`). Returns the evicted sessions.
+    func createSession(_ session: SessionRecord, maximumPerUser: Int) async throws -> [SessionRecord]
+
+    /// The session with this id, active or not; nil when unknown.
+    func session(id: String) async throws -> SessionRecord?
+
+    /// The user's sessions that are active at `now`, newest first.
+    func activeSessions(userID: String, at now: NumericDate) async throws -> [SessionRecord]
+
+    /// The atomic compare-and-rotate of DESIGN §4. See ``RotationRequest``.
+    func rotate(_ request: RotationRequest) async throws -> RotationOutcome
+
+    /// Revokes one session (if active) and records the revocation. Returns the session as it
+    /// is afterwards, or nil when unknown.
+    func revokeSession(id: String, at now: NumericDate, reason: RevocationReason) async throws -> SessionRecord?
+
+    /// Revokes every active session of the user and records a user-wide revocation at `now`
+    /// (access tokens issued before it stop working). Returns the ids of the revoked sessions.
+    func revokeUser(id userID: String, at now: NumericDate, reason: RevocationReason) async throws -> [String]
+
+    /// Revocations recorded after `cursor` (all kept ones when nil), oldest first, and the
+    /// cursor to continue from. Used to fill a revocation cache on start and to catch up after
+    /// a feed outage.
+    func revocations(after cursor: RevocationCursor?) async throws -> RevocationBatch
+
+    /// Revocations as they happen, from any instance sharing the store; nil when the store has
+    /// no push channel (then the engine polls ``revocations(after:)``).
+    func revocationFeed() -> AsyncStream<RevocationEvent>?
+
+    /// Deletes sessions and revocation records that can no longer matter at `now`.
+    func purgeExpired(at now: NumericDate, revocationRetention: Duration) async throws
+
+    /// Throws `store_unavailable` when the backend cannot be reached.
+    func checkHealth() async throws
+}
+
+/// A refresh: the session, the `jti` presented, and the `jti` to rotate to.
+public struct RotationRequest: Sendable, Hashable {
+    public var sessionID: String
+    /// The `jti` of the refresh token presented.
+    public var presentedTokenID: String
+    /// The `jti` of the refresh token to issue if the presented one is current.
+    public var newTokenID: String
+    public var now: NumericDate
+    /// The idle lifetime of a refresh token; the new `exp` is `now + refreshLifetime`, capped by
+    /// the session's absolute end.
+    public var refreshLifetime: Duration
+    /// How long after a rotation the previous token may still be presented and get the same
+    /// successor. Zero means no grace at all.
+    public var reuseInterval: Duration
+
+    public init(sessionID: String, presentedTokenID: String, newTokenID: String, now: NumericDate, refreshLifetime: Duration, reuseInterval: Duration) {
+        self.sessionID = sessionID
+        self.presentedTokenID = presentedTokenID
+        self.newTokenID = newTokenID
+        self.now = now
+        self.refreshLifetime = refreshLifetime
+        self.reuseInterval = reuseInterval
+    }
+}
+
+/// What a compare-and-rotate did.
+public enum RotationOutcome: Sendable, Hashable {
+    /// The presented token was current: the session now has the new token as current.
+    case rotated(SessionRecord)
+    /// The presented token was the previous one, within the reuse interval: nothing changed,
+    /// and the current token (the same successor) is to be issued again.
+    case reissued(SessionRecord)
+    /// The presented token was rotated away before: the store revoked the session.
+    case reuseDetected(SessionRecord)
+    /// The session is unknown, revoked or expired; nothing changed.
+    case rejected(RotationRejection)
+}
+
+/// Why a rotation was refused without a change.
+public enum RotationRejection: Sendable, Hashable {
+    case unknownSession
+    case revoked
+    case expired
+}
+
+/// A revocation, as recorded by a store and sent on its feed.
+public struct RevocationEvent: Sendable, Hashable, Codable {
+    public enum Kind: String, Sendable, Hashable, Codable {
+        /// One session (`subject` is its id).
+        case session
+        /// A whole user (`subject` is the user id): tokens issued before `at` are revoked.
+        case user
+    }
+
+    public var kind: Kind
+    /// The session id or the user id.
+    public var subject: String
+    public var at: NumericDate
+
+    public init(kind: Kind, subject: String, at: NumericDate) {
+        self.kind = kind
+        self.subject = subject
+        self.at = at
+    }
+}
+
+/// A position in a store's revocation log.
+public struct RevocationCursor: Sendable, Hashable, Codable {
+    public var value: String
+    public init(_ value: String) { self.value = value }
+}
+
+/// Revocations read from a store's log.
+public struct RevocationBatch: Sendable {
+    public var events: [RevocationEvent]
+    public var cursor: RevocationCursor?
+
+    public init(events: [RevocationEvent], cursor: RevocationCursor?) {
+        self.events = events
+        self.cursor = cursor
+    }
+}

@@ -1,0 +1,273 @@
+import Testing
+
+@testable import JWTAuth
+
+/// The session engine on the memory store, with a manual clock: rotation, reuse detection,
+/// lifetimes and revocation that reaches access tokens at once.
+@Suite("Session engine")
+struct SessionManagerTests {
+    struct PlainHasher: PasswordHasher {
+        func hash(_ password: String) async throws -> String { "plain:" + password }
+        func verify(_ password: String, against hash: String) async throws -> Bool { hash == "plain:" + password }
+    }
+
+    struct Fixture {
+        let clock = ManualClock(NumericDate(1_800_000_000))
+        let store = MemoryStore()
+        let key = try! JWTKey.generate(.es256)
+        let manager: SessionManager
+        let user = UserRecord(id: "u-1", username: "alice", passwordHash: "plain:correct horse", roles: ["reader"], createdAt: NumericDate(0))
+
+        init(_ configure: (inout SessionConfiguration) -> Void = { _ in }) async throws {
+            var configuration = SessionConfiguration(issuer: "https://auth.test")
+            configure(&configuration)
+            self.manager = try SessionManager(configuration: configuration, signingKey: self.key, sessions: self.store, users: self.store, clock: self.clock)
+            try await self.store.createUser(self.user)
+        }
+
+        func login() async throws -> TokenResponse {
+            try await self.manager.createSession(for: self.user, clientID: "web", userAgent: "tests")
+        }
+    }
+
+    @Test("A login issues an at+jwt access token and an rt+jwt refresh token with the DESIGN §4 claims")
+    func tokenShapes() async throws {
+        let fixture = try await Fixture()
+        let pair = try await fixture.login()
+        #expect(pair.expiresIn == 300)
+        #expect(pair.refreshExpiresIn == 6 * 3600)
+        let access = try fixture.manager.verifyAccessToken(pair.accessToken)
+        #expect(access.userID == "u-1" && access.sessionID == pair.session.id && access.clientID == "web" && access.roles == ["reader"])
+        let claims = access.token.claims
+        #expect(claims.issuer == "https://auth.test" && claims.audience == ["https://auth.test"])
+        #expect(claims.expiresAt == NumericDate(1_800_000_300) && claims.issuedAt == NumericDate(1_800_000_000))
+        #expect(claims.tokenID != nil && claims.notBefore != nil)
+        #expect(access.token.header.type == "at+jwt" && access.token.header.keyID == fixture.key.keyID)
+
+        let refresh = try fixture.manager.verifyRefreshToken(pair.refreshToken)
+        #expect(refresh.header.type == "rt+jwt")
+        #expect(refresh.claims.audience == ["https://auth.test/oauth/token"])
+        #expect(refresh.claims.tokenID == pair.session.currentTokenID)
+        #expect(refresh.claims.sessionID == pair.session.id && refresh.claims.clientID == "web")
+    }
+
+    @Test("A refresh token never works as an access token, nor the other way round")
+    func tokenTypesAreSeparate() async throws {
+        let fixture = try await Fixture()
+        let pair = try await fixture.login()
+        expectRejected(.typeInvalid) { try fixture.manager.verifyAccessToken(pair.refreshToken) }
+        await #expect(throws: JWTAuthError.self) { try await fixture.manager.refresh(pair.accessToken) }
+    }
+
+    @Test("Refresh rotates: the new token works once, the old one trips reuse detection and revokes the session")
+    func rotationAndReuse() async throws {
+        let fixture = try await Fixture()
+        let first = try await fixture.login()
+        fixture.clock.advance(by: .seconds(10))
+        let second = try await fixture.manager.refresh(first.refreshToken)
+        #expect(second.refreshToken != first.refreshToken)
+        #expect(second.session.previousTokenID == first.session.currentTokenID)
+        _ = try fixture.manager.verifyAccessToken(second.accessToken)
+
+        // Replay of the rotated-away token: the whole family is revoked…
+        let error = await #expect(throws: JWTAuthError.self) { try await fixture.manager.refresh(first.refreshToken) }
+        #expect(error?.code == .refreshReused)
+        // …including the newest refresh token and every access token of the session, at once.
+        let afterReuse = await #expect(throws: JWTAuthError.self) { try await fixture.manager.refresh(second.refreshToken) }
+        #expect(afterReuse?.code == .sessionRevoked)
+        expectRejected(.revoked) { try fixture.manager.verifyAccessToken(second.accessToken) }
+        expectRejected(.revoked) { try fixture.manager.verifyAccessToken(first.accessToken) }
+    }
+
+    @Test("Inside the reuse interval the previous token gets the same successor; after it, reuse is detected")
+    func reuseInterval() async throws {
+        let fixture = try await Fixture { $0.reuseInterval = .seconds(5) }
+        let first = try await fixture.login()
+        let second = try await fixture.manager.refresh(first.refreshToken)
+        fixture.clock.advance(by: .seconds(3))
+        let again = try await fixture.manager.refresh(first.refreshToken)
+        let secondClaims = try fixture.manager.verifyRefreshToken(second.refreshToken).claims
+        let againClaims = try fixture.manager.verifyRefreshToken(again.refreshToken).claims
+        #expect(againClaims.tokenID == secondClaims.tokenID)
+        #expect(againClaims == secondClaims)
+        fixture.clock.advance(by: .seconds(3))
+        let error = await #expect(throws: JWTAuthError.self) { try await fixture.manager.refresh(first.refreshToken) }
+        #expect(error?.code == .refreshReused)
+    }
+
+    @Test("Access tokens expire after 5 minutes; the refresh idle timeout resets on rotation")
+    func lifetimes() async throws {
+        let fixture = try await Fixture()
+        let pair = try await fixture.login()
+        fixture.clock.advance(by: .seconds(300 + 59))
+        #expect(throws: Never.self) { try fixture.manager.verifyAccessToken(pair.accessToken) }
+        fixture.clock.advance(by: .seconds(1))
+        expectRejected(.expired) { try fixture.manager.verifyAccessToken(pair.accessToken) }
+
+        // Refresh just before the idle deadline, then wait almost another six hours.
+        fixture.clock.set(NumericDate(1_800_000_000 + 6 * 3600 - 10))
+        let renewed = try await fixture.manager.refresh(pair.refreshToken)
+        #expect(renewed.refreshExpiresIn == 6 * 3600)
+        fixture.clock.advance(by: .seconds(6 * 3600 - 1))
+        let later = try await fixture.manager.refresh(renewed.refreshToken)
+        // Idle past the deadline (and past the leeway): refused.
+        fixture.clock.advance(by: .seconds(6 * 3600 + 61))
+        await #expect(throws: JWTAuthError.self) { try await fixture.manager.refresh(later.refreshToken) }
+    }
+
+    @Test("The absolute session lifetime caps the refresh token and is never extended")
+    func absoluteLifetime() async throws {
+        let fixture = try await Fixture {
+            $0.accessTokenLifetime = .seconds(2)
+            $0.refreshTokenLifetime = .seconds(4)
+            $0.sessionLifetime = .seconds(7)
+            $0.leeway = .zero
+        }
+        var pair = try await fixture.login()
+        fixture.clock.advance(by: .seconds(3))
+        pair = try await fixture.manager.refresh(pair.refreshToken)
+        #expect(pair.refreshExpiresIn == 4)
+        fixture.clock.advance(by: .seconds(3))
+        pair = try await fixture.manager.refresh(pair.refreshToken)
+        // Six seconds in: the session ends at seven, so the refresh token lives one more second.
+        #expect(pair.refreshExpiresIn == 1)
+        fixture.clock.advance(by: .seconds(1))
+        let error = await #expect(throws: JWTAuthError.self) { try await fixture.manager.refresh(pair.refreshToken) }
+        #expect(error?.code == .expired || error?.code == .sessionExpired)
+    }
+
+    @Test("Logout ends one session; its access token is refused on the very next check")
+    func logout() async throws {
+        let fixture = try await Fixture()
+        let phone = try await fixture.login()
+        let laptop = try await fixture.login()
+        try await fixture.manager.logout(refreshToken: phone.refreshToken)
+        expectRejected(.revoked) { try fixture.manager.verifyAccessToken(phone.accessToken) }
+        #expect(throws: Never.self) { try fixture.manager.verifyAccessToken(laptop.accessToken) }
+        let error = await #expect(throws: JWTAuthError.self) { try await fixture.manager.refresh(phone.refreshToken) }
+        #expect(error?.code == .sessionRevoked)
+        // Logging out twice is fine.
+        try await fixture.manager.logout(refreshToken: phone.refreshToken)
+        #expect(try await fixture.manager.activeSessions(of: "u-1").map(\.id) == [laptop.session.id])
+    }
+
+    @Test("Revoking a user ends every session and every access token issued so far, but not later logins")
+    func revokeUser() async throws {
+        let fixture = try await Fixture()
+        let a = try await fixture.login()
+        let b = try await fixture.login()
+        fixture.clock.advance(by: .seconds(1))
+        try await fixture.manager.revokeUser(id: "u-1", reason: .adminRevoked)
+        for pair in [a, b] {
+            expectRejected(.revoked) { try fixture.manager.verifyAccessToken(pair.accessToken) }
+            await #expect(throws: JWTAuthError.self) { try await fixture.manager.refresh(pair.refreshToken) }
+        }
+        let fresh = try await fixture.login()
+        #expect(throws: Never.self) { try fixture.manager.verifyAccessToken(fresh.accessToken) }
+    }
+
+    @Test("A user's oldest sessions are evicted past the maximum, and their tokens stop working")
+    func eviction() async throws {
+        let fixture = try await Fixture { $0.maximumSessionsPerUser = 3 }
+        var pairs: [TokenResponse] = []
+        for _ in 0..<5 {
+            pairs.append(try await fixture.login())
+            fixture.clock.advance(by: .seconds(1))
+        }
+        let active = try await fixture.manager.activeSessions(of: "u-1").map(\.id)
+        #expect(active == pairs.suffix(3).reversed().map(\.session.id))
+        expectRejected(.revoked) { try fixture.manager.verifyAccessToken(pairs[0].accessToken) }
+        #expect(throws: Never.self) { try fixture.manager.verifyAccessToken(pairs[4].accessToken) }
+    }
+
+    @Test("Revocations are forgotten once no access token from before them can be valid")
+    func cacheRetention() async throws {
+        let fixture = try await Fixture()
+        let pair = try await fixture.login()
+        try await fixture.manager.revokeSession(id: pair.session.id, reason: .logout)
+        #expect(fixture.manager.revocations.count.sessions == 1)
+        fixture.clock.advance(by: .seconds(300 + 60 + 2))
+        fixture.manager.revocations.prune(now: fixture.clock.now)
+        #expect(fixture.manager.revocations.count.sessions == 0)
+        // The token is refused anyway: it expired.
+        expectRejected(.expired) { try fixture.manager.verifyAccessToken(pair.accessToken) }
+    }
+
+    @Test("A restarted engine reloads revocations from the store before verifying")
+    func reloadRevocations() async throws {
+        let fixture = try await Fixture()
+        let pair = try await fixture.login()
+        try await fixture.manager.revokeSession(id: pair.session.id, reason: .logout)
+        let restarted = try SessionManager(
+            configuration: fixture.manager.configuration, signingKey: fixture.key, sessions: fixture.store, users: fixture.store, clock: fixture.clock)
+        #expect(throws: Never.self) { try restarted.verifyAccessToken(pair.accessToken) }  // empty cache: not yet loaded
+        try await restarted.loadRevocations()
+        expectRejected(.revoked) { try restarted.verifyAccessToken(pair.accessToken) }
+    }
+
+    @Test("Accounts: register, log in, wrong password, case-insensitive usernames, rate limit on failures only")
+    func accounts() async throws {
+        let fixture = try await Fixture()
+        let accounts = try await AccountManager(
+            sessions: fixture.manager,
+            hasher: PlainHasher(),
+            rateLimiter: LoginRateLimiter(perUsername: .init(attempts: 3, window: .seconds(900)), perAddress: .init(attempts: 5, window: .seconds(900)))
+        )
+        let bob = try await accounts.register(username: "Bob", password: "password-1")
+        await #expect(throws: JWTAuthError(.usernameTaken, "the username is taken")) { try await accounts.register(username: "bob", password: "password-2") }
+        for bad in ["ab", "with space", String(repeating: "x", count: 65), "tab\tname"] {
+            let error = await #expect(throws: JWTAuthError.self) { try await accounts.register(username: bad, password: "password-1") }
+            #expect(error?.code == .invalidInput)
+        }
+        for bad in ["short", String(repeating: "p", count: 73)] {
+            let error = await #expect(throws: JWTAuthError.self) { try await accounts.register(username: "carol", password: bad) }
+            #expect(error?.code == .invalidInput)
+        }
+
+        // Successful logins never count.
+        for _ in 0..<10 { _ = try await accounts.login(username: "BOB", password: "password-1", clientID: nil, userAgent: nil, address: "10.0.0.1") }
+        for _ in 0..<3 {
+            let error = await #expect(throws: JWTAuthError.self) {
+                try await accounts.login(username: "bob", password: "wrong-password", clientID: nil, userAgent: nil, address: "10.0.0.1")
+            }
+            #expect(error?.code == .invalidCredentials)
+        }
+        let limited = await #expect(throws: JWTAuthError.self) {
+            try await accounts.login(username: "bob", password: "password-1", clientID: nil, userAgent: nil, address: "10.0.0.2")
+        }
+        #expect(limited?.code == .rateLimited)
+        #expect((limited?.retryAfter ?? .zero) > .seconds(800))
+        // The window slides: fifteen minutes later the username may try again.
+        fixture.clock.advance(by: .seconds(901))
+        _ = try await accounts.login(username: "bob", password: "password-1", clientID: nil, userAgent: nil, address: "10.0.0.2")
+
+        // Unknown users fail the same way, and count against the address.
+        let unknown = await #expect(throws: JWTAuthError.self) {
+            try await accounts.login(username: "nobody", password: "password-1", clientID: nil, userAgent: nil, address: "10.0.0.3")
+        }
+        #expect(unknown?.code == .invalidCredentials)
+
+        // Disabling ends sessions and blocks logins.
+        let session = try await accounts.login(username: "bob", password: "password-1", clientID: nil, userAgent: nil, address: nil)
+        fixture.clock.advance(by: .seconds(1))
+        try await accounts.setDisabled(userID: bob.id, true)
+        expectRejected(.revoked) { try fixture.manager.verifyAccessToken(session.accessToken) }
+        let disabled = await #expect(throws: JWTAuthError.self) {
+            try await accounts.login(username: "bob", password: "password-1", clientID: nil, userAgent: nil, address: nil)
+        }
+        #expect(disabled?.code == .invalidCredentials)
+    }
+
+    @Test("Changing the password ends every session")
+    func passwordChange() async throws {
+        let fixture = try await Fixture()
+        let accounts = try await AccountManager(sessions: fixture.manager, hasher: PlainHasher())
+        let user = try await accounts.register(username: "dave", password: "old-password")
+        let pair = try await accounts.login(username: "dave", password: "old-password", clientID: nil, userAgent: nil, address: nil)
+        fixture.clock.advance(by: .seconds(1))
+        await #expect(throws: JWTAuthError.self) { try await accounts.changePassword(userID: user.id, current: "wrong-one", new: "new-password") }
+        try await accounts.changePassword(userID: user.id, current: "old-password", new: "new-password")
+        expectRejected(.revoked) { try fixture.manager.verifyAccessToken(pair.accessToken) }
+        _ = try await accounts.login(username: "dave", password: "new-password", clientID: nil, userAgent: nil, address: nil)
+    }
+}
