@@ -21,8 +21,12 @@ enum Console {
         if isatty(STDOUT_FILENO) != 0 { FileHandle.standardOutput.write(Data("\n".utf8)) }
     }
 
-    static func readStandardInput() -> [UInt8] {
-        Array(FileHandle.standardInput.readDataToEndOfFile())
+    static func readStandardInput() throws(CLIFailure) -> [UInt8] {
+        do {
+            return Array(try FileHandle.standardInput.readToEnd() ?? Data())
+        } catch {
+            throw .usage("cannot read standard input")
+        }
     }
 
     static func readFile(_ path: String) throws(CLIFailure) -> [UInt8] {
@@ -31,15 +35,19 @@ enum Console {
             throw .usage("cannot read \(path)")
         }
         defer { try? handle.close() }
-        return Array(handle.readDataToEndOfFile())
+        do {
+            return Array(try handle.readToEnd() ?? Data())
+        } catch {
+            throw .usage("cannot read \(path)")
+        }
     }
 
     /// A token argument, or standard input for `-`. Exactly one trailing line break is removed
     /// from standard input (what `echo` adds); nothing else is trimmed, so whitespace inside or
     /// around a token stays and is rejected by the parser.
-    static func token(_ argument: String) -> String {
+    static func token(_ argument: String) throws(CLIFailure) -> String {
         guard argument == "-" else { return argument }
-        var bytes = readStandardInput()
+        var bytes = try readStandardInput()
         if bytes.last == 0x0A {
             bytes.removeLast()
             if bytes.last == 0x0D { bytes.removeLast() }

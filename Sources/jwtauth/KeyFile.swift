@@ -8,7 +8,10 @@ enum KeyFile {
         let text = String(decoding: try Console.readFile(path), as: UTF8.self)
         do {
             if text.contains("-----BEGIN") {
-                return try JWTKey(pem: text, algorithms: algorithms)
+                // PEM carries no kid; the thumbprint is what `keys generate` uses, so tokens
+                // signed with the same key's JWK name it.
+                let key = try JWTKey(pem: text, algorithms: algorithms)
+                return key.withKeyID(key.thumbprint)
             }
             return try JWTKey(jwk: text, algorithms: algorithms)
         } catch {
@@ -44,8 +47,13 @@ enum KeyFile {
             throw .usage("--secret-file holds an HMAC secret; --alg may only list HS256, HS384 or HS512")
         }
         do {
-            return try JWTKeySet((hmac.isEmpty ? [.hs256] : hmac).map { (algorithm) throws(JWTAuthError) in
-                try JWTKey(secret: secret, algorithm: algorithm)
+            // One key per algorithm. A single key gets its RFC 7638 thumbprint as kid (the kid
+            // `keys generate` gives a JWK holding the same secret); several would share it, so
+            // they go without and are told apart by alg.
+            let selected = hmac.isEmpty ? [JWSAlgorithm.hs256] : hmac
+            return try JWTKeySet(selected.map { (algorithm) throws(JWTAuthError) in
+                let key = try JWTKey(secret: secret, algorithm: algorithm)
+                return selected.count == 1 ? key.withKeyID(key.thumbprint) : key
             })
         } catch {
             throw .key(error)

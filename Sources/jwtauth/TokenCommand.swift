@@ -49,7 +49,7 @@ struct TokenCommand: ParsableCommand {
             let key = try KeyFile.key(at: self.key, algorithms: try parseAlgorithms(self.alg))
             var members: [String: JSONValue] = [:]
             if let claims = self.claims {
-                let text = claims == "-" ? String(decoding: Console.readStandardInput(), as: UTF8.self) : claims
+                let text = claims == "-" ? String(decoding: try Console.readStandardInput(), as: UTF8.self) : claims
                 do {
                     guard let object = try JSONValue(parsing: text).objectValue else {
                         throw CLIFailure.usage("--claims must be a JSON object")
@@ -166,7 +166,7 @@ struct TokenCommand: ParsableCommand {
             )
             let clock: any UnixClock = self.now.map { ManualClock(NumericDate(secondsSinceEpoch: $0)) } ?? SystemClock()
             let verifier = JWTVerifier(keys: keys, policy: policy, clock: clock)
-            let token = Console.token(self.token)
+            let token = try Console.token(self.token)
             do {
                 let payload = self.jws ? try verifier.verifyJWS(token).payload : try verifier.verify(token).payload
                 Console.writeExactly(payload)
@@ -188,8 +188,11 @@ struct TokenCommand: ParsableCommand {
         func run() throws {
             let jws: UnverifiedJWS
             do {
-                jws = try UnverifiedJWS(decoding: Console.token(self.token))
-            } catch {
+                let token = try Console.token(self.token)
+                jws = try UnverifiedJWS(decoding: token)
+            } catch let failure as CLIFailure {
+                throw failure
+            } catch let error as JWTAuthError {
                 throw CLIFailure.rejected(error)
             }
             func describe(_ bytes: [UInt8]) -> JSONValue {

@@ -21,7 +21,7 @@ import jwt as pyjwt
 import pytest
 from cryptography.hazmat.primitives import serialization
 from joserfc import jwt as jose_jwt
-from joserfc.jwk import JWKRegistry
+from joserfc.jwk import ECKey, JWKRegistry, OctKey, OKPKey, RSAKey
 
 from conftest import ALGORITHMS, HMAC, b64url_decode, b64url_encode
 
@@ -100,12 +100,15 @@ class AlgKeys:
 _KEYS: dict[str, AlgKeys] = {}
 
 
-@pytest.fixture
-def keys(cli, request) -> AlgKeys:
-    alg = request.node.callspec.params["alg"]
+def keys_for(cli, alg: str) -> AlgKeys:
     if alg not in _KEYS:
         _KEYS[alg] = AlgKeys(cli, alg)
     return _KEYS[alg]
+
+
+@pytest.fixture
+def keys(cli, request) -> AlgKeys:
+    return keys_for(cli, request.node.callspec.params["alg"])
 
 
 def split(token: str) -> tuple[dict, bytes, bytes]:
@@ -410,3 +413,114 @@ def test_hostile_headers(cli, keys, alg):
     r = cli.run("token", "verify", "--key", keys.verify_paths[0], token)
     assert r.returncode == 1, r.describe()
     assert r.error_code == "header_unsupported", r.describe()
+
+
+# ---------------------------------------------------------------------------------------------
+# their keys: JWKs and PEMs made by joserfc / cryptography, tokens signed by joserfc
+
+def _foreign_key(alg: str):
+    """A joserfc-generated key for alg, as other systems publish them (kid, no alg member)."""
+    family = alg[:2]
+    if family == "HS":
+        return OctKey.generate_key(int(alg[2:]), auto_kid=True)
+    if family in ("RS", "PS"):
+        return RSAKey.generate_key(2048, auto_kid=True)
+    if family == "ES":
+        return ECKey.generate_key({"ES256": "P-256", "ES384": "P-384", "ES512": "P-521"}[alg], auto_kid=True)
+    return OKPKey.generate_key("Ed25519", auto_kid=True)
+
+
+@pytest.mark.parametrize("alg", ALGORITHMS)
+def test_foreign_keys_and_tokens(cli, alg):
+    now = int(time.time())
+    claims = standard_claims(now)
+    key = _foreign_key(alg)
+    kid = key.kid
+    token = jose_jwt.encode({"alg": alg, "kid": kid}, claims, key, algorithms=[alg])
+    token_no_kid = jose_jwt.encode({"alg": alg}, claims, key, algorithms=[alg])
+    payload = split(token)[1]
+
+    public = key.as_dict(private=alg in HMAC)
+    assert "alg" not in public
+    # Their JWK without alg: --alg binds it.
+    path = cli.write(public)
+    assert verify_ok(cli, token, path, "--alg", alg) == payload
+    assert verify_ok(cli, token_no_kid, path, "--alg", alg) == split(token_no_kid)[1]
+    # Without --alg and without an alg member: an RSA or oct key can't be bound to an
+    # algorithm (usage/key error); an EC or OKP key's curve names exactly one, which the CLI
+    # may use (it does today) or refuse — never anything else.
+    r = cli.run("token", "verify", "--key", path, "--aud", AUDIENCE, token)
+    if alg[:2] in ("HS", "RS", "PS"):
+        assert r.returncode == 2, r.describe()
+    else:
+        assert (r.returncode, r.stdout) in ((0, payload), (2, b"")), r.describe()
+    # Their JWK with alg: no flag needed.
+    assert verify_ok(cli, token, cli.write({**public, "alg": alg})) == payload
+    # As a JWKS.
+    jwks = cli.write({"keys": [public]}, ".jwks")
+    r = cli.run("token", "verify", "--jwks", jwks, "--alg", alg, "--aud", AUDIENCE, token)
+    assert r.returncode == 0 and r.stdout == payload, r.describe()
+
+    if alg in HMAC:
+        secret = cli.write(b64url_decode(public["k"]), ".bin")
+        r = cli.run("token", "verify", "--secret-file", secret, "--alg", alg, token_no_kid)
+        assert r.returncode == 0 and r.stdout == split(token_no_kid)[1], r.describe()
+        return
+
+    # PEM: SubjectPublicKeyInfo, PKCS#8 private, and PKCS#1 for RSA. A PEM key has no kid,
+    # so the token without kid is the one it verifies.
+    crypto_private = pyjwt.PyJWK({**key.as_dict(private=True), "alg": alg}).key
+    pems = {
+        "spki": crypto_private.public_key().public_bytes(
+            serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo),
+        "pkcs8": crypto_private.private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()),
+    }
+    if alg[:2] in ("RS", "PS"):
+        pems["pkcs1-public"] = crypto_private.public_key().public_bytes(
+            serialization.Encoding.PEM, serialization.PublicFormat.PKCS1)
+        pems["pkcs1-private"] = crypto_private.private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.TraditionalOpenSSL, serialization.NoEncryption())
+    for label, pem in pems.items():
+        pem_path = cli.write(pem, ".pem")
+        r = cli.run("token", "verify", "--key", pem_path, "--alg", alg, "--aud", AUDIENCE, token_no_kid)
+        assert r.returncode == 0, f"{label}\n{r.describe()}"
+        assert r.stdout == split(token_no_kid)[1], label
+
+    # Our signer with their private key (PKCS#8 PEM): joserfc and PyJWT verify the result.
+    pkcs8 = cli.write(pems["pkcs8"], ".pem")
+    ours = cli.ok("token", "sign", "--key", pkcs8, "--alg", alg, "--exp", "5m", "--aud", AUDIENCE,
+                  "--now", str(now)).decode().strip()
+    decoded = jose_jwt.decode(ours, key, algorithms=[alg])
+    assert decoded.header["alg"] == alg
+    assert decoded.claims == {"aud": AUDIENCE, "iat": now, "exp": now + 300}
+    assert pyjwt.decode(ours, crypto_private.public_key(), algorithms=[alg], audience=AUDIENCE) == decoded.claims
+
+
+def test_jwks_with_every_asymmetric_algorithm(cli):
+    """One JWKS holding a public key of every asymmetric algorithm (ours) and a foreign one
+    per algorithm: each token is verified by the key its kid names."""
+    now = int(time.time())
+    claims = standard_claims(now)
+    entries, tokens = [], []
+    for alg in ALGORITHMS:
+        if alg in HMAC:
+            continue
+        ours = keys_for(cli, alg)
+        entries.append(ours.public)
+        tokens.append((alg, "ours", pyjwt.encode(claims, ours.pyjwt_signing_key(), algorithm=alg,
+                                                 headers={"kid": ours.kid})))
+        foreign = _foreign_key(alg)
+        entries.append({**foreign.as_dict(private=False), "alg": alg})
+        tokens.append((alg, "joserfc", jose_jwt.encode({"alg": alg, "kid": foreign.kid}, claims, foreign,
+                                                        algorithms=[alg])))
+    jwks = cli.write({"keys": entries}, ".jwks")
+    for alg, origin, token in tokens:
+        r = cli.run("token", "verify", "--jwks", jwks, "--aud", AUDIENCE, token)
+        assert r.returncode == 0, f"{alg} {origin}\n{r.describe()}"
+        assert r.stdout == split(token)[1]
+    # Without kid, two keys have each alg: ambiguous, never a guess.
+    token = pyjwt.encode(claims, keys_for(cli, "ES256").pyjwt_signing_key(), algorithm="ES256")
+    r = cli.run("token", "verify", "--jwks", jwks, token)
+    assert r.returncode == 1, r.describe()
+    assert r.error_code == "key_unknown", r.describe()
