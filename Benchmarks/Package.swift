@@ -52,5 +52,18 @@ let package = Package(
             path: "Benchmarks/Signing",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
         ),
+        // Not a benchmark (the plugin only runs targets under Benchmarks/): runs one case N times
+        // for `valgrind --tool=callgrind`, whose instruction counts are immune to machine noise.
+        .executableTarget(
+            name: "InstructionCount",
+            dependencies: [
+                "BenchmarkFixtures",
+                .product(name: "JWTAuth", package: "jwtauth"),
+                .product(name: "JWTKit", package: "jwt-kit"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "CryptoExtras", package: "swift-crypto"),
+            ],
+            path: "Sources/InstructionCount"
+        ),
     ]
 )

@@ -1,12 +1,176 @@
 import ArgumentParser
+import Foundation
+import JWTAuth
+import JWTAuthServer
+import Logging
+
+/// Flags shared by `serve` and `users add`: where the data lives. Each also reads
+/// `JWTAUTH_<FLAG>` from the environment when not given.
+struct StoreOptions: ParsableArguments {
+    @Option(name: .customLong("data-dir"), help: "Data directory (SQLite file and keys). [JWTAUTH_DATA_DIR, default ./data]")
+    var dataDirectory: String?
+
+    @Option(name: .long, help: "User store: sqlite:PATH or postgres://… [JWTAUTH_DATABASE]")
+    var database: String?
+
+    @Option(name: .long, help: "Session store: redis://… (default: the user store). [JWTAUTH_SESSIONS]")
+    var sessions: String?
+
+    @Option(name: .customLong("bcrypt-cost"), help: "bcrypt work factor, 10…16. [JWTAUTH_BCRYPT_COST, default 11]")
+    var bcryptCost: UInt8?
+
+    func apply(to configuration: inout ServerConfiguration, environment: Environment) throws {
+        if let value = self.dataDirectory ?? environment["DATA_DIR"] { configuration.dataDirectory = value }
+        configuration.database = self.database ?? environment["DATABASE"]
+        configuration.sessions = self.sessions ?? environment["SESSIONS"]
+        if let cost = try self.bcryptCost ?? environment.parse("BCRYPT_COST", UInt8.init) {
+            guard (10...16).contains(cost) else { throw ValidationError("--bcrypt-cost must be 10…16") }
+            configuration.bcryptCost = cost
+        }
+    }
+}
+
+/// `JWTAUTH_*` environment variables.
+struct Environment {
+    let values: [String: String]
+
+    init(_ values: [String: String] = ProcessInfo.processInfo.environment) {
+        self.values = values
+    }
+
+    subscript(name: String) -> String? {
+        self.values["JWTAUTH_" + name].flatMap { $0.isEmpty ? nil : $0 }
+    }
+
+    func parse<T>(_ name: String, _ make: (String) -> T?) throws -> T? {
+        guard let text = self[name] else { return nil }
+        guard let value = make(text) else { throw ValidationError("JWTAUTH_\(name) has an invalid value") }
+        return value
+    }
+}
 
 struct ServeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "serve",
-        abstract: "Run the token server."
+        abstract: "Run the token server.",
+        discussion: """
+            With no flags: SQLite and an ES256 signing key under ./data, listening on \
+            127.0.0.1:8080. Every flag can also be set as JWTAUTH_<FLAG> (JWTAUTH_PORT, \
+            JWTAUTH_ACCESS_TTL, …); flags win. Durations: 90, 90s, 5m, 6h, 30d.
+            """
     )
 
+    @Option(name: .long, help: "Address to listen on. [JWTAUTH_HOST, default 127.0.0.1]")
+    var host: String?
+
+    @Option(name: .long, help: "Port (0 picks a free one). [JWTAUTH_PORT, default 8080]")
+    var port: Int?
+
+    @Option(name: .customLong("keys-dir"), help: "Signing keys directory. [JWTAUTH_KEYS_DIR, default DATA/keys]")
+    var keysDirectory: String?
+
+    @OptionGroup var store: StoreOptions
+
+    @Option(name: .long, help: "Issuer (iss) URL. [JWTAUTH_ISSUER, default http://HOST:PORT]")
+    var issuer: String?
+
+    @Option(name: .long, help: "Audience (aud) of access tokens. [JWTAUTH_AUDIENCE, default: the issuer]")
+    var audience: String?
+
+    @Option(name: .long, help: "Algorithm of a new signing key. [JWTAUTH_ALG, default ES256]")
+    var alg: String?
+
+    @Option(name: .customLong("access-ttl"), help: "Access-token lifetime. [JWTAUTH_ACCESS_TTL, default 5m]")
+    var accessTTL: DurationArgument?
+
+    @Option(name: .customLong("refresh-ttl"), help: "Refresh-token idle lifetime. [JWTAUTH_REFRESH_TTL, default 6h]")
+    var refreshTTL: DurationArgument?
+
+    @Option(name: .customLong("session-lifetime"), help: "Absolute session lifetime. [JWTAUTH_SESSION_LIFETIME, default 30d]")
+    var sessionLifetime: DurationArgument?
+
+    @Option(name: .customLong("reuse-interval"), help: "Grace for a rotated refresh token. [JWTAUTH_REUSE_INTERVAL, default 0s]")
+    var reuseInterval: DurationArgument?
+
+    @Option(name: .long, help: "Clock skew tolerance, at most 300s. [JWTAUTH_LEEWAY, default 60s]")
+    var leeway: DurationArgument?
+
+    @Option(name: .customLong("max-sessions"), help: "Sessions per user before the oldest is evicted. [JWTAUTH_MAX_SESSIONS, default 20]")
+    var maxSessions: Int?
+
+    @Option(name: .customLong("registration"), help: "open or closed. [JWTAUTH_REGISTRATION, default open]")
+    var registration: String?
+
+    @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error. [JWTAUTH_LOG_LEVEL, default info]")
+    var logLevel: String?
+
+    func makeConfiguration(_ environment: Environment = Environment()) throws -> ServerConfiguration {
+        var configuration = ServerConfiguration()
+        if let host = self.host ?? environment["HOST"] { configuration.host = host }
+        if let port = try self.port ?? environment.parse("PORT", Int.init) {
+            guard (0...65535).contains(port) else { throw ValidationError("--port must be 0…65535") }
+            configuration.port = port
+        }
+        configuration.keysDirectory = self.keysDirectory ?? environment["KEYS_DIR"]
+        try self.store.apply(to: &configuration, environment: environment)
+        configuration.issuer = self.issuer ?? environment["ISSUER"]
+        configuration.audience = self.audience ?? environment["AUDIENCE"]
+        if let name = self.alg ?? environment["ALG"] {
+            guard let algorithm = JWSAlgorithm(name: name) else { throw ValidationError("unknown algorithm \(name)") }
+            configuration.algorithm = algorithm
+        }
+        func duration(_ flag: DurationArgument?, _ name: String) throws -> Duration? {
+            if let flag { return flag.duration }
+            return try environment.parse(name, DurationArgument.init(argument:))?.duration
+        }
+        if let value = try duration(self.accessTTL, "ACCESS_TTL") {
+            guard value >= .seconds(1) else { throw ValidationError("--access-ttl must be at least 1s") }
+            configuration.accessTokenLifetime = value
+        }
+        if let value = try duration(self.refreshTTL, "REFRESH_TTL") {
+            guard value >= .seconds(1) else { throw ValidationError("--refresh-ttl must be at least 1s") }
+            configuration.refreshTokenLifetime = value
+        }
+        if let value = try duration(self.sessionLifetime, "SESSION_LIFETIME") {
+            guard value >= .seconds(1) else { throw ValidationError("--session-lifetime must be at least 1s") }
+            configuration.sessionLifetime = value
+        }
+        if let value = try duration(self.reuseInterval, "REUSE_INTERVAL") { configuration.reuseInterval = value }
+        if let value = try duration(self.leeway, "LEEWAY") {
+            guard value <= .seconds(300) else { throw ValidationError("--leeway may be at most 300s") }
+            configuration.leeway = value
+        }
+        if let value = try self.maxSessions ?? environment.parse("MAX_SESSIONS", Int.init) {
+            guard value >= 1 else { throw ValidationError("--max-sessions must be at least 1") }
+            configuration.maximumSessionsPerUser = value
+        }
+        switch self.registration ?? environment["REGISTRATION"] {
+        case nil, "open": configuration.allowsRegistration = true
+        case "closed": configuration.allowsRegistration = false
+        default: throw ValidationError("--registration is open or closed")
+        }
+        return configuration
+    }
+
+    func logLevel(_ environment: Environment = Environment()) throws -> Logger.Level {
+        guard let text = self.logLevel ?? environment["LOG_LEVEL"] else { return .info }
+        guard let level = Logger.Level(rawValue: text) else { throw ValidationError("unknown log level \(text)") }
+        return level
+    }
+
     func run() async throws {
-        throw CLIFailure.usage("jwtauth serve is not yet available in this build")
+        let configuration = try self.makeConfiguration()
+        let level = try self.logLevel()
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
+        let logger = Logger(label: "jwtauth")
+        do {
+            try await runServer(configuration: configuration, logger: logger)
+        } catch let error as JWTAuthError {
+            throw CLIFailure(code: error.code.description, message: error.message, exitCode: error.code == .invalidInput ? 2 : 1)
+        }
     }
 }

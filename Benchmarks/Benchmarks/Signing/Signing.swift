@@ -12,7 +12,7 @@ import JWTKit
 //   as an application awaits it;
 // - "raw": only the swift-crypto call over the signing input of JWTAuth's token (what a JWT
 //   library cannot avoid doing).
-let benchmarks = {
+let benchmarks: @Sendable () -> Void = {
     Benchmark.defaultConfiguration = .init(
         metrics: [.throughput, .wallClock, .mallocCountTotal, .instructions],
         scalingFactor: .kilo,
@@ -66,7 +66,7 @@ func registerSign<Key: Sendable>(
     makeRawSign: @escaping (Fixture<Key>) -> () throws -> Void
 ) {
     let configuration = Benchmark.Configuration(scalingFactor: scalingFactor)
-    let selfCheck: BenchmarkSetupHook = {
+    let selfCheck: Benchmark.BenchmarkSetupHook = {
         let fixture = fixture()
         await fixture.selfCheck()
         try makeRawSign(fixture)()

@@ -11,7 +11,7 @@ import JWTKit
 //   `AccessTokenPayload.verify(using:)`;
 // - "raw": only the swift-crypto call over the token's signing input with its decoded
 //   signature; the public key is derived once, outside the loop.
-let benchmarks = {
+let benchmarks: @Sendable () -> Void = {
     Benchmark.defaultConfiguration = .init(
         metrics: [.throughput, .wallClock, .mallocCountTotal, .instructions],
         scalingFactor: .kilo,
@@ -74,7 +74,7 @@ func registerVerify<Key: Sendable>(
     _ fixture: @escaping @Sendable () -> Fixture<Key>,
     makeRawVerify: @escaping (Fixture<Key>) -> () -> Bool
 ) {
-    let selfCheck: BenchmarkSetupHook = {
+    let selfCheck: Benchmark.BenchmarkSetupHook = {
         let fixture = fixture()
         await fixture.selfCheck()
         precondition(makeRawVerify(fixture)(), "the raw \(algorithm) verification rejected the token")

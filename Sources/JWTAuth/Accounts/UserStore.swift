@@ -18,4 +18,7 @@ public protocol UserStore: Sendable {
 
     /// How many users exist.
     func userCount() async throws -> Int
+
+    /// Throws `store_unavailable` when the backend cannot be reached.
+    func checkHealth() async throws
 }

@@ -1,15 +1,15 @@
 /// The compare-and-rotate decision of DESIGN §4, for stores that evaluate it in Swift inside
 /// their own critical section (memory: a lock; SQL: a conditional UPDATE). The Redis store
 /// implements the same rules in its Lua script.
-enum RotationRules {
-    enum Decision: Equatable {
+package enum RotationRules {
+    package enum Decision: Equatable {
         case rotate(SessionRecord)
         case reissue
         case reuse
         case reject(RotationRejection)
     }
 
-    static func decide(_ session: SessionRecord?, _ request: RotationRequest) -> Decision {
+    package static func decide(_ session: SessionRecord?, _ request: RotationRequest) -> Decision {
         guard let session else { return .reject(.unknownSession) }
         guard session.revokedAt == nil else { return .reject(.revoked) }
         let now = request.now
@@ -27,7 +27,7 @@ enum RotationRules {
     }
 
     /// The session after a successful rotation.
-    static func rotated(_ session: SessionRecord, _ request: RotationRequest) -> SessionRecord {
+    package static func rotated(_ session: SessionRecord, _ request: RotationRequest) -> SessionRecord {
         var next = session
         next.previousTokenID = session.currentTokenID
         next.currentTokenID = request.newTokenID

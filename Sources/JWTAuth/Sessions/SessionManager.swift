@@ -90,7 +90,7 @@ public struct SessionManager: Sendable {
         for old in evicted {
             self.revocations.record(RevocationEvent(kind: .session, subject: old.id, at: now))
         }
-        return try self.tokens(for: session, roles: user.roles, now: now)
+        return try self.tokens(for: session, user: user, now: now)
     }
 
     /// Trades a refresh token for a new pair: stateless checks first, then the store's atomic
@@ -139,11 +139,15 @@ public struct SessionManager: Sendable {
             self.revocations.record(RevocationEvent(kind: .session, subject: session.id, at: now))
             throw JWTAuthError(.sessionRevoked, "the session's user is disabled or gone")
         }
-        return try self.tokens(for: session, roles: user.roles, now: now)
+        return try self.tokens(for: session, user: user, now: now)
     }
 
+    /// The claim that carries the username in access tokens (OpenID Connect's name for it),
+    /// so `/api/me` and other services need no user lookup.
+    public static let usernameClaim = "preferred_username"
+
     /// Signs the access token and the session's current refresh token.
-    private func tokens(for session: SessionRecord, roles: [String], now: NumericDate) throws(JWTAuthError) -> TokenResponse {
+    private func tokens(for session: SessionRecord, user: UserRecord, now: NumericDate) throws(JWTAuthError) -> TokenResponse {
         let issuedAt = NumericDate(now.wholeSeconds)
         let accessExpiry = issuedAt + self.configuration.accessTokenLifetime
         let access = JWTClaims(
@@ -156,7 +160,7 @@ public struct SessionManager: Sendable {
             tokenID: RandomIdentifier.make(),
             sessionID: session.id,
             clientID: session.clientID,
-            roles: roles
+            roles: user.roles
         )
         // The refresh token is rebuilt from the session record alone (iat = rotation time,
         // exp = idle deadline), so a reissue inside the reuse interval yields the same successor.
@@ -171,7 +175,11 @@ public struct SessionManager: Sendable {
             clientID: session.clientID
         )
         return TokenResponse(
-            accessToken: try self.signer.sign(access, type: JWTValidationPolicy.accessTokenType),
+            accessToken: try self.signer.sign(
+                access,
+                additionalClaims: [Self.usernameClaim: .string(user.username)],
+                type: JWTValidationPolicy.accessTokenType
+            ),
             expiresIn: Int(self.configuration.accessTokenLifetime.seconds),
             refreshToken: try self.signer.sign(refresh, type: JWTValidationPolicy.refreshTokenType),
             refreshExpiresIn: max(0, Int((session.refreshExpiresAt.secondsSinceEpoch - now.secondsSinceEpoch).rounded(.down))),

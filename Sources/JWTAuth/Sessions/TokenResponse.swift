@@ -27,6 +27,11 @@ public struct AccessToken: Sendable {
     /// The whole verified token.
     public var token: VerifiedJWT
 
+    /// The username the token was issued for (`preferred_username`), when present.
+    public var username: String? {
+        self.token.claim(SessionManager.usernameClaim)?.stringValue
+    }
+
     /// True when the token carries `role`.
     public func hasRole(_ role: String) -> Bool { self.roles.contains(role) }
 }

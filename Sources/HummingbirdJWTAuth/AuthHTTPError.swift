@@ -1,0 +1,121 @@
+public import Hummingbird
+public import JWTAuth
+
+/// An error as a client sees it: a status, an OAuth-style JSON body
+/// (`{"error": …, "error_description": …}`) and, for authentication errors, a
+/// `WWW-Authenticate` challenge (RFC 6750 §3).
+public struct AuthHTTPError: HTTPResponseError, Sendable {
+    public var status: HTTPResponse.Status
+    /// The `error` member: `invalid_request`, `invalid_token`, `invalid_grant`, …
+    public var error: String
+    /// The `error_description` member. Never contains token bytes or secrets.
+    public var description: String
+    public var headers: HTTPFields
+
+    public init(_ status: HTTPResponse.Status, error: String, description: String, headers: HTTPFields = [:]) {
+        self.status = status
+        self.error = error
+        self.description = description
+        self.headers = headers
+    }
+
+    public func response(from request: Request, context: some RequestContext) throws -> Response {
+        var headers = self.headers
+        headers[.cacheControl] = "no-store"
+        return JSONResponse.make(self.status, ["error": .string(self.error), "error_description": .string(self.description)], headers: headers)
+    }
+
+    /// The realm named in challenges.
+    public static let realm = "jwtauth"
+
+    /// 401 with `WWW-Authenticate: Bearer realm="jwtauth"`: no credentials were sent.
+    public static func authenticationRequired() -> AuthHTTPError {
+        AuthHTTPError(
+            .unauthorized,
+            error: "invalid_request",
+            description: "this resource needs a Bearer access token",
+            headers: [.wwwAuthenticate: #"Bearer realm="\#(realm)""#]
+        )
+    }
+
+    /// 401 with `error="invalid_token"`: the access token is bad, expired or revoked.
+    public static func invalidToken(_ reason: String) -> AuthHTTPError {
+        AuthHTTPError(
+            .unauthorized,
+            error: "invalid_token",
+            description: reason,
+            headers: [.wwwAuthenticate: #"Bearer realm="\#(realm)", error="invalid_token", error_description="\#(Self.quoted(reason))""#]
+        )
+    }
+
+    /// 403 with `error="insufficient_scope"`: authenticated, but without the role.
+    public static func insufficientRole(_ role: String) -> AuthHTTPError {
+        AuthHTTPError(
+            .forbidden,
+            error: "insufficient_scope",
+            description: "this resource needs the \(role) role",
+            headers: [.wwwAuthenticate: #"Bearer realm="\#(realm)", error="insufficient_scope", scope="\#(Self.quoted(role))""#]
+        )
+    }
+
+    /// 400 `invalid_request`.
+    public static func invalidRequest(_ description: String) -> AuthHTTPError {
+        AuthHTTPError(.badRequest, error: "invalid_request", description: description)
+    }
+
+    /// 400 `invalid_grant`: the refresh token is bad, expired, revoked or reused.
+    public static func invalidGrant(_ description: String) -> AuthHTTPError {
+        AuthHTTPError(.badRequest, error: "invalid_grant", description: description)
+    }
+
+    /// The HTTP form of a core error raised while serving `purpose`.
+    public init(_ error: JWTAuthError, purpose: Purpose = .other) {
+        switch error.code {
+        case .storeUnavailable:
+            self.init(.serviceUnavailable, error: "temporarily_unavailable", description: "the session store is unavailable; try again", headers: [.retryAfter: "1"])
+        case .rateLimited:
+            let seconds = Int((error.retryAfter ?? .seconds(1)).components.seconds.clamped(to: 1...86400))
+            self.init(.tooManyRequests, error: "rate_limited", description: error.message, headers: [.retryAfter: String(seconds)])
+        case .invalidInput:
+            self = .invalidRequest(error.message)
+        case .usernameTaken:
+            self.init(.conflict, error: "username_taken", description: error.message)
+        case .invalidCredentials, .userDisabled:
+            self.init(.unauthorized, error: "invalid_credentials", description: "wrong username or password")
+        case .notFound:
+            self.init(.notFound, error: "not_found", description: error.message)
+        default:
+            switch purpose {
+            case .refreshToken:
+                self = .invalidGrant(error.message)
+            case .accessToken:
+                self = .invalidToken(error.message)
+            case .other:
+                self = .invalidRequest(error.message)
+            }
+        }
+    }
+
+    /// What a token was presented for, which decides how a bad one is reported.
+    public enum Purpose: Sendable {
+        case accessToken
+        case refreshToken
+        case other
+    }
+
+    /// Escapes a value for a quoted-string in a challenge.
+    private static func quoted(_ value: String) -> String {
+        var escaped = ""
+        for character in value {
+            if character == "\\" || character == "\"" { escaped.append("\\") }
+            escaped.append(character)
+        }
+        return escaped
+    }
+}
+
+extension Comparable {
+    fileprivate func clamped(to range: ClosedRange<Self>) -> Self {
+        min(max(self, range.lowerBound), range.upperBound)
+    }
+}

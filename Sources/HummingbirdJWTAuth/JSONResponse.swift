@@ -1,0 +1,40 @@
+public import Hummingbird
+public import JWTAuth
+import HTTPTypes
+import NIOCore
+
+/// JSON responses written with JWTAuth's own compact writer (sorted members, no Foundation).
+public enum JSONResponse {
+    public static func make(_ status: HTTPResponse.Status, _ members: [String: JSONValue], headers: HTTPFields = [:]) -> Response {
+        self.make(status, JSONValue.object(members), headers: headers)
+    }
+
+    public static func make(_ status: HTTPResponse.Status, _ value: JSONValue, headers: HTTPFields = [:]) -> Response {
+        var headers = headers
+        headers[.contentType] = "application/json; charset=utf-8"
+        return Response(status: status, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(string: value.jsonString)))
+    }
+
+    /// `Cache-Control: no-store` and `Pragma: no-cache`, as RFC 6749 §5.1 asks of responses
+    /// that carry tokens.
+    static var noStore: HTTPFields {
+        var headers: HTTPFields = [.cacheControl: "no-store"]
+        if let pragma = HTTPField.Name("Pragma") { headers[pragma] = "no-cache" }
+        return headers
+    }
+
+    /// A token response (RFC 6749 §5.1), never cached.
+    public static func tokens(_ tokens: TokenResponse) -> Response {
+        self.make(
+            .ok,
+            [
+                "access_token": .string(tokens.accessToken),
+                "token_type": .string(tokens.tokenType),
+                "expires_in": .integer(Int64(tokens.expiresIn)),
+                "refresh_token": .string(tokens.refreshToken),
+                "refresh_expires_in": .integer(Int64(tokens.refreshExpiresIn)),
+            ],
+            headers: Self.noStore
+        )
+    }
+}

@@ -1,0 +1,277 @@
+public import Hummingbird
+import HummingbirdAuth
+public import JWTAuth
+
+/// The token server's routes (DESIGN §6) as a reusable group: mount them in any Hummingbird
+/// app whose context adopts ``JWTAuthRequestContext``.
+///
+/// ```swift
+/// let router = Router(context: JWTAuthContext.self)
+/// JWTAuthRoutes(sessions: sessions, accounts: accounts).addRoutes(to: router)
+/// ```
+public struct JWTAuthRoutes<Context: JWTAuthRequestContext>: Sendable {
+    public let sessions: SessionManager
+    public let accounts: AccountManager
+    /// The keys published at `/.well-known/jwks.json` (public halves only).
+    public let publicKeys: JWTKeySet
+    /// The role that may call `/admin/*` and `/oauth/introspect`.
+    public var adminRole: String
+    /// Whether `POST /auth/register` is open.
+    public var allowsRegistration: Bool
+
+    public init(
+        sessions: SessionManager,
+        accounts: AccountManager,
+        publicKeys: JWTKeySet,
+        adminRole: String = "admin",
+        allowsRegistration: Bool = true,
+        context: Context.Type = Context.self
+    ) {
+        self.sessions = sessions
+        self.accounts = accounts
+        self.publicKeys = publicKeys
+        self.adminRole = adminRole
+        self.allowsRegistration = allowsRegistration
+    }
+
+    /// Registers every route on `router`.
+    public func addRoutes(to router: some RouterMethods<Context>) {
+        let authenticator = BearerAuthenticator<Context>(sessions: self.sessions)
+
+        router.get("health") { _, _ in try await self.health() }
+        router.get(".well-known/jwks.json") { _, _ in
+            JSONResponse.make(.ok, try JSONValue(parsing: self.publicKeys.publicJWKS()), headers: [.cacheControl: "public, max-age=300"])
+        }
+        router.get(".well-known/oauth-authorization-server") { _, _ in self.metadata() }
+
+        let auth = router.group("auth")
+        auth.post("register") { request, _ in try await self.register(request) }
+        auth.post("login") { request, context in try await self.login(request, context: context) }
+        auth.post("refresh") { request, _ in try await self.refresh(request, formOnly: false) }
+        auth.post("logout") { request, _ in try await self.logout(request) }
+
+        let signedIn = router.group("auth")
+            .add(middleware: authenticator)
+            .add(middleware: RequireAuthenticationMiddleware<Context>())
+        signedIn.post("logout-all") { _, context in
+            try await self.sessions.revokeUser(id: try self.identity(context).userID, reason: .logoutAll)
+            return Response(status: .noContent)
+        }
+        signedIn.get("sessions") { _, context in try await self.listSessions(context) }
+        signedIn.delete("sessions/:id") { _, context in try await self.deleteSession(context) }
+        signedIn.post("password") { request, context in try await self.changePassword(request, context) }
+
+        let oauth = router.group("oauth")
+        oauth.post("token") { request, _ in try await self.refresh(request, formOnly: true) }
+        oauth.post("revoke") { request, _ in try await self.revoke(request) }
+
+        let admin = router.group()
+            .add(middleware: authenticator)
+            .add(middleware: RequireRoleMiddleware<Context>(self.adminRole))
+        admin.post("oauth/introspect") { request, _ in try await self.introspect(request) }
+        admin.post("admin/users/:id/revoke") { _, context in try await self.adminRevoke(context) }
+        admin.post("admin/users/:id/disable") { _, context in try await self.adminSetDisabled(context, true) }
+        admin.post("admin/users/:id/enable") { _, context in try await self.adminSetDisabled(context, false) }
+
+        let api = router.group("api")
+            .add(middleware: authenticator)
+            .add(middleware: RequireAuthenticationMiddleware<Context>())
+        api.get("me") { _, context in self.me(try self.identity(context)) }
+    }
+
+    // MARK: - Handlers
+
+    func health() async throws -> Response {
+        var down: [JSONValue] = []
+        do { try await self.sessions.sessions.checkHealth() } catch { down.append("sessions") }
+        do { try await self.sessions.users.checkHealth() } catch { down.append("users") }
+        guard down.isEmpty else {
+            return JSONResponse.make(.serviceUnavailable, ["status": "unavailable", "down": .array(down)], headers: [.cacheControl: "no-store"])
+        }
+        return JSONResponse.make(.ok, ["status": "ok"], headers: [.cacheControl: "no-store"])
+    }
+
+    func metadata() -> Response {
+        let issuer = self.sessions.configuration.issuer
+        let base = issuer.hasSuffix("/") ? String(issuer.dropLast()) : issuer
+        return JSONResponse.make(
+            .ok,
+            [
+                "issuer": .string(issuer),
+                "jwks_uri": .string(base + "/.well-known/jwks.json"),
+                "token_endpoint": .string(self.sessions.configuration.tokenEndpoint),
+                "revocation_endpoint": .string(base + "/oauth/revoke"),
+                "introspection_endpoint": .string(base + "/oauth/introspect"),
+                "grant_types_supported": ["refresh_token"],
+                "token_endpoint_auth_methods_supported": ["none"],
+                "revocation_endpoint_auth_methods_supported": ["none"],
+                "introspection_endpoint_auth_methods_supported": ["bearer"],
+            ],
+            headers: [.cacheControl: "public, max-age=300"]
+        )
+    }
+
+    func register(_ request: Request) async throws -> Response {
+        guard self.allowsRegistration else {
+            throw AuthHTTPError(.forbidden, error: "access_denied", description: "registration is closed")
+        }
+        let fields = try await RequestFields.read(request)
+        let username = try fields.required("username", maxBytes: 256)
+        let password = try fields.required("password", maxBytes: 1024)
+        let user = try await self.accounts.register(username: username, password: password)
+        return JSONResponse.make(.created, ["id": .string(user.id), "username": .string(user.username)])
+    }
+
+    func login(_ request: Request, context: Context) async throws -> Response {
+        let fields = try await RequestFields.read(request)
+        let username = try fields.required("username", maxBytes: 256)
+        let password = try fields.required("password", maxBytes: 1024)
+        let clientID = try fields.string("client_id", maxBytes: 128)
+        let tokens = try await self.accounts.login(
+            username: username,
+            password: password,
+            clientID: clientID,
+            userAgent: request.headers[.userAgent],
+            address: context.clientAddress
+        )
+        return JSONResponse.tokens(tokens)
+    }
+
+    func refresh(_ request: Request, formOnly: Bool) async throws -> Response {
+        let fields = try await RequestFields.read(request, form: formOnly)
+        if formOnly || fields.values["grant_type"] != nil {
+            let grantType = try fields.required("grant_type", maxBytes: 64)
+            guard grantType == "refresh_token" else {
+                throw AuthHTTPError(.badRequest, error: "unsupported_grant_type", description: "only the refresh_token grant is supported")
+            }
+        }
+        let refreshToken = try fields.required("refresh_token", maxBytes: 16 * 1024)
+        do {
+            let tokens = try await self.sessions.refresh(refreshToken)
+            if let clientID = try fields.string("client_id", maxBytes: 128), clientID != tokens.session.clientID {
+                throw AuthHTTPError.invalidGrant("the refresh token was issued to another client")
+            }
+            return JSONResponse.tokens(tokens)
+        } catch let error as JWTAuthError {
+            throw AuthHTTPError(error, purpose: .refreshToken)
+        }
+    }
+
+    func logout(_ request: Request) async throws -> Response {
+        let fields = try await RequestFields.read(request)
+        let refreshToken = try fields.required("refresh_token", maxBytes: 16 * 1024)
+        do {
+            try await self.sessions.logout(refreshToken: refreshToken)
+        } catch let error as JWTAuthError {
+            throw AuthHTTPError(error, purpose: .refreshToken)
+        }
+        return Response(status: .noContent)
+    }
+
+    func listSessions(_ context: Context) async throws -> Response {
+        let identity = try self.identity(context)
+        let sessions = try await self.sessions.activeSessions(of: identity.userID)
+        let list: [JSONValue] = sessions.map { session in
+            [
+                "id": .string(session.id),
+                "created_at": .integer(session.createdAt.wholeSeconds),
+                "last_used_at": .integer(session.lastUsedAt.wholeSeconds),
+                "expires_at": .integer(session.expiresAt.wholeSeconds),
+                "client_id": .string(session.clientID),
+                "user_agent": session.userAgent.map(JSONValue.string) ?? .null,
+                "current": .bool(session.id == identity.sessionID),
+            ]
+        }
+        return JSONResponse.make(.ok, .array(list), headers: [.cacheControl: "no-store"])
+    }
+
+    func deleteSession(_ context: Context) async throws -> Response {
+        let identity = try self.identity(context)
+        let id = try context.parameters.require("id")
+        // Another user's session is reported exactly like a missing one.
+        guard let session = try await self.sessions.sessions.session(id: id), session.userID == identity.userID else {
+            throw AuthHTTPError(.notFound, error: "not_found", description: "no such session")
+        }
+        try await self.sessions.revokeSession(id: id, reason: .userRevoked)
+        return Response(status: .noContent)
+    }
+
+    func changePassword(_ request: Request, _ context: Context) async throws -> Response {
+        let identity = try self.identity(context)
+        let fields = try await RequestFields.read(request)
+        try await self.accounts.changePassword(
+            userID: identity.userID,
+            current: try fields.required("current_password", maxBytes: 1024),
+            new: try fields.required("new_password", maxBytes: 1024)
+        )
+        return Response(status: .noContent)
+    }
+
+    func revoke(_ request: Request) async throws -> Response {
+        let fields = try await RequestFields.read(request, form: true)
+        let token = try fields.required("token", maxBytes: 16 * 1024)
+        _ = try fields.string("token_type_hint", maxBytes: 64)
+        try await self.sessions.revoke(token: token)
+        // RFC 7009 §2.2: 200 whether or not the token was valid.
+        return Response(status: .ok, headers: [.cacheControl: "no-store"])
+    }
+
+    func introspect(_ request: Request) async throws -> Response {
+        let fields = try await RequestFields.read(request, form: true)
+        let token = try fields.required("token", maxBytes: 16 * 1024)
+        let result = try await self.sessions.introspect(token)
+        guard result.isActive, let verified = result.token else {
+            return JSONResponse.make(.ok, ["active": false], headers: [.cacheControl: "no-store"])
+        }
+        let claims = verified.claims
+        var members: [String: JSONValue] = ["active": true]
+        members["token_type"] = result.tokenType.map(JSONValue.string)
+        members["sub"] = claims.subject.map(JSONValue.string)
+        members["client_id"] = claims.clientID.map(JSONValue.string)
+        members["iss"] = claims.issuer.map(JSONValue.string)
+        members["aud"] = claims.audience.map { $0.count == 1 ? .string($0[0]) : .array($0.map(JSONValue.string)) }
+        members["exp"] = claims.expiresAt.map { .integer($0.wholeSeconds) }
+        members["iat"] = claims.issuedAt.map { .integer($0.wholeSeconds) }
+        members["nbf"] = claims.notBefore.map { .integer($0.wholeSeconds) }
+        members["jti"] = claims.tokenID.map(JSONValue.string)
+        members["sid"] = claims.sessionID.map(JSONValue.string)
+        members["scope"] = claims.scope.map(JSONValue.string)
+        members["roles"] = claims.roles.map { .array($0.map(JSONValue.string)) }
+        members["username"] = verified.claim(SessionManager.usernameClaim)
+        return JSONResponse.make(.ok, .object(members), headers: [.cacheControl: "no-store"])
+    }
+
+    func adminRevoke(_ context: Context) async throws -> Response {
+        let id = try context.parameters.require("id")
+        guard try await self.accounts.users.user(id: id) != nil else {
+            throw AuthHTTPError(.notFound, error: "not_found", description: "no such user")
+        }
+        try await self.sessions.revokeUser(id: id, reason: .adminRevoked)
+        return Response(status: .noContent)
+    }
+
+    func adminSetDisabled(_ context: Context, _ disabled: Bool) async throws -> Response {
+        let id = try context.parameters.require("id")
+        try await self.accounts.setDisabled(userID: id, disabled)
+        return Response(status: .noContent)
+    }
+
+    func me(_ identity: AccessToken) -> Response {
+        JSONResponse.make(
+            .ok,
+            [
+                "sub": .string(identity.userID),
+                "username": identity.username.map(JSONValue.string) ?? .null,
+                "roles": .array(identity.roles.map(JSONValue.string)),
+                "sid": .string(identity.sessionID),
+                "client_id": .string(identity.clientID),
+            ],
+            headers: [.cacheControl: "no-store"]
+        )
+    }
+
+    func identity(_ context: Context) throws -> AccessToken {
+        guard let identity = context.identity else { throw AuthHTTPError.authenticationRequired() }
+        return identity
+    }
+}

@@ -1,0 +1,132 @@
+public import Hummingbird
+import JWTAuth
+import NIOCore
+
+/// The string fields of a request body: a JSON object, or `application/x-www-form-urlencoded`
+/// (the OAuth endpoints). Both are read strictly — duplicate names, bad escapes and invalid
+/// UTF-8 are a 400, an oversized body a 413 — so bad input never becomes a 5xx.
+public struct RequestFields: Sendable {
+    /// The largest body read (64 KiB).
+    public static let maximumBodyBytes = 64 * 1024
+
+    public private(set) var values: [String: String]
+
+    public init(_ values: [String: String]) {
+        self.values = values
+    }
+
+    /// Reads the body of `request` as JSON or a form, by its `Content-Type`.
+    public static func read(_ request: Request, form formOnly: Bool = false) async throws -> RequestFields {
+        var body: ByteBuffer
+        do {
+            body = try await request.body.collect(upTo: Self.maximumBodyBytes)
+        } catch is NIOTooManyBytesError {
+            throw AuthHTTPError(.contentTooLarge, error: "invalid_request", description: "the request body is larger than 64 KiB")
+        }
+        let bytes = body.readBytes(length: body.readableBytes) ?? []
+        let contentType = (request.headers[.contentType] ?? "").lowercased()
+        let looksLikeJSON = bytes.first(where: { $0 != 0x20 && $0 != 0x0A && $0 != 0x0D && $0 != 0x09 }) == UInt8(ascii: "{")
+        // `curl -d '{…}'` labels JSON as a form; the JSON endpoints take it for what it is.
+        if contentType.hasPrefix("application/x-www-form-urlencoded"), formOnly || !looksLikeJSON {
+            return RequestFields(try Self.parseForm(bytes))
+        }
+        if formOnly {
+            throw AuthHTTPError.invalidRequest("this endpoint takes application/x-www-form-urlencoded parameters")
+        }
+        guard contentType.isEmpty || contentType.hasPrefix("application/json") || contentType.hasSuffix("+json")
+            || contentType.hasPrefix("application/x-www-form-urlencoded")
+        else {
+            throw AuthHTTPError(.unsupportedMediaType, error: "invalid_request", description: "send application/json")
+        }
+        if bytes.allSatisfy({ $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }) {
+            return RequestFields([:])
+        }
+        let json: JSONValue
+        do {
+            json = try JSONValue(parsingBytes: bytes)
+        } catch {
+            throw AuthHTTPError.invalidRequest("the body is not valid JSON: \(error.message)")
+        }
+        guard let object = json.objectValue else { throw AuthHTTPError.invalidRequest("the body must be a JSON object") }
+        var fields = RequestFields([:])
+        for (name, value) in object {
+            switch value {
+            case .string(let string): fields.values[name] = string
+            case .null: continue
+            // Reported only if the endpoint reads that field.
+            default: fields.nonStringMembers.insert(name)
+            }
+        }
+        return fields
+    }
+
+    private var nonStringMembers: Set<String> = []
+
+    /// An optional field, at most `maxBytes` long.
+    public func string(_ name: String, maxBytes: Int = 4096) throws -> String? {
+        guard !self.nonStringMembers.contains(name) else { throw AuthHTTPError.invalidRequest("\(name) must be a string") }
+        guard let value = self.values[name] else { return nil }
+        guard value.utf8.count <= maxBytes else { throw AuthHTTPError.invalidRequest("\(name) is longer than \(maxBytes) bytes") }
+        return value
+    }
+
+    /// A required, non-empty field, at most `maxBytes` long.
+    public func required(_ name: String, maxBytes: Int = 4096) throws -> String {
+        guard let value = try self.string(name, maxBytes: maxBytes), !value.isEmpty else {
+            throw AuthHTTPError.invalidRequest("\(name) is required")
+        }
+        return value
+    }
+
+    /// Parses `a=1&b=2` strictly: percent escapes must be valid and decode to UTF-8, `+` is a
+    /// space, and no name may appear twice (RFC 6749 §3.1).
+    static func parseForm(_ bytes: [UInt8]) throws -> [String: String] {
+        var values: [String: String] = [:]
+        guard !bytes.isEmpty else { return values }
+        for pair in bytes.split(separator: UInt8(ascii: "&"), omittingEmptySubsequences: true) {
+            let parts = pair.split(separator: UInt8(ascii: "="), maxSplits: 1, omittingEmptySubsequences: false)
+            let name = try Self.percentDecode(parts[0])
+            let value = parts.count > 1 ? try Self.percentDecode(parts[1]) : ""
+            guard values.updateValue(value, forKey: name) == nil else {
+                throw AuthHTTPError.invalidRequest("the parameter \(name) appears more than once")
+            }
+        }
+        return values
+    }
+
+    private static func percentDecode(_ bytes: ArraySlice<UInt8>) throws -> String {
+        var output: [UInt8] = []
+        output.reserveCapacity(bytes.count)
+        var index = bytes.startIndex
+        while index < bytes.endIndex {
+            let byte = bytes[index]
+            if byte == UInt8(ascii: "+") {
+                output.append(0x20)
+                index += 1
+            } else if byte == UInt8(ascii: "%") {
+                guard index + 2 < bytes.endIndex, let high = Self.hex(bytes[index + 1]), let low = Self.hex(bytes[index + 2])
+                else {
+                    throw AuthHTTPError.invalidRequest("the form body has an invalid percent escape")
+                }
+                output.append(high << 4 | low)
+                index += 3
+            } else {
+                output.append(byte)
+                index += 1
+            }
+        }
+        guard let string = String(validating: output, as: UTF8.self) else {
+            throw AuthHTTPError.invalidRequest("the form body is not UTF-8")
+        }
+        return string
+    }
+
+    private static func hex(_ byte: UInt8) -> UInt8? {
+        switch byte {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): byte - UInt8(ascii: "0")
+        case UInt8(ascii: "a")...UInt8(ascii: "f"): byte - UInt8(ascii: "a") + 10
+        case UInt8(ascii: "A")...UInt8(ascii: "F"): byte - UInt8(ascii: "A") + 10
+        default: nil
+        }
+    }
+}

@@ -1,0 +1,30 @@
+public import Hummingbird
+import HummingbirdAuth
+import JWTAuth
+
+/// Lets a request through only when ``BearerAuthenticator`` found a valid access token;
+/// otherwise 401 with `WWW-Authenticate: Bearer` (which hummingbird-auth's
+/// `IsAuthenticatedMiddleware` does not send).
+public struct RequireAuthenticationMiddleware<Context: JWTAuthRequestContext>: RouterMiddleware {
+    public init(context: Context.Type = Context.self) {}
+
+    public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        guard context.identity != nil else { throw AuthHTTPError.authenticationRequired() }
+        return try await next(request, context)
+    }
+}
+
+/// Role policy: 401 without a token, 403 (`insufficient_scope`) when the token lacks the role.
+public struct RequireRoleMiddleware<Context: JWTAuthRequestContext>: RouterMiddleware {
+    public let role: String
+
+    public init(_ role: String, context: Context.Type = Context.self) {
+        self.role = role
+    }
+
+    public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        guard let identity = context.identity else { throw AuthHTTPError.authenticationRequired() }
+        guard identity.hasRole(self.role) else { throw AuthHTTPError.insufficientRole(self.role) }
+        return try await next(request, context)
+    }
+}

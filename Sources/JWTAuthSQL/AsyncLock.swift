@@ -1,0 +1,61 @@
+import Synchronization
+
+/// A first-come, first-served lock that can be held across `await`s.
+///
+/// An actor is not enough to keep a transaction's statements together: actors are reentrant
+/// at every suspension point, so another task's statements could land between `BEGIN` and
+/// `COMMIT` on the shared SQLite connection.
+final class AsyncLock: Sendable {
+    private struct State {
+        var isLocked = false
+        var waiters: [CheckedContinuation<Void, Never>] = []
+        var head = 0
+    }
+
+    private let state = Mutex(State())
+
+    func withLock<Result: Sendable>(_ body: () async throws -> Result) async throws -> Result {
+        await self.lock()
+        defer { self.unlock() }
+        return try await body()
+    }
+
+    private func lock() async {
+        let acquired = self.state.withLock { state -> Bool in
+            guard state.isLocked else {
+                state.isLocked = true
+                return true
+            }
+            return false
+        }
+        if acquired { return }
+        await withCheckedContinuation { continuation in
+            let acquiredNow = self.state.withLock { state -> Bool in
+                // The holder may have released it while this task was suspending.
+                guard state.isLocked else {
+                    state.isLocked = true
+                    return true
+                }
+                state.waiters.append(continuation)
+                return false
+            }
+            if acquiredNow { continuation.resume() }
+        }
+    }
+
+    private func unlock() {
+        let next = self.state.withLock { state -> CheckedContinuation<Void, Never>? in
+            guard state.head < state.waiters.count else {
+                state.isLocked = false
+                state.waiters.removeAll(keepingCapacity: true)
+                state.head = 0
+                return nil
+            }
+            // Ownership passes straight to the next waiter; the lock stays held.
+            let next = state.waiters[state.head]
+            state.head += 1
+            return next
+        }
+        next?.resume()
+    }
+}

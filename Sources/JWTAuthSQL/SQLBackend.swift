@@ -1,0 +1,17 @@
+import SQLKit
+
+/// A database the ``SQLStore`` runs its shared SQL on: SQLite or PostgreSQL.
+protocol SQLBackend: Sendable {
+    var dialect: SQLStoreDialect { get }
+
+    /// Runs `body` in one transaction: committed when it returns, rolled back when it throws.
+    func transaction<Result: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> Result) async throws -> Result
+
+    /// Runs `body` outside a transaction, for single statements.
+    func withDatabase<Result: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> Result) async throws -> Result
+
+    /// True when `error` is a unique-constraint violation.
+    func isUniqueViolation(_ error: any Error) -> Bool
+
+    func close() async throws
+}

@@ -1,0 +1,73 @@
+/// What differs between the SQLite and PostgreSQL stores; everything else is shared SQL.
+struct SQLStoreDialect: Sendable {
+    /// The statement that starts a write transaction.
+    var beginTransaction: String
+    /// Appended to a SELECT that precedes an UPDATE of the same row in a transaction.
+    var lockRow: String
+    /// Migrations by version; each entry is one statement (drivers run one at a time).
+    var migrations: [(version: Int, statements: [String])]
+
+    static let sqlite = SQLStoreDialect(
+        beginTransaction: "BEGIN IMMEDIATE",
+        lockRow: "",
+        migrations: SQLSchema.migrations(sequenceColumn: "INTEGER PRIMARY KEY AUTOINCREMENT")
+    )
+
+    static let postgres = SQLStoreDialect(
+        beginTransaction: "BEGIN",
+        lockRow: " FOR UPDATE",
+        migrations: SQLSchema.migrations(sequenceColumn: "BIGSERIAL PRIMARY KEY")
+    )
+}
+
+/// The schema, versioned in code. A new version appends statements; released ones never
+/// change.
+enum SQLSchema {
+    static func migrations(sequenceColumn: String) -> [(version: Int, statements: [String])] {
+        [
+            (
+                1,
+                [
+                    """
+                    CREATE TABLE jwtauth_users (
+                        id TEXT PRIMARY KEY,
+                        username TEXT NOT NULL,
+                        username_key TEXT NOT NULL UNIQUE,
+                        password_hash TEXT NOT NULL,
+                        roles TEXT NOT NULL,
+                        disabled BOOLEAN NOT NULL,
+                        created_at DOUBLE PRECISION NOT NULL
+                    )
+                    """,
+                    """
+                    CREATE TABLE jwtauth_sessions (
+                        id TEXT PRIMARY KEY,
+                        user_id TEXT NOT NULL,
+                        client_id TEXT NOT NULL,
+                        user_agent TEXT,
+                        created_at DOUBLE PRECISION NOT NULL,
+                        last_used_at DOUBLE PRECISION NOT NULL,
+                        expires_at DOUBLE PRECISION NOT NULL,
+                        refresh_expires_at DOUBLE PRECISION NOT NULL,
+                        rotated_at DOUBLE PRECISION NOT NULL,
+                        current_jti TEXT NOT NULL,
+                        previous_jti TEXT,
+                        revoked_at DOUBLE PRECISION,
+                        revocation_reason TEXT
+                    )
+                    """,
+                    "CREATE INDEX jwtauth_sessions_user ON jwtauth_sessions (user_id, created_at)",
+                    """
+                    CREATE TABLE jwtauth_revocations (
+                        seq \(sequenceColumn),
+                        kind TEXT NOT NULL,
+                        subject TEXT NOT NULL,
+                        at DOUBLE PRECISION NOT NULL
+                    )
+                    """,
+                    "CREATE INDEX jwtauth_revocations_at ON jwtauth_revocations (at)",
+                ]
+            )
+        ]
+    }
+}

@@ -1,0 +1,87 @@
+public import Hummingbird
+import HummingbirdJWTAuth
+public import JWTAuth
+public import Logging
+import NIOCore
+import NIOPosix
+import ServiceLifecycle
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// The standalone token server as a library: everything `jwtauth serve` runs, built from a
+/// ``ServerConfiguration``. Tests call this and drive the result with HummingbirdTesting.
+///
+/// - Parameters:
+///   - clock: Where "now" comes from (tests pass a ``ManualClock``).
+///   - onListening: Called with the bound port once the server accepts connections.
+public func buildApplication(
+    configuration: ServerConfiguration,
+    logger: Logger = Logger(label: "jwtauth"),
+    clock: any UnixClock = SystemClock(),
+    onListening: @escaping @Sendable (Int) async -> Void = { _ in }
+) async throws -> some ApplicationProtocol {
+    let stores = try await ServerStores.open(configuration, logger: logger)
+    do {
+        let keys = try KeyDirectory(path: configuration.effectiveKeysDirectory, logger: logger)
+            .loadOrCreate(algorithm: configuration.algorithm)
+        let bcryptPool = NIOThreadPool(numberOfThreads: max(1, System.coreCount))
+        bcryptPool.start()
+        let sessions = try SessionManager(
+            configuration: configuration.sessionConfiguration,
+            signingKey: keys.signing,
+            verificationKeys: keys.verification,
+            sessions: stores.sessions,
+            users: stores.users,
+            clock: clock,
+            logger: logger
+        )
+        // Revocations made before this start (by this or another instance) apply at once.
+        let cursor = try await sessions.loadRevocations()
+        let accounts = try await AccountManager(
+            sessions: sessions,
+            hasher: BcryptPasswordHasher(cost: configuration.bcryptCost, threadPool: bcryptPool),
+            rateLimiter: LoginRateLimiter(perUsername: configuration.loginLimitPerUsername, perAddress: configuration.loginLimitPerAddress)
+        )
+
+        let router = Router(context: JWTAuthContext.self)
+        router.add(middleware: RequestLogMiddleware(logger: logger))
+        router.add(middleware: ErrorMiddleware(logger: logger))
+        JWTAuthRoutes<JWTAuthContext>(
+            sessions: sessions,
+            accounts: accounts,
+            publicKeys: keys.verification,
+            allowsRegistration: configuration.allowsRegistration
+        ).addRoutes(to: router)
+
+        let sync = RevocationSyncService(
+            sessions: sessions,
+            pollInterval: configuration.revocationPollInterval,
+            purgeInterval: .seconds(600),
+            logger: logger,
+            initialCursor: cursor
+        )
+        let shutdown = ShutdownService {
+            await stores.close()
+            try? await bcryptPool.shutdownGracefully()
+        }
+        let host = configuration.host
+        return Application(
+            router: router,
+            configuration: ApplicationConfiguration(address: .hostname(host, port: configuration.port), serverName: "jwtauth"),
+            services: [shutdown, sync],
+            onServerRunning: { channel in
+                await onListening(channel.localAddress?.port ?? configuration.port)
+            },
+            logger: logger
+        )
+    } catch {
+        await stores.close()
+        throw error
+    }
+}

@@ -1,0 +1,62 @@
+import Hummingbird
+import HummingbirdJWTAuth
+public import JWTAuth
+import JWTAuthSQL
+public import Logging
+import NIOPosix
+import UnixSignals
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Runs the token server until SIGTERM or SIGINT, then shuts down gracefully (in-flight
+/// requests finish, stores close) and returns.
+public func runServer(configuration: ServerConfiguration, logger: Logger) async throws {
+    let app = try await buildApplication(configuration: configuration, logger: logger) { port in
+        let host = configuration.host.contains(":") ? "[\(configuration.host)]" : configuration.host
+        print("jwtauth listening on http://\(host):\(port) (issuer \(configuration.effectiveIssuer), store \(ServerStores.redacted(configuration.effectiveDatabase)))")
+        fflush(nil)
+    }
+    try await app.runService(gracefulShutdownSignals: [.sigterm, .sigint])
+}
+
+/// Creates a user in the configured user store (`jwtauth users add`).
+///
+/// - Returns: The new user.
+/// - Throws: `invalid_input` for an unacceptable name or password, `username_taken`.
+public func addUser(
+    configuration: ServerConfiguration,
+    username: String,
+    password: String,
+    roles: [String],
+    logger: Logger
+) async throws -> UserRecord {
+    let stores = try await ServerStores.open(configuration, logger: logger)
+    let pool = NIOThreadPool(numberOfThreads: 1)
+    pool.start()
+    do {
+        let accounts = try await AccountManager(
+            sessions: try SessionManager(
+                configuration: configuration.sessionConfiguration,
+                signingKey: try JWTKey.generate(.hs256),
+                sessions: stores.sessions,
+                users: stores.users,
+                logger: logger
+            ),
+            hasher: BcryptPasswordHasher(cost: configuration.bcryptCost, threadPool: pool)
+        )
+        let user = try await accounts.register(username: username, password: password, roles: roles)
+        await stores.close()
+        try? await pool.shutdownGracefully()
+        return user
+    } catch {
+        await stores.close()
+        try? await pool.shutdownGracefully()
+        throw error
+    }
+}

@@ -1,0 +1,114 @@
+public import JWTAuth
+
+/// Everything `jwtauth serve` can be told, as a plain value with the defaults of DESIGN §7.
+/// Read once at the edge (flags, then `JWTAUTH_*` variables); tests build it directly.
+public struct ServerConfiguration: Sendable {
+    public var host: String
+    public var port: Int
+    /// Where the SQLite file and, by default, the keys live.
+    public var dataDirectory: String
+    /// Where signing keys live; instances sharing it sign with the same keys.
+    public var keysDirectory: String?
+    /// `sqlite:PATH` or `postgres://…`; SQLite under the data directory by default.
+    public var database: String?
+    /// `redis://…` to keep sessions in Redis (users stay in SQL).
+    public var sessions: String?
+    /// `iss`; `http://HOST:PORT` by default.
+    public var issuer: String?
+    /// `aud` of access tokens; the issuer by default.
+    public var audience: String?
+    /// The algorithm of a newly created signing key; an existing key keeps its own.
+    public var algorithm: JWSAlgorithm?
+    public var accessTokenLifetime: Duration
+    public var refreshTokenLifetime: Duration
+    public var sessionLifetime: Duration
+    public var reuseInterval: Duration
+    public var leeway: Duration
+    public var maximumSessionsPerUser: Int
+    /// bcrypt work factor (at least 10 outside tests).
+    public var bcryptCost: UInt8
+    public var allowsRegistration: Bool
+    /// How often other instances' revocations are read from a store without a push feed.
+    public var revocationPollInterval: Duration
+    public var loginLimitPerUsername: LoginRateLimiter.Limit
+    public var loginLimitPerAddress: LoginRateLimiter.Limit
+
+    public init(
+        host: String = "127.0.0.1",
+        port: Int = 8080,
+        dataDirectory: String = "./data",
+        keysDirectory: String? = nil,
+        database: String? = nil,
+        sessions: String? = nil,
+        issuer: String? = nil,
+        audience: String? = nil,
+        algorithm: JWSAlgorithm? = nil,
+        accessTokenLifetime: Duration = .seconds(300),
+        refreshTokenLifetime: Duration = .seconds(6 * 3600),
+        sessionLifetime: Duration = .seconds(30 * 86400),
+        reuseInterval: Duration = .zero,
+        leeway: Duration = .seconds(60),
+        maximumSessionsPerUser: Int = 20,
+        bcryptCost: UInt8 = 11,
+        allowsRegistration: Bool = true,
+        revocationPollInterval: Duration = .milliseconds(50),
+        loginLimitPerUsername: LoginRateLimiter.Limit = .init(attempts: 10, window: .seconds(900)),
+        loginLimitPerAddress: LoginRateLimiter.Limit = .init(attempts: 100, window: .seconds(900))
+    ) {
+        self.host = host
+        self.port = port
+        self.dataDirectory = dataDirectory
+        self.keysDirectory = keysDirectory
+        self.database = database
+        self.sessions = sessions
+        self.issuer = issuer
+        self.audience = audience
+        self.algorithm = algorithm
+        self.accessTokenLifetime = accessTokenLifetime
+        self.refreshTokenLifetime = refreshTokenLifetime
+        self.sessionLifetime = sessionLifetime
+        self.reuseInterval = reuseInterval
+        self.leeway = leeway
+        self.maximumSessionsPerUser = maximumSessionsPerUser
+        self.bcryptCost = bcryptCost
+        self.allowsRegistration = allowsRegistration
+        self.revocationPollInterval = revocationPollInterval
+        self.loginLimitPerUsername = loginLimitPerUsername
+        self.loginLimitPerAddress = loginLimitPerAddress
+    }
+
+    /// The issuer in effect.
+    public var effectiveIssuer: String {
+        self.issuer ?? "http://\(self.host.contains(":") ? "[\(self.host)]" : self.host):\(self.port)"
+    }
+
+    /// The keys directory in effect.
+    public var effectiveKeysDirectory: String {
+        self.keysDirectory ?? Self.join(self.dataDirectory, "keys")
+    }
+
+    /// The database URL in effect.
+    public var effectiveDatabase: String {
+        self.database ?? "sqlite:" + Self.join(self.dataDirectory, "jwtauth.sqlite")
+    }
+
+    /// The session-engine settings these flags describe.
+    public var sessionConfiguration: SessionConfiguration {
+        SessionConfiguration(
+            issuer: self.effectiveIssuer,
+            audience: self.audience,
+            accessTokenLifetime: self.accessTokenLifetime,
+            refreshTokenLifetime: self.refreshTokenLifetime,
+            sessionLifetime: self.sessionLifetime,
+            reuseInterval: self.reuseInterval,
+            leeway: self.leeway,
+            maximumSessionsPerUser: self.maximumSessionsPerUser
+        )
+    }
+}
+
+extension ServerConfiguration {
+    static func join(_ directory: String, _ name: String) -> String {
+        directory.hasSuffix("/") ? directory + name : directory + "/" + name
+    }
+}

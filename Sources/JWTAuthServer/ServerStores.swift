@@ -1,0 +1,54 @@
+public import JWTAuth
+import JWTAuthSQL
+public import Logging
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// The stores a server runs on, opened from the configuration's URLs.
+public struct ServerStores: Sendable {
+    public let sessions: any SessionStore
+    public let users: any UserStore
+    let closeAll: @Sendable () async -> Void
+
+    /// Opens the user store (`--database`) and the session store (`--sessions`, else the
+    /// same database).
+    public static func open(_ configuration: ServerConfiguration, logger: Logger) async throws -> ServerStores {
+        let database = configuration.effectiveDatabase
+        guard database.hasPrefix("sqlite:") else {
+            throw JWTAuthError(.invalidInput, "unsupported --database \(Self.redacted(database)); use sqlite:PATH")
+        }
+        var path = String(database.dropFirst("sqlite:".count))
+        if path.hasPrefix("//") { path = String(path.dropFirst(2)) }
+        guard !path.isEmpty else { throw JWTAuthError(.invalidInput, "--database sqlite: needs a path") }
+        if configuration.database == nil {
+            // The default location: make the data directory, private to this user.
+            mkdir(configuration.dataDirectory, 0o700)
+        }
+        let store = try await SQLStore.sqlite(path: path, logger: logger)
+        if let sessions = configuration.sessions {
+            try? await store.close()
+            throw JWTAuthError(.invalidInput, "unsupported --sessions \(Self.redacted(sessions))")
+        }
+        return ServerStores(sessions: store, users: store, closeAll: { try? await store.close() })
+    }
+
+    public func close() async {
+        await self.closeAll()
+    }
+
+    /// A URL for messages: the password part of `scheme://user:password@host` is hidden.
+    static func redacted(_ url: String) -> String {
+        let characters = Array(url)
+        guard let schemeEnd = (0..<max(0, characters.count - 2)).first(where: { characters[$0] == ":" && characters[$0 + 1] == "/" && characters[$0 + 2] == "/" }),
+            let at = characters.lastIndex(of: "@"), at > schemeEnd + 3
+        else { return url }
+        guard let colon = characters[(schemeEnd + 3)..<at].firstIndex(of: ":") else { return url }
+        return String(characters[..<colon]) + ":***" + String(characters[at...])
+    }
+}

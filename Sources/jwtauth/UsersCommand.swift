@@ -1,0 +1,53 @@
+import ArgumentParser
+import JWTAuth
+import JWTAuthServer
+import Logging
+
+struct UsersCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "users",
+        abstract: "Manage accounts in the user store.",
+        subcommands: [Add.self]
+    )
+
+    struct Add: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Create a user; the password is read from standard input.",
+            discussion: "One trailing line break is removed from the password. Prints the new user as JSON."
+        )
+
+        @Argument(help: "The username.")
+        var name: String
+
+        @Flag(name: .long, help: "Give the user the admin role.")
+        var admin = false
+
+        @OptionGroup var store: StoreOptions
+
+        func run() async throws {
+            var configuration = ServerConfiguration()
+            try self.store.apply(to: &configuration, environment: Environment())
+            var password = String(decoding: try Console.readStandardInput(), as: UTF8.self)
+            if password.hasSuffix("\r\n") {
+                password.removeLast(2)
+            } else if password.hasSuffix("\n") {
+                password.removeLast()
+            }
+            var logger = Logger(label: "jwtauth")
+            logger.logLevel = .warning
+            do {
+                let user = try await addUser(
+                    configuration: configuration,
+                    username: self.name,
+                    password: password,
+                    roles: self.admin ? ["admin"] : [],
+                    logger: logger
+                )
+                let roles = JSONValue.array(user.roles.map(JSONValue.string))
+                print(JSONValue.object(["id": .string(user.id), "username": .string(user.username), "roles": roles]).jsonString)
+            } catch let error as JWTAuthError {
+                throw CLIFailure(code: error.code.description, message: error.message, exitCode: error.code == .invalidInput ? 2 : 1)
+            }
+        }
+    }
+}
