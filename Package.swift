@@ -97,6 +97,37 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .testTarget(
+            name: "JWTAuthServerTests",
+            dependencies: [
+                "JWTAuth",
+                "JWTAuthSQL",
+                "HummingbirdJWTAuth",
+                "JWTAuthServer",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "JWTAuthStoreTests",
+            dependencies: [
+                "JWTAuth",
+                "JWTAuthSQL",
+                "jwtauth-store-probe",
+            ],
+            swiftSettings: strictSettings
+        ),
+        // A child process for the crash test: rotates a session in a loop and reports each
+        // committed rotation, until it is killed.
+        .executableTarget(
+            name: "jwtauth-store-probe",
+            dependencies: ["JWTAuth", "JWTAuthSQL"],
+            path: "Tests/StoreProbe",
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
             name: "JWTAuthTests",
             dependencies: [
                 "JWTAuth",

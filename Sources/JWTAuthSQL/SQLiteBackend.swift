@@ -30,8 +30,13 @@ final class SQLiteBackend: SQLBackend {
                 logger: logger,
                 on: MultiThreadedEventLoopGroup.singleton.any()
             )
-            for pragma in ["PRAGMA journal_mode=WAL", "PRAGMA synchronous=NORMAL", "PRAGMA busy_timeout=5000", "PRAGMA foreign_keys=ON"] {
-                _ = try await connection.query(pragma)
+            do {
+                for pragma in ["PRAGMA journal_mode=WAL", "PRAGMA synchronous=NORMAL", "PRAGMA busy_timeout=5000", "PRAGMA foreign_keys=ON"] {
+                    _ = try await connection.query(pragma)
+                }
+            } catch {
+                try? await connection.close()
+                throw error
             }
             return SQLiteBackend(connection: connection, threadPool: threadPool)
         } catch {

@@ -1,0 +1,97 @@
+import Foundation
+import JWTAuth
+import JWTAuthSQL
+import Testing
+
+@Suite("SQLite store")
+struct SQLiteStoreTests {
+    @Test("Sessions, users and revocations survive closing and reopening the file")
+    func persistence() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let path = directory.path + "/store.sqlite"
+        let now = NumericDate(1_800_000_000)
+        do {
+            let store = try await SQLStore.sqlite(path: path)
+            _ = try await store.createSession(StoreConformanceTests.session("s-1"), maximumPerUser: 20)
+            _ = try await store.createSession(StoreConformanceTests.session("s-2"), maximumPerUser: 20)
+            _ = try await store.rotate(StoreConformanceTests.rotation("s-1", "jti-0", "jti-1"))
+            _ = try await store.revokeSession(id: "s-2", at: now, reason: .logout)
+            try await store.createUser(UserRecord(id: "u", username: "dana", passwordHash: "h", createdAt: now))
+            try await store.close()
+        }
+        let reopened = try await SQLStore.sqlite(path: path)
+        #expect(try await reopened.session(id: "s-1")?.currentTokenID == "jti-1")
+        #expect(try await reopened.session(id: "s-2")?.revokedAt == now)
+        #expect(try await reopened.user(username: "DANA")?.id == "u")
+        #expect(try await reopened.revocations(after: nil).events.map(\.subject) == ["s-2"])
+        #expect(try await reopened.schemaVersion() == 1)
+        try await reopened.close()
+    }
+
+    @Test("A file that is not a database is refused as unavailable, not a crash")
+    func garbageFile() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let path = directory.path + "/garbage.sqlite"
+        try Data(repeating: 0x42, count: 4096).write(to: URL(fileURLWithPath: path))
+        let error = await #expect(throws: JWTAuthError.self) { try await SQLStore.sqlite(path: path) }
+        #expect(error?.code == .storeUnavailable)
+    }
+
+    @Test("A process killed with SIGKILL mid-rotation loses no committed rotation", arguments: 0..<3)
+    func crash(_ round: Int) async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let path = directory.path + "/crash.sqlite"
+        let probe = try #require(Self.probeExecutable(), "jwtauth-store-probe was not built")
+
+        let process = Process()
+        process.executableURL = probe
+        process.arguments = [path]
+        let output = Pipe()
+        process.standardOutput = output
+        try process.run()
+
+        // Read reported rotations until a random number of them have committed, then kill.
+        let target = [25, 120, 400][round]
+        var reported: [String] = []
+        var buffer = Data()
+        let handle = output.fileHandleForReading
+        while reported.count < target {
+            let chunk = handle.availableData
+            if chunk.isEmpty { break }
+            buffer.append(chunk)
+            while let newline = buffer.firstIndex(of: 0x0A) {
+                let line = String(decoding: buffer[buffer.startIndex..<newline], as: UTF8.self)
+                buffer.removeSubrange(buffer.startIndex...newline)
+                if !line.hasPrefix("ready") { reported.append(line) }
+            }
+        }
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+        #expect(process.terminationReason == .uncaughtSignal)
+        let lastReported = try #require(reported.last, "the probe reported nothing")
+
+        // The database holds the last reported rotation, or the one after it (committed but
+        // killed before it could be printed) — never an older one.
+        let store = try await SQLStore.sqlite(path: path)
+        let session = try #require(try await store.session(id: "crash-session"))
+        let lastNumber = Int(lastReported.dropFirst("jti-".count)) ?? -1
+        let storedNumber = Int(session.currentTokenID.dropFirst("jti-".count)) ?? -2
+        #expect(storedNumber == lastNumber || storedNumber == lastNumber + 1, "reported \(lastReported), stored \(session.currentTokenID)")
+        #expect(session.previousTokenID == "jti-\(storedNumber - 1)")
+        try await store.close()
+    }
+
+    /// The probe is built next to the test bundle.
+    static func probeExecutable() -> URL? {
+        var directory = Bundle.main.bundleURL
+        for _ in 0..<4 {
+            let candidate = directory.appendingPathComponent("jwtauth-store-probe")
+            if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
+            directory = directory.deletingLastPathComponent()
+        }
+        return nil
+    }
+}

@@ -1,0 +1,68 @@
+import Foundation
+import JWTAuth
+import JWTAuthSQL
+import Testing
+
+/// A store under test: the session side always, the user side when the store has one.
+struct StoreUnderTest: Sendable {
+    var sessions: any SessionStore
+    var users: (any UserStore)?
+}
+
+/// Makes fresh, empty stores of one kind for each test, and cleans up after.
+struct StoreFactory: Sendable, CustomTestStringConvertible {
+    let name: String
+    let make: @Sendable () async throws -> (StoreUnderTest, @Sendable () async -> Void)
+
+    var testDescription: String { self.name }
+
+    func with(_ body: (StoreUnderTest) async throws -> Void) async throws {
+        let (store, cleanup) = try await self.make()
+        do {
+            try await body(store)
+        } catch {
+            await cleanup()
+            throw error
+        }
+        await cleanup()
+    }
+
+    static let memory = StoreFactory(name: "memory") {
+        let store = MemoryStore()
+        return (StoreUnderTest(sessions: store, users: store), {})
+    }
+
+    static let sqlite = StoreFactory(name: "SQLite") {
+        let directory = try TemporaryDirectory()
+        let store = try await SQLStore.sqlite(path: directory.path + "/test.sqlite")
+        return (
+            StoreUnderTest(sessions: store, users: store),
+            {
+                try? await store.close()
+                directory.remove()
+            }
+        )
+    }
+
+    /// Every store available here. PostgreSQL and Redis join when the test script started
+    /// them (their URLs in the environment).
+    static var all: [StoreFactory] { [memory, sqlite] }
+
+    /// The stores that also hold users.
+    static var withUsers: [StoreFactory] { all.filter { $0.name != "Redis" && $0.name != "Redis Cluster" } }
+}
+
+/// A private temporary directory, removed on request.
+struct TemporaryDirectory: Sendable {
+    let path: String
+
+    init() throws {
+        var template = Array((NSTemporaryDirectory() + "jwtauth-test-XXXXXX").utf8CString)
+        guard let created = mkdtemp(&template) else { throw CocoaError(.fileWriteUnknown) }
+        self.path = String(cString: created)
+    }
+
+    func remove() {
+        try? FileManager.default.removeItem(atPath: self.path)
+    }
+}
