@@ -189,10 +189,10 @@ public struct JWTAuthRoutes<Context: JWTAuthRequestContext>: Sendable {
         let identity = try self.identity(context)
         let id = try context.parameters.require("id")
         // Another user's session is reported exactly like a missing one.
-        guard let session = try await self.sessions.sessions.session(id: id), session.userID == identity.userID else {
+        guard try await self.sessions.sessions.session(id: id, userID: identity.userID) != nil else {
             throw AuthHTTPError(.notFound, error: "not_found", description: "no such session")
         }
-        try await self.sessions.revokeSession(id: id, reason: .userRevoked)
+        try await self.sessions.revokeSession(id: id, userID: identity.userID, reason: .userRevoked)
         return Response(status: .noContent)
     }
 

@@ -52,10 +52,11 @@ extension SQLStore {
         }
     }
 
-    public func session(id: String) async throws -> SessionRecord? {
+    public func session(id: String, userID: String) async throws -> SessionRecord? {
         try await self.run("read a session") { db in
-            try await db.raw("SELECT \(unsafeRaw: Self.sessionColumns) FROM jwtauth_sessions WHERE id = \(bind: id)")
-                .first().map(Self.decodeSession)
+            try await db.raw(
+                "SELECT \(unsafeRaw: Self.sessionColumns) FROM jwtauth_sessions WHERE id = \(bind: id) AND user_id = \(bind: userID)"
+            ).first().map(Self.decodeSession)
         }
     }
 
@@ -107,12 +108,15 @@ extension SQLStore {
         }
     }
 
-    public func revokeSession(id: String, at now: NumericDate, reason: RevocationReason) async throws -> SessionRecord? {
+    public func revokeSession(id: String, userID: String, at now: NumericDate, reason: RevocationReason) async throws -> SessionRecord? {
         let lockRow = self.backend.dialect.lockRow
         return try await self.run("revoke a session", transaction: true) { db in
             guard
                 var session = try await db.raw(
-                    "SELECT \(unsafeRaw: Self.sessionColumns) FROM jwtauth_sessions WHERE id = \(bind: id)\(unsafeRaw: lockRow)"
+                    """
+                    SELECT \(unsafeRaw: Self.sessionColumns) FROM jwtauth_sessions
+                    WHERE id = \(bind: id) AND user_id = \(bind: userID)\(unsafeRaw: lockRow)
+                    """
                 ).first().map(Self.decodeSession)
             else { return nil }
             guard session.revokedAt == nil else { return session }

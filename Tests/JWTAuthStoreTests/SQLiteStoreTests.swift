@@ -16,13 +16,13 @@ struct SQLiteStoreTests {
             _ = try await store.createSession(StoreConformanceTests.session("s-1"), maximumPerUser: 20)
             _ = try await store.createSession(StoreConformanceTests.session("s-2"), maximumPerUser: 20)
             _ = try await store.rotate(StoreConformanceTests.rotation("s-1", "jti-0", "jti-1"))
-            _ = try await store.revokeSession(id: "s-2", at: now, reason: .logout)
+            _ = try await store.revokeSession(id: "s-2", userID: "user-1", at: now, reason: .logout)
             try await store.createUser(UserRecord(id: "u", username: "dana", passwordHash: "h", createdAt: now))
             try await store.close()
         }
         let reopened = try await SQLStore.sqlite(path: path)
-        #expect(try await reopened.session(id: "s-1")?.currentTokenID == "jti-1")
-        #expect(try await reopened.session(id: "s-2")?.revokedAt == now)
+        #expect(try await reopened.session(id: "s-1", userID: "user-1")?.currentTokenID == "jti-1")
+        #expect(try await reopened.session(id: "s-2", userID: "user-1")?.revokedAt == now)
         #expect(try await reopened.user(username: "DANA")?.id == "u")
         #expect(try await reopened.revocations(after: nil).events.map(\.subject) == ["s-2"])
         #expect(try await reopened.schemaVersion() == 1)
@@ -76,7 +76,7 @@ struct SQLiteStoreTests {
         // The database holds the last reported rotation, or the one after it (committed but
         // killed before it could be printed) — never an older one.
         let store = try await SQLStore.sqlite(path: path)
-        let session = try #require(try await store.session(id: "crash-session"))
+        let session = try #require(try await store.session(id: "crash-session", userID: "crash-user"))
         let lastNumber = Int(lastReported.dropFirst("jti-".count)) ?? -1
         let storedNumber = Int(session.currentTokenID.dropFirst("jti-".count)) ?? -2
         #expect(storedNumber == lastNumber || storedNumber == lastNumber + 1, "reported \(lastReported), stored \(session.currentTokenID)")

@@ -29,10 +29,23 @@ struct StoreConformanceTests {
         )
     }
 
-    static func rotation(_ session: String, _ presented: String, _ new: String, at now: NumericDate = now + .seconds(10), reuse: Duration = .zero)
-        -> RotationRequest
-    {
-        RotationRequest(sessionID: session, presentedTokenID: presented, newTokenID: new, now: now, refreshLifetime: .seconds(6 * 3600), reuseInterval: reuse)
+    static func rotation(
+        _ session: String,
+        _ presented: String,
+        _ new: String,
+        at now: NumericDate = now + .seconds(10),
+        reuse: Duration = .zero,
+        user: String = "user-1"
+    ) -> RotationRequest {
+        RotationRequest(
+            sessionID: session,
+            userID: user,
+            presentedTokenID: presented,
+            newTokenID: new,
+            now: now,
+            refreshLifetime: .seconds(6 * 3600),
+            reuseInterval: reuse
+        )
     }
 
     // MARK: - Sessions
@@ -43,12 +56,12 @@ struct StoreConformanceTests {
             var session = Self.session("s-1")
             session.userAgent = "Agent with ünïcode"
             #expect(try await store.sessions.createSession(session, maximumPerUser: 20).isEmpty)
-            #expect(try await store.sessions.session(id: "s-1") == session)
+            #expect(try await store.sessions.session(id: "s-1", userID: "user-1") == session)
             var bare = Self.session("s-2")
             bare.userAgent = nil
             _ = try await store.sessions.createSession(bare, maximumPerUser: 20)
-            #expect(try await store.sessions.session(id: "s-2") == bare)
-            #expect(try await store.sessions.session(id: "missing") == nil)
+            #expect(try await store.sessions.session(id: "s-2", userID: "user-1") == bare)
+            #expect(try await store.sessions.session(id: "missing", userID: "user-1") == nil)
         }
     }
 
@@ -60,7 +73,7 @@ struct StoreConformanceTests {
             }
             _ = try await store.sessions.createSession(Self.session("other", user: "user-2"), maximumPerUser: 20)
             _ = try await store.sessions.createSession(Self.session("short", created: Self.now, idle: .seconds(5)), maximumPerUser: 20)
-            _ = try await store.sessions.revokeSession(id: "s-1", at: Self.now + .seconds(5), reason: .logout)
+            _ = try await store.sessions.revokeSession(id: "s-1", userID: "user-1", at: Self.now + .seconds(5), reason: .logout)
             let listed = try await store.sessions.activeSessions(userID: "user-1", at: Self.now + .seconds(10))
             #expect(listed.map(\.id) == ["s-3", "s-2", "s-0"])
         }
@@ -75,7 +88,7 @@ struct StoreConformanceTests {
                 evicted += try await store.sessions.createSession(Self.session("s-\(index)", created: created), maximumPerUser: 3).map(\.id)
             }
             #expect(evicted == ["s-0", "s-1"])
-            #expect(try await store.sessions.session(id: "s-0")?.revocationReason == .evicted)
+            #expect(try await store.sessions.session(id: "s-0", userID: "user-1")?.revocationReason == .evicted)
             let active = try await store.sessions.activeSessions(userID: "user-1", at: Self.now + .seconds(5))
             #expect(active.map(\.id) == ["s-4", "s-3", "s-2"])
             let log = try await store.sessions.revocations(after: nil).events
@@ -96,7 +109,7 @@ struct StoreConformanceTests {
             #expect(rotated.rotatedAt == at && rotated.lastUsedAt == at)
             // The idle deadline moved, but never past the absolute end of the session.
             #expect(rotated.refreshExpiresAt == rotated.expiresAt)
-            #expect(try await store.sessions.session(id: "s") == rotated)
+            #expect(try await store.sessions.session(id: "s", userID: "user-1") == rotated)
         }
     }
 
@@ -117,7 +130,7 @@ struct StoreConformanceTests {
                 return
             }
             #expect(revoked.revocationReason == .reuseDetected)
-            #expect(try await store.sessions.session(id: "s")?.revokedAt != nil)
+            #expect(try await store.sessions.session(id: "s", userID: "user-1")?.revokedAt != nil)
             #expect(try await store.sessions.revocations(after: nil).events.map(\.subject) == ["s"])
         }
     }
@@ -132,7 +145,19 @@ struct StoreConformanceTests {
             #expect(try await store.sessions.rotate(Self.rotation("b", "forged", "jti-2")).isReuse)
             // Once revoked, even the current token is refused, without further change.
             #expect(try await store.sessions.rotate(Self.rotation("a", "jti-1", "jti-3")) == .rejected(.revoked))
-            #expect(try await store.sessions.session(id: "a")?.currentTokenID == "jti-1")
+            #expect(try await store.sessions.session(id: "a", userID: "user-1")?.currentTokenID == "jti-1")
+        }
+    }
+
+    @Test("A session only exists for its own user: reads, rotations and revocations under another user id find nothing", arguments: StoreFactory.all)
+    func sessionsBelongToTheirUser(_ factory: StoreFactory) async throws {
+        try await factory.with { store in
+            _ = try await store.sessions.createSession(Self.session("mine"), maximumPerUser: 20)
+            #expect(try await store.sessions.session(id: "mine", userID: "intruder") == nil)
+            #expect(try await store.sessions.rotate(Self.rotation("mine", "jti-0", "jti-1", user: "intruder")) == .rejected(.unknownSession))
+            #expect(try await store.sessions.revokeSession(id: "mine", userID: "intruder", at: Self.now, reason: .logout) == nil)
+            let untouched = try await store.sessions.session(id: "mine", userID: "user-1")
+            #expect(untouched?.currentTokenID == "jti-0" && untouched?.revokedAt == nil)
         }
     }
 
@@ -144,7 +169,7 @@ struct StoreConformanceTests {
             #expect(try await store.sessions.rotate(Self.rotation("idle", "jti-0", "jti-1", at: Self.now + .seconds(60))) == .rejected(.expired))
             _ = try await store.sessions.createSession(Self.session("ended", lifetime: .seconds(30)), maximumPerUser: 20)
             #expect(try await store.sessions.rotate(Self.rotation("ended", "jti-0", "jti-1", at: Self.now + .seconds(30))) == .rejected(.expired))
-            #expect(try await store.sessions.session(id: "idle")?.currentTokenID == "jti-0")
+            #expect(try await store.sessions.session(id: "idle", userID: "user-1")?.currentTokenID == "jti-0")
         }
     }
 
@@ -166,7 +191,7 @@ struct StoreConformanceTests {
             #expect(winners.count == 1)
             // Every other attempt saw a rotated-away token: reuse, and from then on revoked.
             #expect(outcomes.allSatisfy { if case .rotated = $0.1 { return true }; return $0.1.isReuse || $0.1 == .rejected(.revoked) })
-            let final = try #require(try await sessions.session(id: "race"))
+            let final = try #require(try await sessions.session(id: "race", userID: "user-1"))
             #expect(final.currentTokenID == winners.first?.0)
             #expect(final.revokedAt != nil)
         }
@@ -191,7 +216,7 @@ struct StoreConformanceTests {
             })
             #expect(successors.count == 1)
             #expect(outcomes.count { if case .rotated = $0 { true } else { false } } == 1)
-            #expect(try await sessions.session(id: "race")?.revokedAt == nil)
+            #expect(try await sessions.session(id: "race", userID: "user-1")?.revokedAt == nil)
         }
     }
 
@@ -199,11 +224,11 @@ struct StoreConformanceTests {
     func revokeSession(_ factory: StoreFactory) async throws {
         try await factory.with { store in
             _ = try await store.sessions.createSession(Self.session("s"), maximumPerUser: 20)
-            let first = try await store.sessions.revokeSession(id: "s", at: Self.now + .seconds(1), reason: .logout)
-            let second = try await store.sessions.revokeSession(id: "s", at: Self.now + .seconds(2), reason: .adminRevoked)
+            let first = try await store.sessions.revokeSession(id: "s", userID: "user-1", at: Self.now + .seconds(1), reason: .logout)
+            let second = try await store.sessions.revokeSession(id: "s", userID: "user-1", at: Self.now + .seconds(2), reason: .adminRevoked)
             #expect(first?.revokedAt == Self.now + .seconds(1) && first?.revocationReason == .logout)
             #expect(second == first)
-            #expect(try await store.sessions.revokeSession(id: "missing", at: Self.now, reason: .logout) == nil)
+            #expect(try await store.sessions.revokeSession(id: "missing", userID: "user-1", at: Self.now, reason: .logout) == nil)
             let log = try await store.sessions.revocations(after: nil)
             #expect(log.events == [RevocationEvent(kind: .session, subject: "s", at: Self.now + .seconds(1))])
         }
@@ -229,11 +254,11 @@ struct StoreConformanceTests {
     func revocationLog(_ factory: StoreFactory) async throws {
         try await factory.with { store in
             for index in 0..<3 { _ = try await store.sessions.createSession(Self.session("s-\(index)"), maximumPerUser: 20) }
-            _ = try await store.sessions.revokeSession(id: "s-0", at: Self.now + .seconds(1), reason: .logout)
+            _ = try await store.sessions.revokeSession(id: "s-0", userID: "user-1", at: Self.now + .seconds(1), reason: .logout)
             let first = try await store.sessions.revocations(after: nil)
             #expect(first.events.map(\.subject) == ["s-0"])
-            _ = try await store.sessions.revokeSession(id: "s-1", at: Self.now + .seconds(2), reason: .logout)
-            _ = try await store.sessions.revokeSession(id: "s-2", at: Self.now + .seconds(3), reason: .logout)
+            _ = try await store.sessions.revokeSession(id: "s-1", userID: "user-1", at: Self.now + .seconds(2), reason: .logout)
+            _ = try await store.sessions.revokeSession(id: "s-2", userID: "user-1", at: Self.now + .seconds(3), reason: .logout)
             let next = try await store.sessions.revocations(after: first.cursor)
             #expect(next.events.map(\.subject) == ["s-1", "s-2"])
             #expect(try await store.sessions.revocations(after: next.cursor).events.isEmpty)
@@ -246,11 +271,11 @@ struct StoreConformanceTests {
             _ = try await store.sessions.createSession(Self.session("old", lifetime: .seconds(100)), maximumPerUser: 20)
             _ = try await store.sessions.createSession(Self.session("young"), maximumPerUser: 20)
             _ = try await store.sessions.createSession(Self.session("revoked"), maximumPerUser: 20)
-            _ = try await store.sessions.revokeSession(id: "revoked", at: Self.now + .seconds(1), reason: .logout)
+            _ = try await store.sessions.revokeSession(id: "revoked", userID: "user-1", at: Self.now + .seconds(1), reason: .logout)
             try await store.sessions.purgeExpired(at: Self.now + .seconds(1000), revocationRetention: .seconds(500))
-            #expect(try await store.sessions.session(id: "old") == nil)
-            #expect(try await store.sessions.session(id: "revoked") == nil)
-            #expect(try await store.sessions.session(id: "young") != nil)
+            #expect(try await store.sessions.session(id: "old", userID: "user-1") == nil)
+            #expect(try await store.sessions.session(id: "revoked", userID: "user-1") == nil)
+            #expect(try await store.sessions.session(id: "young", userID: "user-1") != nil)
             #expect(try await store.sessions.revocations(after: nil).events.isEmpty)
         }
     }

@@ -184,7 +184,7 @@ struct SessionManagerTests {
     func cacheRetention() async throws {
         let fixture = try await Fixture()
         let pair = try await fixture.login()
-        try await fixture.manager.revokeSession(id: pair.session.id, reason: .logout)
+        try await fixture.manager.revokeSession(id: pair.session.id, userID: "u-1", reason: .logout)
         #expect(fixture.manager.revocations.count.sessions == 1)
         fixture.clock.advance(by: .seconds(300 + 60 + 2))
         fixture.manager.revocations.prune(now: fixture.clock.now)
@@ -197,7 +197,7 @@ struct SessionManagerTests {
     func reloadRevocations() async throws {
         let fixture = try await Fixture()
         let pair = try await fixture.login()
-        try await fixture.manager.revokeSession(id: pair.session.id, reason: .logout)
+        try await fixture.manager.revokeSession(id: pair.session.id, userID: "u-1", reason: .logout)
         let restarted = try SessionManager(
             configuration: fixture.manager.configuration, signingKey: fixture.key, sessions: fixture.store, users: fixture.store, clock: fixture.clock)
         #expect(throws: Never.self) { try restarted.verifyAccessToken(pair.accessToken) }  // empty cache: not yet loaded

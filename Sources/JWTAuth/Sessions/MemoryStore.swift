@@ -46,8 +46,8 @@ public final class MemoryStore: SessionStore, UserStore {
         return evicted
     }
 
-    public func session(id: String) async throws -> SessionRecord? {
-        self.state.withLock { $0.sessions[id] }
+    public func session(id: String, userID: String) async throws -> SessionRecord? {
+        self.state.withLock { $0.sessions[id] }.flatMap { $0.userID == userID ? $0 : nil }
     }
 
     public func activeSessions(userID: String, at now: NumericDate) async throws -> [SessionRecord] {
@@ -83,9 +83,9 @@ public final class MemoryStore: SessionStore, UserStore {
         return outcome
     }
 
-    public func revokeSession(id: String, at now: NumericDate, reason: RevocationReason) async throws -> SessionRecord? {
+    public func revokeSession(id: String, userID: String, at now: NumericDate, reason: RevocationReason) async throws -> SessionRecord? {
         let (session, event) = self.state.withLock { state -> (SessionRecord?, RevocationEvent?) in
-            guard var session = state.sessions[id] else { return (nil, nil) }
+            guard var session = state.sessions[id], session.userID == userID else { return (nil, nil) }
             guard session.revokedAt == nil else { return (session, nil) }
             session.revokedAt = now
             session.revocationReason = reason

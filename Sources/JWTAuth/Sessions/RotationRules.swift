@@ -10,7 +10,7 @@ package enum RotationRules {
     }
 
     package static func decide(_ session: SessionRecord?, _ request: RotationRequest) -> Decision {
-        guard let session else { return .reject(.unknownSession) }
+        guard let session, session.userID == request.userID else { return .reject(.unknownSession) }
         guard session.revokedAt == nil else { return .reject(.revoked) }
         let now = request.now
         guard now < session.expiresAt, now < session.refreshExpiresAt else { return .reject(.expired) }

@@ -19,11 +19,13 @@ extension SessionManager {
         if let access = try? self.verifyAccessToken(token) {
             return Introspection(isActive: true, tokenType: "access_token", token: access.token)
         }
-        guard let refresh = try? self.verifyRefreshToken(token), let sessionID = refresh.claims.sessionID else {
+        guard let refresh = try? self.verifyRefreshToken(token), let sessionID = refresh.claims.sessionID,
+            let userID = refresh.claims.subject
+        else {
             return .inactive
         }
-        guard let session = try await self.sessions.session(id: sessionID), session.isActive(at: self.clock.now),
-            session.currentTokenID == refresh.claims.tokenID, session.userID == refresh.claims.subject
+        guard let session = try await self.sessions.session(id: sessionID, userID: userID), session.isActive(at: self.clock.now),
+            session.currentTokenID == refresh.claims.tokenID
         else {
             return .inactive
         }
@@ -33,16 +35,14 @@ extension SessionManager {
     /// RFC 7009 revocation: a refresh token (or an access token) ends its session. Tokens that
     /// do not verify are ignored, as the RFC asks.
     public func revoke(token: String) async throws {
-        let sessionID: String?
-        if let refresh = try? self.verifyRefreshToken(token) {
-            sessionID = refresh.claims.sessionID
+        var target: (sessionID: String, userID: String)? = nil
+        if let refresh = try? self.verifyRefreshToken(token), let sessionID = refresh.claims.sessionID, let userID = refresh.claims.subject {
+            target = (sessionID, userID)
         } else if let access = try? self.verifyAccessToken(token) {
-            sessionID = access.sessionID
-        } else {
-            sessionID = nil
+            target = (access.sessionID, access.userID)
         }
-        if let sessionID {
-            try await self.revokeSession(id: sessionID, reason: .tokenRevoked)
+        if let target {
+            try await self.revokeSession(id: target.sessionID, userID: target.userID, reason: .tokenRevoked)
         }
     }
 }

@@ -106,6 +106,7 @@ public struct SessionManager: Sendable {
         let now = self.clock.now
         let request = RotationRequest(
             sessionID: sessionID,
+            userID: userID,
             presentedTokenID: tokenID,
             newTokenID: RandomIdentifier.make(),
             now: now,
@@ -135,7 +136,7 @@ public struct SessionManager: Sendable {
         }
         // Roles may have changed since login; a disabled user has no sessions left, but check.
         guard let user = try await self.users.user(id: session.userID), !user.isDisabled else {
-            _ = try await self.sessions.revokeSession(id: session.id, at: now, reason: .disabled)
+            _ = try await self.sessions.revokeSession(id: session.id, userID: session.userID, at: now, reason: .disabled)
             self.revocations.record(RevocationEvent(kind: .session, subject: session.id, at: now))
             throw JWTAuthError(.sessionRevoked, "the session's user is disabled or gone")
         }
@@ -223,15 +224,17 @@ public struct SessionManager: Sendable {
     /// Logout: revokes the session of a refresh token whose signature verifies. Idempotent.
     public func logout(refreshToken: String) async throws {
         let token = try self.refreshVerifier.verify(refreshToken)
-        guard let sessionID = token.claims.sessionID else { throw JWTAuthError(.claimMissing, "the refresh token has no sid") }
-        try await self.revokeSession(id: sessionID, reason: .logout)
+        guard let sessionID = token.claims.sessionID, let userID = token.claims.subject else {
+            throw JWTAuthError(.claimMissing, "the refresh token has no sid or sub")
+        }
+        try await self.revokeSession(id: sessionID, userID: userID, reason: .logout)
     }
 
     /// Revokes one session; access tokens of it fail at once.
     @discardableResult
-    public func revokeSession(id: String, reason: RevocationReason) async throws -> SessionRecord? {
+    public func revokeSession(id: String, userID: String, reason: RevocationReason) async throws -> SessionRecord? {
         let now = self.clock.now
-        let session = try await self.sessions.revokeSession(id: id, at: now, reason: reason)
+        let session = try await self.sessions.revokeSession(id: id, userID: userID, at: now, reason: reason)
         if session != nil {
             self.revocations.record(RevocationEvent(kind: .session, subject: id, at: now))
         }

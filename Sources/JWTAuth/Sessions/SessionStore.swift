@@ -11,8 +11,10 @@ public protocol SessionStore: Sendable {
     /// `maximumPerUser` (reason `evicted`). Returns the evicted sessions.
     func createSession(_ session: SessionRecord, maximumPerUser: Int) async throws -> [SessionRecord]
 
-    /// The session with this id, active or not; nil when unknown.
-    func session(id: String) async throws -> SessionRecord?
+    /// The session with this id, active or not; nil when unknown or when it belongs to
+    /// another user. (Every lookup names the user: a token's `sid` only counts together with
+    /// its `sub`, and a store may keep each user's data together, e.g. in one Redis slot.)
+    func session(id: String, userID: String) async throws -> SessionRecord?
 
     /// The user's sessions that are active at `now`, newest first.
     func activeSessions(userID: String, at now: NumericDate) async throws -> [SessionRecord]
@@ -22,7 +24,7 @@ public protocol SessionStore: Sendable {
 
     /// Revokes one session (if active) and records the revocation. Returns the session as it
     /// is afterwards, or nil when unknown.
-    func revokeSession(id: String, at now: NumericDate, reason: RevocationReason) async throws -> SessionRecord?
+    func revokeSession(id: String, userID: String, at now: NumericDate, reason: RevocationReason) async throws -> SessionRecord?
 
     /// Revokes every active session of the user and records a user-wide revocation at `now`
     /// (access tokens issued before it stop working). Returns the ids of the revoked sessions.
@@ -47,6 +49,8 @@ public protocol SessionStore: Sendable {
 /// A refresh: the session, the `jti` presented, and the `jti` to rotate to.
 public struct RotationRequest: Sendable, Hashable {
     public var sessionID: String
+    /// The user the session must belong to (the refresh token's `sub`).
+    public var userID: String
     /// The `jti` of the refresh token presented.
     public var presentedTokenID: String
     /// The `jti` of the refresh token to issue if the presented one is current.
@@ -59,8 +63,17 @@ public struct RotationRequest: Sendable, Hashable {
     /// successor. Zero means no grace at all.
     public var reuseInterval: Duration
 
-    public init(sessionID: String, presentedTokenID: String, newTokenID: String, now: NumericDate, refreshLifetime: Duration, reuseInterval: Duration) {
+    public init(
+        sessionID: String,
+        userID: String,
+        presentedTokenID: String,
+        newTokenID: String,
+        now: NumericDate,
+        refreshLifetime: Duration,
+        reuseInterval: Duration
+    ) {
         self.sessionID = sessionID
+        self.userID = userID
         self.presentedTokenID = presentedTokenID
         self.newTokenID = newTokenID
         self.now = now
