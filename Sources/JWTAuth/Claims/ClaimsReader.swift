@@ -1,3 +1,11 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// Reads the registered claims out of a verified payload in one pass, checking their JSON
 /// types and applying a ``JWTValidationPolicy``.
 ///
@@ -41,9 +49,9 @@ struct ClaimsReader {
         var json = JSONReader(bytes, maxDepth: policy.maximumNestingDepth)
         do throws(JSONReader.Failure) {
             try json.readObject(allowingNonFiniteMembers: true) { name, value in
-                self.record(name, value, in: bytes)
+                self.record(name, value)
                 if !required.isEmpty {
-                    for (index, claim) in required.enumerated() where Self.name(name, in: bytes, equals: claim) {
+                    for (index, claim) in required.enumerated() where Self.name(name.ref, in: bytes, equals: claim) {
                         self.requiredFound |= 1 << UInt64(index)
                     }
                 }
@@ -58,42 +66,23 @@ struct ClaimsReader {
         }
     }
 
-    private mutating func record(_ name: JSONReader.StringRef, _ value: JSONReader.Value, in bytes: UnsafeRawBufferPointer) {
+    /// Notes a registered claim. Names are matched by length and packed bytes
+    /// (JSONReader.MemberName), which also covers escaped spellings.
+    private mutating func record(_ name: JSONReader.MemberName, _ value: JSONReader.Value) {
         var isDate = false
-        if name.hasEscapes {
-            switch String(decoding: JSONReader.unescapedBytes(name, in: bytes), as: UTF8.self) {
-            case "iss": self.iss = value
-            case "sub": self.sub = value
-            case "aud": self.aud = value
-            case "exp": self.exp = value; isDate = true
-            case "nbf": self.nbf = value; isDate = true
-            case "iat": self.iat = value; isDate = true
-            case "jti": self.jti = value
-            case "sid": self.sid = value
-            case "client_id": self.clientID = value
-            case "scope": self.scope = value
-            case "roles": self.roles = value
-            default: break
-            }
-        } else {
-            switch name.end - name.start {
-            case 3:
-                if JSONReader.string(name, in: bytes, equals: "exp") { self.exp = value; isDate = true }
-                else if JSONReader.string(name, in: bytes, equals: "iat") { self.iat = value; isDate = true }
-                else if JSONReader.string(name, in: bytes, equals: "sub") { self.sub = value }
-                else if JSONReader.string(name, in: bytes, equals: "iss") { self.iss = value }
-                else if JSONReader.string(name, in: bytes, equals: "aud") { self.aud = value }
-                else if JSONReader.string(name, in: bytes, equals: "nbf") { self.nbf = value; isDate = true }
-                else if JSONReader.string(name, in: bytes, equals: "jti") { self.jti = value }
-                else if JSONReader.string(name, in: bytes, equals: "sid") { self.sid = value }
-            case 5:
-                if JSONReader.string(name, in: bytes, equals: "scope") { self.scope = value }
-                else if JSONReader.string(name, in: bytes, equals: "roles") { self.roles = value }
-            case 9:
-                if JSONReader.string(name, in: bytes, equals: "client_id") { self.clientID = value }
-            default:
-                break
-            }
+        switch (name.length, name.word0) {
+        case (3, 0x70_7865): self.exp = value; isDate = true  // "exp"
+        case (3, 0x74_6169): self.iat = value; isDate = true  // "iat"
+        case (3, 0x66_626e): self.nbf = value; isDate = true  // "nbf"
+        case (3, 0x62_7573): self.sub = value  // "sub"
+        case (3, 0x73_7369): self.iss = value  // "iss"
+        case (3, 0x64_7561): self.aud = value  // "aud"
+        case (3, 0x69_746a): self.jti = value  // "jti"
+        case (3, 0x64_6973): self.sid = value  // "sid"
+        case (5, 0x65_706f_6373): self.scope = value  // "scope"
+        case (5, 0x73_656c_6f72): self.roles = value  // "roles"
+        case (9, 0x695f_746e_6569_6c63) where name.word1 == 0x64: self.clientID = value  // "client_id"
+        default: break
         }
         if case .nonFinite = value, !isDate { self.misplacedNonFinite = true }
     }
@@ -104,21 +93,20 @@ struct ClaimsReader {
         now: NumericDate
     ) throws(JWTAuthError) -> JWTClaims {
         // Types and ranges.
-        var claims = JWTClaims()
-        claims.issuer = try Self.string(self.iss, "iss", in: bytes, reusing: policy.issuer)
-        claims.subject = try Self.identifier(self.sub, "sub", in: bytes)
-        claims.audience = try Self.audience(self.aud, in: bytes, reusing: policy.audiences)
-        claims.expiresAt = try Self.date(self.exp, "exp", in: bytes)
-        claims.notBefore = try Self.date(self.nbf, "nbf", in: bytes)
-        claims.issuedAt = try Self.date(self.iat, "iat", in: bytes)
-        claims.tokenID = try Self.identifier(self.jti, "jti", in: bytes)
-        claims.sessionID = try Self.identifier(self.sid, "sid", in: bytes)
-        claims.clientID = try Self.identifier(self.clientID, "client_id", in: bytes)
-        claims.scope = try Self.string(self.scope, "scope", in: bytes, reusing: nil)
-        claims.roles = try Self.stringArray(self.roles, "roles", in: bytes)
+        let issuer = try Self.string(self.iss, "iss", in: bytes, reusing: policy.issuer, expectedBytes: policy.issuerBytes)
+        let subject = try Self.identifier(self.sub, "sub", in: bytes)
+        let (audience, audienceAccepted) = try Self.audience(self.aud, in: bytes, policy: policy)
+        let expiresAt = try Self.date(self.exp, "exp", in: bytes)
+        let notBefore = try Self.date(self.nbf, "nbf", in: bytes)
+        let issuedAt = try Self.date(self.iat, "iat", in: bytes)
+        let tokenID = try Self.identifier(self.jti, "jti", in: bytes)
+        let sessionID = try Self.identifier(self.sid, "sid", in: bytes)
+        let clientID = try Self.identifier(self.clientID, "client_id", in: bytes)
+        let scope = try Self.string(self.scope, "scope", in: bytes)
+        let roles = try Self.stringArray(self.roles, "roles", in: bytes)
 
         // Presence.
-        if policy.requiresExpiration, claims.expiresAt == nil {
+        if policy.requiresExpiration, expiresAt == nil {
             throw JWTAuthError(.claimMissing, "the token has no exp claim")
         }
         let required = policy.requiredClaims
@@ -126,46 +114,58 @@ struct ClaimsReader {
             let missing = required.enumerated().first { self.requiredFound & (1 << UInt64($0.offset)) == 0 }
             throw JWTAuthError(.claimMissing, "the token has no \(missing?.element ?? "required") claim")
         }
-        if policy.maximumAge != nil, claims.issuedAt == nil {
+        if policy.maximumAge != nil, issuedAt == nil {
             throw JWTAuthError(.claimMissing, "the token has no iat claim, so its age cannot be checked")
         }
-        if policy.issuer != nil, claims.issuer == nil {
+        if policy.issuer != nil, issuer == nil {
             throw JWTAuthError(.claimMissing, "the token has no iss claim")
         }
-        if policy.audiences != nil, claims.audience == nil {
+        if policy.audiences != nil, audience == nil {
             throw JWTAuthError(.claimMissing, "the token has no aud claim")
         }
 
         // Time. A token is expired once now >= exp (+ leeway), RFC 7519 §4.1.4.
         let leeway = policy.leeway.seconds
         let nowSeconds = now.secondsSinceEpoch
-        if let exp = claims.expiresAt, nowSeconds >= exp.secondsSinceEpoch + leeway {
+        if let exp = expiresAt, nowSeconds >= exp.secondsSinceEpoch + leeway {
             throw JWTAuthError(.expired, "the token expired at \(exp)")
         }
-        if let nbf = claims.notBefore, nowSeconds + leeway < nbf.secondsSinceEpoch {
+        if let nbf = notBefore, nowSeconds + leeway < nbf.secondsSinceEpoch {
             throw JWTAuthError(.notYetValid, "the token is not valid before \(nbf)")
         }
-        if let iat = claims.issuedAt, iat.secondsSinceEpoch > nowSeconds + leeway {
+        if let iat = issuedAt, iat.secondsSinceEpoch > nowSeconds + leeway {
             throw JWTAuthError(.issuedInFuture, "the token was issued in the future (\(iat))")
         }
-        if let maximumAge = policy.maximumAge, let iat = claims.issuedAt {
+        if let maximumAge = policy.maximumAge, let iat = issuedAt {
             let limit = maximumAge.seconds
             if nowSeconds - iat.secondsSinceEpoch > limit + leeway {
                 throw JWTAuthError(.tooOld, "the token was issued more than \(Int(limit)) s ago")
             }
-            if let exp = claims.expiresAt, exp.secondsSinceEpoch - iat.secondsSinceEpoch > limit {
+            if let exp = expiresAt, exp.secondsSinceEpoch - iat.secondsSinceEpoch > limit {
                 throw JWTAuthError(.tooOld, "the token was issued to live longer than \(Int(limit)) s")
             }
         }
 
         // Issuer and audience.
-        if let expected = policy.issuer, claims.issuer != expected {
+        if let expected = policy.issuer, issuer != expected {
             throw JWTAuthError(.issuerInvalid, "the token was not issued by the expected issuer")
         }
-        if let accepted = policy.audiences, !(claims.audience ?? []).contains(where: accepted.contains) {
+        if policy.audiences != nil, !audienceAccepted {
             throw JWTAuthError(.audienceInvalid, "the token is not meant for this audience")
         }
-        return claims
+        return JWTClaims(
+            issuer: issuer,
+            subject: subject,
+            audience: audience,
+            expiresAt: expiresAt,
+            notBefore: notBefore,
+            issuedAt: issuedAt,
+            tokenID: tokenID,
+            sessionID: sessionID,
+            clientID: clientID,
+            scope: scope,
+            roles: roles
+        )
     }
 
     // MARK: - Typed members
@@ -183,14 +183,25 @@ struct ClaimsReader {
         _ value: JSONReader.Value?,
         _ name: StaticString,
         in bytes: UnsafeRawBufferPointer,
-        reusing expected: String?
+        reusing expected: String? = nil,
+        expectedBytes: [UInt8]? = nil
     ) throws(JWTAuthError) -> String? {
         guard let value else { return nil }
         guard case .string(let ref) = value else {
             throw JWTAuthError(.claimInvalid, "the \(name) claim must be a string")
         }
-        if let expected, Self.name(ref, in: bytes, equals: expected) { return expected }
+        if let expected, let expectedBytes, Self.bytes(ref, in: bytes, equal: expectedBytes) { return expected }
         return JSONReader.string(ref, in: bytes)
+    }
+
+    /// True when an unescaped string's bytes equal `expected`.
+    @inline(__always)
+    private static func bytes(_ ref: JSONReader.StringRef, in bytes: UnsafeRawBufferPointer, equal expected: [UInt8]) -> Bool {
+        guard !ref.hasEscapes, ref.end - ref.start == expected.count, let base = bytes.baseAddress else { return false }
+        return expected.withUnsafeBytes { other in
+            guard let otherBase = other.baseAddress else { return expected.isEmpty }
+            return memcmp(base + ref.start, otherBase, expected.count) == 0
+        }
     }
 
     /// An identifier claim: a non-empty string.
@@ -200,20 +211,23 @@ struct ClaimsReader {
         return string
     }
 
+    /// The audience, and whether it contains one the policy accepts.
     private static func audience(
         _ value: JSONReader.Value?,
         in bytes: UnsafeRawBufferPointer,
-        reusing accepted: Set<String>?
-    ) throws(JWTAuthError) -> [String]? {
-        guard let value else { return nil }
+        policy: JWTValidationPolicy
+    ) throws(JWTAuthError) -> ([String]?, Bool) {
+        guard let value else { return (nil, false) }
         switch value {
         case .string(let ref):
-            if let accepted, let match = accepted.first(where: { Self.name(ref, in: bytes, equals: $0) }) {
-                return [match]
+            // The common case: one audience, matched by bytes, its array prepared in the policy.
+            for entry in policy.audienceEntries where Self.bytes(ref, in: bytes, equal: entry.bytes) {
+                return (entry.list, true)
             }
-            return [JSONReader.string(ref, in: bytes)]
+            return ([JSONReader.string(ref, in: bytes)], false)
         case .array:
-            return try Self.stringArray(value, "aud", in: bytes)
+            let list = try Self.stringArray(value, "aud", in: bytes) ?? []
+            return (list, list.contains { policy.audiences?.contains($0) ?? false })
         default:
             throw JWTAuthError(.claimInvalid, "the aud claim must be a string or an array of strings")
         }
@@ -222,7 +236,7 @@ struct ClaimsReader {
     private static func stringArray(_ value: JSONReader.Value?, _ name: StaticString, in bytes: UnsafeRawBufferPointer) throws(JWTAuthError) -> [String]? {
         guard let value else { return nil }
         guard case .array(let range) = value,
-            let elements = try? JSONValue(parsingBytes: Array(bytes[range])).arrayValue
+            let elements = try? JSONValue(parsingBytes: Array(bytes[range.start..<range.end])).arrayValue
         else {
             throw JWTAuthError(.claimInvalid, "the \(name) claim must be an array of strings")
         }

@@ -46,43 +46,55 @@ enum Base64URL {
     static func decode(_ input: UnsafeRawBufferPointer, into output: UnsafeMutableRawBufferPointer) -> Int? {
         guard let outputCount = decodedCount(forEncodedCount: input.count) else { return nil }
         precondition(output.count >= outputCount, "base64url output buffer too small")
-        if input.isEmpty { return 0 }
+        guard let source = input.baseAddress, let target = output.baseAddress else { return 0 }
         return decodeTable.withUnsafeBufferPointer { table -> Int? in
+            @inline(__always) func value(_ offset: Int) -> UInt32 {
+                UInt32(table[Int(source.load(fromByteOffset: offset, as: UInt8.self))])
+            }
+            @inline(__always) func store(_ byte: UInt32, _ offset: Int) {
+                target.storeBytes(of: UInt8(truncatingIfNeeded: byte), toByteOffset: offset, as: UInt8.self)
+            }
+            // Valid characters are 0...63 and invalid ones 0xFF (as are non-zero unused trailing
+            // bits, shifted up): everything above 63 is collected and checked once at the end,
+            // keeping the loop free of branches. (On failure the output holds garbage, which the
+            // caller never reads.)
+            var invalid: UInt32 = 0
             var inIndex = 0
             var outIndex = 0
             let fullQuads = input.count >> 2
             for _ in 0..<fullQuads {
-                let a = table[Int(input[inIndex])]
-                let b = table[Int(input[inIndex + 1])]
-                let c = table[Int(input[inIndex + 2])]
-                let d = table[Int(input[inIndex + 3])]
-                // One OR catches any invalid character (0xFF has bit 7 set; valid values do not).
-                if (a | b | c | d) & 0x80 != 0 { return nil }
-                output[outIndex] = (a << 2) | (b >> 4)
-                output[outIndex + 1] = (b << 4) | (c >> 2)
-                output[outIndex + 2] = (c << 6) | d
+                let a = value(inIndex)
+                let b = value(inIndex + 1)
+                let c = value(inIndex + 2)
+                let d = value(inIndex + 3)
+                invalid |= a | b | c | d
+                let bits = a << 18 | b << 12 | c << 6 | d
+                store(bits >> 16, outIndex)
+                store(bits >> 8, outIndex + 1)
+                store(bits, outIndex + 2)
                 inIndex += 4
                 outIndex += 3
             }
             switch input.count - inIndex {
             case 2:
-                let a = table[Int(input[inIndex])]
-                let b = table[Int(input[inIndex + 1])]
-                if (a | b) & 0x80 != 0 || b & 0x0F != 0 { return nil }
-                output[outIndex] = (a << 2) | (b >> 4)
+                let a = value(inIndex)
+                let b = value(inIndex + 1)
+                // The unused low bits of the last character must be zero (canonical form).
+                invalid |= a | b | (b & 0x0F) << 6
+                store(a << 2 | b >> 4, outIndex)
                 outIndex += 1
             case 3:
-                let a = table[Int(input[inIndex])]
-                let b = table[Int(input[inIndex + 1])]
-                let c = table[Int(input[inIndex + 2])]
-                if (a | b | c) & 0x80 != 0 || c & 0x03 != 0 { return nil }
-                output[outIndex] = (a << 2) | (b >> 4)
-                output[outIndex + 1] = (b << 4) | (c >> 2)
+                let a = value(inIndex)
+                let b = value(inIndex + 1)
+                let c = value(inIndex + 2)
+                invalid |= a | b | c | (c & 0x03) << 6
+                store(a << 2 | b >> 4, outIndex)
+                store(b << 4 | c >> 2, outIndex + 1)
                 outIndex += 2
             default:
                 break
             }
-            return outIndex
+            return invalid & ~0x3F == 0 ? outIndex : nil
         }
     }
 

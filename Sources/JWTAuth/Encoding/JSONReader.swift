@@ -34,12 +34,68 @@ struct JSONReader {
         var hasEscapes: Bool
     }
 
+    /// A member name, with its first sixteen unescaped bytes packed little-endian, so callers
+    /// recognise names by comparing two integers and duplicates are found without comparing
+    /// bytes (names up to 16 bytes are equal exactly when their words and lengths are).
+    struct MemberName {
+        var ref: StringRef
+        /// The length of the unescaped name.
+        var length: Int
+        /// Bytes 0..<8 and 8..<16 of the unescaped name, zero-padded.
+        var word0: UInt64
+        var word1: UInt64
+
+        init(_ ref: StringRef, in bytes: UnsafeRawBufferPointer) {
+            self.ref = ref
+            if ref.hasEscapes {
+                let unescaped = JSONReader.unescapedBytes(ref, in: bytes)
+                self.length = unescaped.count
+                (self.word0, self.word1) = unescaped.withUnsafeBytes { Self.pack($0, 0, unescaped.count) }
+            } else {
+                self.length = ref.end - ref.start
+                (self.word0, self.word1) = Self.pack(bytes, ref.start, ref.end)
+            }
+        }
+
+        @inline(__always)
+        private static func pack(_ bytes: UnsafeRawBufferPointer, _ start: Int, _ end: Int) -> (UInt64, UInt64) {
+            var word0: UInt64 = 0
+            var word1: UInt64 = 0
+            let count = end - start
+            if count >= 8 {
+                word0 = UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: start, as: UInt64.self))
+            } else {
+                for offset in 0..<count { word0 |= UInt64(bytes[start + offset]) << (offset * 8) }
+            }
+            if count >= 16 {
+                word1 = UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: start + 8, as: UInt64.self))
+            } else if count > 8 {
+                for offset in 8..<count { word1 |= UInt64(bytes[start + offset]) << ((offset - 8) * 8) }
+            }
+            return (word0, word1)
+        }
+
+        /// True when the name is exactly `length` bytes packing to `word0` (names up to 8 bytes).
+        @inline(__always)
+        func equals(length: Int, _ word0: UInt64, _ word1: UInt64 = 0) -> Bool {
+            self.length == length && self.word0 == word0 && self.word1 == word1
+        }
+    }
+
+    /// A byte range in the input. (A plain struct rather than `Range<Int>`: values are built
+    /// for every member of every token, and this keeps generic metadata out of the hot path.)
+    struct Span {
+        var start: Int
+        var end: Int
+        var count: Int { self.end - self.start }
+    }
+
     /// A value found as a member of the top-level object.
     enum Value {
-        case object(Range<Int>)
-        case array(Range<Int>)
+        case object(Span)
+        case array(Span)
         case string(StringRef)
-        case number(Range<Int>)
+        case number(Span)
         case bool(Bool)
         case null
         /// `NaN`, `Infinity` or `-Infinity`: not JSON, but some encoders emit them. Only reported
@@ -63,7 +119,7 @@ struct JSONReader {
     /// members, in order. Nested values are validated but not reported.
     mutating func readObject(
         allowingNonFiniteMembers: Bool = false,
-        _ member: (StringRef, Value) -> Void
+        _ member: (MemberName, Value) -> Void
     ) throws(Failure) {
         self.skipWhitespace()
         guard self.peek() == UInt8(ascii: "{") else {
@@ -97,7 +153,7 @@ struct JSONReader {
         switch byte {
         case UInt8(ascii: "{"):
             guard depth + 1 <= self.maxDepth else { throw .tooDeep }
-            return try withUnsafeTemporaryAllocation(of: StringRef.self, capacity: MemberNames.linearLimit) {
+            return try withUnsafeTemporaryAllocation(of: MemberName.self, capacity: MemberNames.linearLimit) {
                 (scratch) throws(Failure) -> JSONValue in
                 var names = MemberNames(scratch: scratch)
                 var object: [String: JSONValue] = [:]
@@ -111,7 +167,7 @@ struct JSONReader {
                     self.skipWhitespace()
                     guard self.peek() == UInt8(ascii: "\"") else { throw .syntax("expected a member name") }
                     let key = try self.scanString()
-                    guard names.insert(key, in: self.bytes) else { throw .duplicateMember }
+                    guard names.insert(MemberName(key, in: self.bytes), in: self.bytes) else { throw .duplicateMember }
                     try self.expect(UInt8(ascii: ":"), "':'")
                     let value = try self.parseTree(depth: depth + 1)
                     // Distinct code point sequences can still be equal Swift Strings (canonical
@@ -194,11 +250,11 @@ struct JSONReader {
         case UInt8(ascii: "{"):
             let start = self.index
             try self.scanObject(depth: depth + 1, allowingNonFinite: false) { _, _ in }
-            return .object(start..<self.index)
+            return .object(Span(start: start, end: self.index))
         case UInt8(ascii: "["):
             let start = self.index
             try self.scanArray(depth: depth + 1)
-            return .array(start..<self.index)
+            return .array(Span(start: start, end: self.index))
         case UInt8(ascii: "\""):
             return .string(try self.scanString())
         case UInt8(ascii: "t"):
@@ -214,7 +270,8 @@ struct JSONReader {
             guard allowingNonFinite else { throw .syntax("unexpected character") }
             try self.scanLiteral(byte == UInt8(ascii: "N") ? "NaN" : "Infinity")
             return .nonFinite
-        case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"):
+        case UInt8(ascii: "-"), UInt8(ascii: "0"), UInt8(ascii: "1"), UInt8(ascii: "2"), UInt8(ascii: "3"), UInt8(ascii: "4"),
+            UInt8(ascii: "5"), UInt8(ascii: "6"), UInt8(ascii: "7"), UInt8(ascii: "8"), UInt8(ascii: "9"):
             if allowingNonFinite, byte == UInt8(ascii: "-"), self.index + 1 < self.bytes.count,
                 self.bytes[self.index + 1] == UInt8(ascii: "I")
             {
@@ -241,11 +298,11 @@ struct JSONReader {
     private mutating func scanObject(
         depth: Int,
         allowingNonFinite: Bool,
-        _ member: (StringRef, Value) -> Void
+        _ member: (MemberName, Value) -> Void
     ) throws(Failure) {
         guard depth <= self.maxDepth else { throw .tooDeep }
         // Member names of this object live on the stack; see `MemberNames`.
-        try withUnsafeTemporaryAllocation(of: StringRef.self, capacity: MemberNames.linearLimit) {
+        try withUnsafeTemporaryAllocation(of: MemberName.self, capacity: MemberNames.linearLimit) {
             (scratch) throws(Failure) in
             var names = MemberNames(scratch: scratch)
             try self.scanMembers(depth: depth, allowingNonFinite: allowingNonFinite, names: &names, member)
@@ -256,7 +313,7 @@ struct JSONReader {
         depth: Int,
         allowingNonFinite: Bool,
         names: inout MemberNames,
-        _ member: (StringRef, Value) -> Void
+        _ member: (MemberName, Value) -> Void
     ) throws(Failure) {
         self.index += 1  // "{"
         self.skipWhitespace()
@@ -267,7 +324,7 @@ struct JSONReader {
         while true {
             self.skipWhitespace()
             guard self.peek() == UInt8(ascii: "\"") else { throw .syntax("expected a member name") }
-            let key = try self.scanString()
+            let key = MemberName(try self.scanString(), in: self.bytes)
             guard names.insert(key, in: self.bytes) else { throw .duplicateMember }
             try self.expect(UInt8(ascii: ":"), "':'")
             let value = try self.scanValue(depth: depth, allowingNonFinite: allowingNonFinite)
@@ -314,8 +371,18 @@ struct JSONReader {
         let start = self.index
         var hasEscapes = false
         let count = self.bytes.count
-        while self.index < count {
-            let byte = self.bytes[self.index]
+        let bytes = self.bytes
+        var index = self.index
+        while index < count {
+            // Plain ASCII runs are skipped with one table lookup per byte.
+            index = Self.plainASCIITable.withUnsafeBufferPointer { plain in
+                var index = index
+                while index < count, plain[Int(bytes[index])] != 0 { index += 1 }
+                return index
+            }
+            self.index = index
+            guard index < count else { break }
+            let byte = bytes[index]
             if byte == UInt8(ascii: "\"") {
                 let ref = StringRef(start: start, end: self.index, hasEscapes: hasEscapes)
                 self.index += 1
@@ -326,11 +393,10 @@ struct JSONReader {
                 try self.scanEscape()
             } else if byte < 0x20 {
                 throw .syntax("unescaped control character in string")
-            } else if byte < 0x80 {
-                self.index += 1
             } else {
                 try self.scanMultibyteScalar()
             }
+            index = self.index
         }
         throw .syntax("unterminated string")
     }
@@ -382,6 +448,12 @@ struct JSONReader {
         }
     }
 
+    /// 1 for bytes that can appear in a string as themselves: printable ASCII other than the
+    /// quote and the backslash.
+    private static let plainASCIITable: [UInt8] = (0..<256).map { byte in
+        (0x20..<0x80).contains(byte) && byte != 0x22 && byte != 0x5C ? 1 : 0
+    }
+
     /// Validates one multi-byte UTF-8 scalar (no overlongs, no surrogates, at most U+10FFFF).
     private mutating func scanMultibyteScalar() throws(Failure) {
         let lead = self.bytes[self.index]
@@ -406,14 +478,14 @@ struct JSONReader {
     }
 
     /// Scans a number per the RFC 8259 grammar and returns its range.
-    private mutating func scanNumber() throws(Failure) -> Range<Int> {
+    private mutating func scanNumber() throws(Failure) -> Span {
         let start = self.index
         let count = self.bytes.count
         if self.bytes[self.index] == UInt8(ascii: "-") { self.index += 1 }
         guard self.index < count else { throw .syntax("invalid number") }
         if self.bytes[self.index] == UInt8(ascii: "0") {
             self.index += 1
-        } else if (UInt8(ascii: "1")...UInt8(ascii: "9")).contains(self.bytes[self.index]) {
+        } else if Self.isDigit(self.bytes[self.index]) {
             while self.index < count, Self.isDigit(self.bytes[self.index]) { self.index += 1 }
         } else {
             throw .syntax("invalid number")
@@ -431,7 +503,7 @@ struct JSONReader {
             guard self.index < count, Self.isDigit(self.bytes[self.index]) else { throw .syntax("invalid number") }
             while self.index < count, Self.isDigit(self.bytes[self.index]) { self.index += 1 }
         }
-        return start..<self.index
+        return Span(start: start, end: self.index)
     }
 
     @inline(__always)
@@ -448,29 +520,39 @@ extension JSONReader {
     /// bytes keeps a hostile object with thousands of members from costing quadratic time.
     struct MemberNames {
         static let linearLimit = 16
-        private let scratch: UnsafeMutableBufferPointer<StringRef>
+        private let scratch: UnsafeMutableBufferPointer<MemberName>
         private var count = 0
         private var hashed: Set<[UInt8]>? = nil
+        /// One bit per hash of the names seen: a new name whose bit is clear cannot be a
+        /// duplicate, so most inserts compare nothing.
+        private var seen: UInt64 = 0
 
-        init(scratch: UnsafeMutableBufferPointer<StringRef>) {
+        init(scratch: UnsafeMutableBufferPointer<MemberName>) {
             self.scratch = scratch
         }
 
         /// Records `name`; false when the object already has a member of that name.
-        mutating func insert(_ name: StringRef, in bytes: UnsafeRawBufferPointer) -> Bool {
+        mutating func insert(_ name: MemberName, in bytes: UnsafeRawBufferPointer) -> Bool {
             if self.hashed != nil {
                 // Optional chaining mutates the set in place (no copy).
-                return self.hashed?.insert(JSONReader.unescapedBytes(name, in: bytes)).inserted ?? false
+                return self.hashed?.insert(JSONReader.unescapedBytes(name.ref, in: bytes)).inserted ?? false
             }
-            for existing in self.scratch[0..<self.count] where JSONReader.namesEqual(existing, name, in: bytes) {
-                return false
+            let mixed = name.word0 ^ (name.word0 >> 29) ^ (name.word1 &* 0x9E37_79B9) ^ UInt64(truncatingIfNeeded: name.length)
+            let bit: UInt64 = 1 << ((mixed ^ (mixed >> 13) ^ (mixed >> 41)) & 63)
+            if self.seen & bit != 0 {
+                for existing in self.scratch[0..<self.count]
+                where existing.length == name.length && existing.word0 == name.word0 && existing.word1 == name.word1 {
+                    // Up to 16 bytes the packed words are the whole name; beyond, compare the rest.
+                    if name.length <= 16 || JSONReader.namesEqual(existing.ref, name.ref, in: bytes) { return false }
+                }
             }
+            self.seen |= bit
             if self.count < self.scratch.count {
                 self.scratch[self.count] = name
                 self.count += 1
             } else {
-                var set = Set(self.scratch[0..<self.count].map { JSONReader.unescapedBytes($0, in: bytes) })
-                set.insert(JSONReader.unescapedBytes(name, in: bytes))
+                var set = Set(self.scratch[0..<self.count].map { JSONReader.unescapedBytes($0.ref, in: bytes) })
+                set.insert(JSONReader.unescapedBytes(name.ref, in: bytes))
                 self.hashed = set
             }
             return true
@@ -584,12 +666,12 @@ extension JSONReader {
 
     /// The value of a validated number when it is an integer that fits in `Int64`; nil for
     /// fractions, exponents and integers out of range.
-    static func int64(_ range: Range<Int>, in bytes: UnsafeRawBufferPointer) -> Int64? {
-        var index = range.lowerBound
+    static func int64(_ range: Span, in bytes: UnsafeRawBufferPointer) -> Int64? {
+        var index = range.start
         let negative = bytes[index] == UInt8(ascii: "-")
         if negative { index += 1 }
         var value: Int64 = 0
-        while index < range.upperBound {
+        while index < range.end {
             let digit = bytes[index] &- UInt8(ascii: "0")
             guard digit < 10 else { return nil }  // "." or "e": not an integer literal
             let (shifted, overflow1) = value.multipliedReportingOverflow(by: 10)
@@ -605,8 +687,8 @@ extension JSONReader {
     }
 
     /// The value of a validated number as a `Double` (finite, or nil when it overflows).
-    static func double(_ range: Range<Int>, in bytes: UnsafeRawBufferPointer) -> Double? {
-        let text = String(decoding: UnsafeRawBufferPointer(rebasing: bytes[range]), as: UTF8.self)
+    static func double(_ range: Span, in bytes: UnsafeRawBufferPointer) -> Double? {
+        let text = String(decoding: UnsafeRawBufferPointer(rebasing: bytes[range.start..<range.end]), as: UTF8.self)
         guard let value = Double(text), value.isFinite else { return nil }
         return value
     }

@@ -1,3 +1,11 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// Verification of a JWS in compact serialization (RFC 7515 §5.2, with RFC 8725's hardening).
 ///
 /// Everything runs over the token's borrowed bytes; the segments are decoded into one
@@ -27,7 +35,8 @@ enum CompactJWS {
     struct Rules {
         var maximumTokenBytes: Int
         var maximumNestingDepth: Int
-        var algorithms: Set<JWSAlgorithm>?
+        /// Allowed algorithms as a bit set over `JWSAlgorithm.Kind` (a set lookup would hash).
+        var algorithms: UInt32
         /// Normalized accepted `typ` values (see ``JWTValidationPolicy/normalizedType(_:)``).
         var types: Set<String>?
         /// A JWT may not be a nested JWT (`cty: JWT`); a raw JWS may carry anything.
@@ -35,25 +44,22 @@ enum CompactJWS {
     }
 
     /// Verifies the token and calls `body` with the parsed header, the decoded header bytes,
-    /// the key that verified it and the decoded payload.
+    /// the key that verified it, the decoded payload and the payload segment's byte range.
     static func verify<Result>(
         _ token: UnsafeRawBufferPointer,
         keys: JWTKeySet,
         rules: Rules,
-        _ body: (Header, UnsafeRawBufferPointer, JWTKey, UnsafeRawBufferPointer) throws(JWTAuthError) -> Result
+        _ body: (Header, UnsafeRawBufferPointer, JWTKey, UnsafeRawBufferPointer, Range<Int>) throws(JWTAuthError) -> Result
     ) throws(JWTAuthError) -> Result {
         guard token.count <= rules.maximumTokenBytes else {
             throw JWTAuthError(.tooLarge, "the token is \(token.count) bytes; at most \(rules.maximumTokenBytes) are accepted")
         }
-        // Segments.
-        var firstDot = -1
-        var secondDot = -1
-        var dots = 0
-        for index in 0..<token.count where token[index] == UInt8(ascii: ".") {
-            dots += 1
-            if dots == 1 { firstDot = index } else if dots == 2 { secondDot = index }
-        }
-        guard dots == 2 else {
+        // Segments: memchr finds the dots much faster than a byte loop.
+        guard let firstDot = Self.index(of: UInt8(ascii: "."), in: token, from: 0),
+            let secondDot = Self.index(of: UInt8(ascii: "."), in: token, from: firstDot + 1),
+            Self.index(of: UInt8(ascii: "."), in: token, from: secondDot + 1) == nil
+        else {
+            let dots = token.reduce(0) { $1 == UInt8(ascii: ".") ? $0 + 1 : $0 }
             throw .malformed("a compact JWS has 3 segments; this token has \(dots + 1)")
         }
         let headerSegment = UnsafeRawBufferPointer(rebasing: token[0..<firstDot])
@@ -111,12 +117,12 @@ enum CompactJWS {
             guard key.isValidSignature(UnsafeRawBufferPointer(signatureBytes), for: signingInput) else {
                 throw JWTAuthError(.signatureInvalid, "the signature does not verify")
             }
-            return try body(header, headerView, key, UnsafeRawBufferPointer(payloadBytes))
+            return try body(header, headerView, key, UnsafeRawBufferPointer(payloadBytes), (firstDot + 1)..<secondDot)
         }
     }
 
-    /// Parses and checks the protected header (steps 2–5).
-    private static func readHeader(_ bytes: UnsafeRawBufferPointer, rules: Rules) throws(JWTAuthError) -> Header {
+    /// The raw header members, collected in one pass.
+    private struct HeaderMembers {
         var alg: JSONReader.Value? = nil
         var kid: JSONReader.Value? = nil
         var typ: JSONReader.Value? = nil
@@ -124,46 +130,32 @@ enum CompactJWS {
         var crit: JSONReader.Value? = nil
         var unsupported: StaticString? = nil
 
+        /// Names are matched by length and packed bytes (see JSONReader.MemberName); escaped
+        /// spellings ("\u0061lg") arrive unescaped, so they match too.
+        mutating func record(_ name: JSONReader.MemberName, _ value: JSONReader.Value) {
+            switch (name.length, name.word0) {
+            case (3, 0x67_6c61): self.alg = value  // "alg"
+            case (3, 0x64_696b): self.kid = value  // "kid"
+            case (3, 0x70_7974): self.typ = value  // "typ"
+            case (3, 0x79_7463): self.cty = value  // "cty"
+            case (4, 0x7469_7263): self.crit = value  // "crit"
+            case (3, 0x34_3662): self.unsupported = "b64 (RFC 7797 unencoded payloads)"  // "b64"
+            case (3, 0x70_697a): self.unsupported = "zip"  // "zip"
+            default: break
+            }
+        }
+    }
+
+    /// Parses and checks the protected header (steps 2–5).
+    private static func readHeader(_ bytes: UnsafeRawBufferPointer, rules: Rules) throws(JWTAuthError) -> Header {
+        var members = HeaderMembers()
         var reader = JSONReader(bytes, maxDepth: rules.maximumNestingDepth)
         do throws(JSONReader.Failure) {
-            try reader.readObject { name, value in
-                switch name.end - name.start {
-                case 3:
-                    if JSONReader.string(name, in: bytes, equals: "alg") {
-                        alg = value
-                    } else if JSONReader.string(name, in: bytes, equals: "kid") {
-                        kid = value
-                    } else if JSONReader.string(name, in: bytes, equals: "typ") {
-                        typ = value
-                    } else if JSONReader.string(name, in: bytes, equals: "cty") {
-                        cty = value
-                    } else if JSONReader.string(name, in: bytes, equals: "b64") {
-                        unsupported = "b64 (RFC 7797 unencoded payloads)"
-                    } else if JSONReader.string(name, in: bytes, equals: "zip") {
-                        unsupported = "zip"
-                    }
-                case 4:
-                    if JSONReader.string(name, in: bytes, equals: "crit") { crit = value }
-                default:
-                    // An escaped name ("\u0061lg") has a different raw length; compare it unescaped.
-                    if name.hasEscapes {
-                        let unescaped = JSONReader.unescapedBytes(name, in: bytes)
-                        switch String(decoding: unescaped, as: UTF8.self) {
-                        case "alg": alg = value
-                        case "kid": kid = value
-                        case "typ": typ = value
-                        case "cty": cty = value
-                        case "crit": crit = value
-                        case "b64": unsupported = "b64 (RFC 7797 unencoded payloads)"
-                        case "zip": unsupported = "zip"
-                        default: break
-                        }
-                    }
-                }
-            }
+            try reader.readObject { name, value in members.record(name, value) }
         } catch {
             throw .malformed("the header is not a valid JSON object: \(error)")
         }
+        let (alg, kid, typ, cty, crit, unsupported) = (members.alg, members.kid, members.typ, members.cty, members.crit, members.unsupported)
 
         // alg
         guard let alg else { throw .malformed("the header has no alg") }
@@ -177,14 +169,14 @@ enum CompactJWS {
         } else {
             algorithm = try Self.algorithm(UnsafeRawBufferPointer(rebasing: bytes[algRef.start..<algRef.end]))
         }
-        if let allowed = rules.algorithms, !allowed.contains(algorithm) {
+        if rules.algorithms & (1 << UInt32(algorithm.kind.rawValue)) == 0 {
             throw JWTAuthError(.algorithmRejected, "\(algorithm) is not an allowed algorithm")
         }
 
         // Members that must not be acted on.
         if let crit {
-            guard case .array(let range) = crit,
-                bytes[(range.lowerBound + 1)..<(range.upperBound - 1)].contains(where: { ![0x20, 0x09, 0x0A, 0x0D].contains($0) })
+            guard case .array(let span) = crit,
+                bytes[(span.start + 1)..<(span.end - 1)].contains(where: { ![0x20, 0x09, 0x0A, 0x0D].contains($0) })
             else {
                 throw .malformed("crit must be a non-empty array")
             }
@@ -213,6 +205,13 @@ enum CompactJWS {
             }
         }
         return header
+    }
+
+    @inline(__always)
+    private static func index(of byte: UInt8, in buffer: UnsafeRawBufferPointer, from start: Int) -> Int? {
+        guard start < buffer.count, let base = buffer.baseAddress else { return nil }
+        guard let found = memchr(base + start, Int32(byte), buffer.count - start) else { return nil }
+        return UnsafeRawPointer(found) - base
     }
 
     private static func algorithm(_ raw: UnsafeRawBufferPointer) throws(JWTAuthError) -> JWSAlgorithm {
@@ -253,7 +252,7 @@ enum CompactJWS {
 
     @inline(__always)
     private static func lowercased(_ byte: UInt8) -> UInt8 {
-        (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(byte) ? byte | 0x20 : byte
+        byte &- UInt8(ascii: "A") < 26 ? byte | 0x20 : byte
     }
 }
 

@@ -11,10 +11,10 @@ typealias RSAPublicKey = _RSA.Signing.PublicKey
 typealias RSAPrivateKey = _RSA.Signing.PrivateKey
 
 extension JWTKey {
-    /// The exact signature length this key produces, checked before any cryptography runs.
-    var signatureByteCount: Int {
-        switch self.material {
-        case .hmac: HMACSecret.minimumByteCount(for: self.algorithm)
+    /// The exact signature length a key produces.
+    static func signatureByteCount(_ algorithm: JWSAlgorithm, _ material: Material) -> Int {
+        switch material {
+        case .hmac: HMACSecret.minimumByteCount(for: algorithm)
         case .rsa(let publicKey, _): (publicKey.keySizeInBits + 7) / 8
         case .p256: 64
         case .p384: 96

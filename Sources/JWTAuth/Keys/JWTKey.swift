@@ -22,6 +22,8 @@ public struct JWTKey: Sendable {
     let material: Material
     /// `keyID` as UTF-8, compared against the token's `kid` bytes without allocating.
     let keyIDBytes: [UInt8]?
+    /// The exact length of this key's signatures, checked before any cryptography runs.
+    let signatureByteCount: Int
 
     init(algorithm: JWSAlgorithm, keyID: String?, usage: Usage = .signature, material: Material) {
         self.algorithm = algorithm
@@ -29,6 +31,7 @@ public struct JWTKey: Sendable {
         self.usage = usage
         self.material = material
         self.keyIDBytes = keyID.map { Array($0.utf8) }
+        self.signatureByteCount = Self.signatureByteCount(algorithm, material)
     }
 
     /// True when the key can sign: an HMAC secret or an asymmetric private key.

@@ -13,7 +13,7 @@ public final class MemoryStore: SessionStore, UserStore {
         var userIDsByKey: [String: String] = [:]
         var revocations: [(sequence: Int, event: RevocationEvent)] = []
         var nextSequence = 1
-        var subscribers: [Int: AsyncStream<RevocationEvent>.Continuation] = [:]
+        var subscribers: [Int: AsyncStream<RevocationFeedMessage>.Continuation] = [:]
         var nextSubscriber = 0
     }
 
@@ -124,8 +124,9 @@ public final class MemoryStore: SessionStore, UserStore {
         }
     }
 
-    public func revocationFeed() -> AsyncStream<RevocationEvent>? {
-        let (stream, continuation) = AsyncStream<RevocationEvent>.makeStream(bufferingPolicy: .bufferingNewest(10_000))
+    public func revocationFeed() -> AsyncStream<RevocationFeedMessage>? {
+        let (stream, continuation) = AsyncStream<RevocationFeedMessage>.makeStream(bufferingPolicy: .bufferingNewest(10_000))
+        continuation.yield(.connected)
         let id = self.state.withLock { state in
             let id = state.nextSubscriber
             state.nextSubscriber += 1
@@ -200,7 +201,7 @@ public final class MemoryStore: SessionStore, UserStore {
         guard !events.isEmpty else { return }
         let subscribers = self.state.withLock { Array($0.subscribers.values) }
         for subscriber in subscribers {
-            for event in events { subscriber.yield(event) }
+            for event in events { subscriber.yield(.revoked(event)) }
         }
     }
 }

@@ -36,8 +36,10 @@ public protocol SessionStore: Sendable {
     func revocations(after cursor: RevocationCursor?) async throws -> RevocationBatch
 
     /// Revocations as they happen, from any instance sharing the store; nil when the store has
-    /// no push channel (then the engine polls ``revocations(after:)``).
-    func revocationFeed() -> AsyncStream<RevocationEvent>?
+    /// no push channel (then the engine polls ``revocations(after:)``). The stream yields
+    /// ``RevocationFeedMessage/connected`` whenever the channel is (re)established, so the
+    /// consumer can read what it missed while it was down.
+    func revocationFeed() -> AsyncStream<RevocationFeedMessage>?
 
     /// Deletes sessions and revocation records that can no longer matter at `now`.
     func purgeExpired(at now: NumericDate, revocationRetention: Duration) async throws
@@ -121,6 +123,15 @@ public struct RevocationEvent: Sendable, Hashable, Codable {
         self.subject = subject
         self.at = at
     }
+}
+
+/// What a store's revocation feed delivers.
+public enum RevocationFeedMessage: Sendable, Hashable {
+    /// The feed is connected (again): everything from now on will be delivered, what happened
+    /// before must be read from the log.
+    case connected
+    /// A revocation, made by any instance.
+    case revoked(RevocationEvent)
 }
 
 /// A position in a store's revocation log.

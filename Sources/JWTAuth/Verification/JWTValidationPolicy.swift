@@ -12,10 +12,14 @@ public struct JWTValidationPolicy: Sendable, Hashable {
     public var algorithms: Set<JWSAlgorithm>?
     /// The issuer the `iss` claim must equal exactly; nil accepts any (but see
     /// ``requiredClaims``).
-    public var issuer: String?
+    public var issuer: String? {
+        didSet { self.issuerBytes = self.issuer.map { Array($0.utf8) } }
+    }
     /// Audiences this verifier answers to; the token's `aud` (string or array) must contain at
     /// least one. Nil accepts any.
-    public var audiences: Set<String>?
+    public var audiences: Set<String>? {
+        didSet { self.audienceEntries = Self.entries(self.audiences) }
+    }
     /// Accepted `typ` header values, compared case-insensitively, with or without the
     /// `application/` prefix (RFC 7515 §4.1.9). Nil skips the check.
     public var types: Set<String>? {
@@ -40,6 +44,19 @@ public struct JWTValidationPolicy: Sendable, Hashable {
 
     private var clampedLeeway: Duration
     private(set) var normalizedTypes: Set<String>?
+    /// UTF-8 of the issuer and audiences, compared against token bytes without allocating;
+    /// a matching single audience is returned as the prepared one-element array.
+    private(set) var issuerBytes: [UInt8]?
+    private(set) var audienceEntries: [AudienceEntry] = []
+
+    struct AudienceEntry: Hashable, Sendable {
+        var bytes: [UInt8]
+        var list: [String]
+    }
+
+    private static func entries(_ audiences: Set<String>?) -> [AudienceEntry] {
+        (audiences ?? []).sorted().map { AudienceEntry(bytes: Array($0.utf8), list: [$0]) }
+    }
 
     public init(
         algorithms: Set<JWSAlgorithm>? = nil,
@@ -58,6 +75,8 @@ public struct JWTValidationPolicy: Sendable, Hashable {
         self.audiences = audiences
         self.types = types
         self.normalizedTypes = types.map { Set($0.map(Self.normalizedType)) }
+        self.issuerBytes = issuer.map { Array($0.utf8) }
+        self.audienceEntries = Self.entries(audiences)
         self.clampedLeeway = min(max(leeway, .zero), Self.maximumLeeway)
         self.requiresExpiration = requiresExpiration
         self.requiredClaims = requiredClaims

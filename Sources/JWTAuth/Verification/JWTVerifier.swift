@@ -11,48 +11,75 @@
 /// ```
 public struct JWTVerifier: Sendable {
     /// The trusted keys.
-    public var keys: JWTKeySet
+    public var keys: JWTKeySet {
+        didSet { self.prepareRules() }
+    }
     /// What the claims must satisfy.
-    public var policy: JWTValidationPolicy
+    public var policy: JWTValidationPolicy {
+        didSet { self.prepareRules() }
+    }
     /// Where "now" comes from.
     public var clock: any UnixClock
+
+    /// The header rules, prepared once rather than per token.
+    private var jwtRules: CompactJWS.Rules
+    private var jwsRules: CompactJWS.Rules
 
     public init(keys: JWTKeySet, policy: JWTValidationPolicy = JWTValidationPolicy(), clock: any UnixClock = SystemClock()) {
         self.keys = keys
         self.policy = policy
         self.clock = clock
+        (self.jwtRules, self.jwsRules) = Self.rules(keys, policy)
+    }
+
+    private mutating func prepareRules() {
+        (self.jwtRules, self.jwsRules) = Self.rules(self.keys, self.policy)
+    }
+
+    private static func rules(_ keys: JWTKeySet, _ policy: JWTValidationPolicy) -> (jwt: CompactJWS.Rules, jws: CompactJWS.Rules) {
+        var rules = CompactJWS.Rules(
+            maximumTokenBytes: policy.maximumTokenBytes,
+            maximumNestingDepth: policy.maximumNestingDepth,
+            algorithms: (policy.algorithms ?? keys.algorithms).reduce(0) { $0 | 1 << UInt32($1.kind.rawValue) },
+            types: policy.normalizedTypes,
+            refusesNestedJWT: true
+        )
+        let jwt = rules
+        rules.refusesNestedJWT = false
+        return (jwt, rules)
     }
 
     /// Verifies a compact JWT and applies the policy.
     ///
     /// - Throws: ``JWTAuthError`` naming the first rule the token breaks.
     public func verify(_ token: String) throws(JWTAuthError) -> VerifiedJWT {
-        try Self.withUTF8(token) { (bytes) throws(JWTAuthError) in try self.verify(utf8: bytes) }
+        // The payload is kept as the token's segment (the caller's string, retained) and
+        // decoded again only if asked for: one allocation and copy fewer per verification.
+        try Self.withUTF8(token) { (bytes) throws(JWTAuthError) in
+            try self.verify(bytes) { _, segment in .segment(Substring(token), segment) }
+        }
     }
 
     /// Verifies a compact JWT given as a substring (e.g. after `Bearer `).
     public func verify(_ token: Substring) throws(JWTAuthError) -> VerifiedJWT {
-        try Self.withUTF8(token) { (bytes) throws(JWTAuthError) in try self.verify(utf8: bytes) }
+        try Self.withUTF8(token) { (bytes) throws(JWTAuthError) in
+            try self.verify(bytes) { _, segment in .segment(token, segment) }
+        }
     }
 
     /// Verifies a compact JWT given as UTF-8 bytes.
     public func verify(utf8 token: UnsafeRawBufferPointer) throws(JWTAuthError) -> VerifiedJWT {
-        let policy = self.policy
-        let rules = CompactJWS.Rules(
-            maximumTokenBytes: policy.maximumTokenBytes,
-            maximumNestingDepth: policy.maximumNestingDepth,
-            algorithms: policy.algorithms ?? self.keys.algorithms,
-            types: policy.normalizedTypes,
-            refusesNestedJWT: true
-        )
-        return try CompactJWS.verify(token, keys: self.keys, rules: rules) {
-            (header, headerBytes, key, payload) throws(JWTAuthError) -> VerifiedJWT in
-            let claims = try ClaimsReader.read(payload, policy: policy, now: self.clock.now)
-            return VerifiedJWT(
-                header: header.publicHeader(in: headerBytes, key: key),
-                claims: claims,
-                payload: Array(payload)
-            )
+        try self.verify(token) { payload, _ in .bytes(Array(payload)) }
+    }
+
+    private func verify(
+        _ token: UnsafeRawBufferPointer,
+        payload keep: (UnsafeRawBufferPointer, Range<Int>) -> VerifiedJWT.Payload
+    ) throws(JWTAuthError) -> VerifiedJWT {
+        try CompactJWS.verify(token, keys: self.keys, rules: self.jwtRules) {
+            (header, headerBytes, key, payload, segment) throws(JWTAuthError) -> VerifiedJWT in
+            let claims = try ClaimsReader.read(payload, policy: self.policy, now: self.clock.now)
+            return VerifiedJWT(header: header.publicHeader(in: headerBytes, key: key), claims: claims, storage: keep(payload, segment))
         }
     }
 
@@ -60,17 +87,9 @@ public struct JWTVerifier: Sendable {
     /// which may be any bytes. No claims are read and no time checks are made: use this for
     /// signed documents that are not JWTs, never for access tokens.
     public func verifyJWS(_ token: String) throws(JWTAuthError) -> VerifiedJWS {
-        let policy = self.policy
-        let rules = CompactJWS.Rules(
-            maximumTokenBytes: policy.maximumTokenBytes,
-            maximumNestingDepth: policy.maximumNestingDepth,
-            algorithms: policy.algorithms ?? self.keys.algorithms,
-            types: policy.normalizedTypes,
-            refusesNestedJWT: false
-        )
-        return try Self.withUTF8(token) { (bytes) throws(JWTAuthError) -> VerifiedJWS in
-            try CompactJWS.verify(bytes, keys: self.keys, rules: rules) {
-                (header, headerBytes, key, payload) throws(JWTAuthError) -> VerifiedJWS in
+        try Self.withUTF8(token) { (bytes) throws(JWTAuthError) -> VerifiedJWS in
+            try CompactJWS.verify(bytes, keys: self.keys, rules: self.jwsRules) {
+                (header, headerBytes, key, payload, _) throws(JWTAuthError) -> VerifiedJWS in
                 VerifiedJWS(header: header.publicHeader(in: headerBytes, key: key), payload: Array(payload))
             }
         }

@@ -10,8 +10,28 @@ public struct VerifiedJWT: Sendable {
     public let header: JOSEHeader
     /// The registered claims, already checked against the policy.
     public let claims: JWTClaims
+    let storage: Payload
+
+    /// Where the payload is kept: the token's own base64url segment (decoded on demand), or
+    /// the decoded bytes.
+    enum Payload: Sendable {
+        case segment(Substring, Range<Int>)
+        case bytes([UInt8])
+    }
+
     /// The payload exactly as signed (UTF-8 JSON).
-    public let payload: [UInt8]
+    public var payload: [UInt8] {
+        switch self.storage {
+        case .bytes(let bytes):
+            return bytes
+        case .segment(let token, let range):
+            let utf8 = token.utf8
+            let start = utf8.index(utf8.startIndex, offsetBy: range.lowerBound)
+            let end = utf8.index(utf8.startIndex, offsetBy: range.upperBound)
+            // The segment was decoded once already, during verification.
+            return Base64URL.decode(Substring(utf8[start..<end])) ?? []
+        }
+    }
 
     /// All claims that ``JWTClaims`` does not model, parsed from the payload.
     public func additionalClaims() throws(JWTAuthError) -> [String: JSONValue] {
