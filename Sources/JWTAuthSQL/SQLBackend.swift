@@ -1,3 +1,4 @@
+import JWTAuth
 import SQLKit
 
 /// A database the ``SQLStore`` runs its shared SQL on: SQLite or PostgreSQL.
@@ -5,10 +6,13 @@ protocol SQLBackend: Sendable {
     var dialect: SQLStoreDialect { get }
 
     /// Runs `body` in one transaction: committed when it returns, rolled back when it throws.
-    func transaction<Result: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> Result) async throws -> Result
+    func transaction<Result: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> Result) async throws -> Result
 
     /// Runs `body` outside a transaction, for single statements.
-    func withDatabase<Result: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> Result) async throws -> Result
+    func withDatabase<Result: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> Result) async throws -> Result
+
+    /// Revocations pushed by the database, if it can.
+    func revocationFeed() -> AsyncStream<RevocationFeedMessage>?
 
     /// True when `error` is a unique-constraint violation.
     func isUniqueViolation(_ error: any Error) -> Bool

@@ -4,18 +4,22 @@ struct SQLStoreDialect: Sendable {
     var beginTransaction: String
     /// Appended to a SELECT that precedes an UPDATE of the same row in a transaction.
     var lockRow: String
+    /// A statement that serializes migrations across processes, if the database has one.
+    var migrationLock: String?
     /// Migrations by version; each entry is one statement (drivers run one at a time).
     var migrations: [(version: Int, statements: [String])]
 
     static let sqlite = SQLStoreDialect(
         beginTransaction: "BEGIN IMMEDIATE",
         lockRow: "",
+        migrationLock: nil,
         migrations: SQLSchema.migrations(sequenceColumn: "INTEGER PRIMARY KEY AUTOINCREMENT")
     )
 
     static let postgres = SQLStoreDialect(
         beginTransaction: "BEGIN",
         lockRow: " FOR UPDATE",
+        migrationLock: "SELECT pg_advisory_xact_lock(7268251)",
         migrations: SQLSchema.migrations(sequenceColumn: "BIGSERIAL PRIMARY KEY")
     )
 }

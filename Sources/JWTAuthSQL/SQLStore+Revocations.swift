@@ -2,6 +2,9 @@ public import JWTAuth
 import SQLKit
 
 extension SQLStore {
+    /// The channel PostgreSQL notifies revocations on.
+    static let notificationChannel = "jwtauth_revocations"
+
     static func logRevocation(_ db: any SQLDatabase, _ event: RevocationEvent) async throws {
         try await db.raw(
             """
@@ -9,6 +12,27 @@ extension SQLStore {
             VALUES (\(bind: event.kind.rawValue), \(bind: event.subject), \(bind: event.at.secondsSinceEpoch))
             """
         ).run()
+        if db.dialect.name == "postgresql" {
+            // Delivered to every listener when the transaction commits, never before.
+            try await db.raw("SELECT pg_notify(\(bind: Self.notificationChannel), \(bind: Self.encode(event)))").run()
+        }
+    }
+
+    static func encode(_ event: RevocationEvent) -> String {
+        JSONValue.object([
+            "kind": .string(event.kind.rawValue),
+            "subject": .string(event.subject),
+            "at": .double(event.at.secondsSinceEpoch),
+        ]).jsonString
+    }
+
+    static func decodeEvent(_ payload: String) -> RevocationEvent? {
+        guard let object = try? JSONValue(parsing: payload).objectValue,
+            let kind = object["kind"]?.stringValue.flatMap(RevocationEvent.Kind.init(rawValue:)),
+            let subject = object["subject"]?.stringValue,
+            let at = object["at"]?.doubleValue
+        else { return nil }
+        return RevocationEvent(kind: kind, subject: subject, at: NumericDate(secondsSinceEpoch: at))
     }
 
     public func revocations(after cursor: RevocationCursor?) async throws -> RevocationBatch {
@@ -34,6 +58,9 @@ extension SQLStore {
         }
     }
 
-    /// SQL has no push channel of its own here; the engine polls ``revocations(after:)``.
-    public func revocationFeed() -> AsyncStream<RevocationEvent>? { nil }
+    /// PostgreSQL pushes revocations with LISTEN/NOTIFY; SQLite has no push channel, and the
+    /// engine polls ``revocations(after:)``.
+    public func revocationFeed() -> AsyncStream<RevocationFeedMessage>? {
+        self.backend.revocationFeed()
+    }
 }

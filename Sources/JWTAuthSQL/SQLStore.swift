@@ -35,6 +35,23 @@ public final class SQLStore: SessionStore, UserStore {
         return store
     }
 
+    /// Connects to PostgreSQL (`postgres://user:password@host:port/database?sslmode=…`) and
+    /// migrates it. Several instances may do this at once: migrations take an advisory lock.
+    ///
+    /// - Parameter deadline: How long one database operation may take before it fails with
+    ///   `store_unavailable` (the pool would otherwise wait for an unreachable server).
+    public static func postgres(url: String, deadline: Duration = .seconds(3), logger: Logger = Logger(label: "jwtauth.sql")) async throws -> SQLStore {
+        let parsed = try PostgresURL(url)
+        let store = SQLStore(backend: PostgresBackend(url: parsed, logger: logger, deadline: deadline), logger: logger)
+        do {
+            try await store.migrate()
+        } catch {
+            try? await store.close()
+            throw JWTAuthError(.storeUnavailable, "cannot migrate the PostgreSQL database at \(parsed)")
+        }
+        return store
+    }
+
     /// Closes the database.
     public func close() async throws {
         try await self.backend.close()
@@ -50,7 +67,12 @@ public final class SQLStore: SessionStore, UserStore {
     /// Applies the migrations this build knows and the database has not seen, in order.
     func migrate() async throws {
         let migrations = self.backend.dialect.migrations
+        let migrationLock = self.backend.dialect.migrationLock
         try await self.backend.transaction { db in
+            if let migrationLock {
+                // Instances starting together migrate one after the other.
+                try await db.raw("\(unsafeRaw: migrationLock)").run()
+            }
             try await db.raw("CREATE TABLE IF NOT EXISTS jwtauth_schema (version INTEGER NOT NULL)").run()
             let current =
                 try await db.raw("SELECT MAX(version) AS version FROM jwtauth_schema").first(decodingColumn: "version", as: Int?.self).flatMap { $0 } ?? 0
@@ -68,7 +90,7 @@ public final class SQLStore: SessionStore, UserStore {
     func run<Result: Sendable>(
         _ action: String,
         transaction: Bool = false,
-        _ body: @Sendable (any SQLDatabase) async throws -> Result
+        _ body: @escaping @Sendable (any SQLDatabase) async throws -> Result
     ) async throws -> Result {
         do {
             return transaction ? try await self.backend.transaction(body) : try await self.backend.withDatabase(body)

@@ -1,3 +1,4 @@
+import JWTAuth
 import Logging
 import NIOCore
 import NIOPosix
@@ -52,7 +53,7 @@ final class SQLiteBackend: SQLBackend {
         self.threadPool = threadPool
     }
 
-    func transaction<Result: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> Result) async throws -> Result {
+    func transaction<Result: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> Result) async throws -> Result {
         let database = self.database
         let begin = self.dialect.beginTransaction
         return try await self.lock.withLock {
@@ -68,10 +69,12 @@ final class SQLiteBackend: SQLBackend {
         }
     }
 
-    func withDatabase<Result: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> Result) async throws -> Result {
+    func withDatabase<Result: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> Result) async throws -> Result {
         let database = self.database
         return try await self.lock.withLock { try await body(database) }
     }
+
+    func revocationFeed() -> AsyncStream<RevocationFeedMessage>? { nil }
 
     func isUniqueViolation(_ error: any Error) -> Bool {
         guard let error = error as? SQLiteError else { return false }

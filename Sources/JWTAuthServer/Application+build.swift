@@ -62,6 +62,7 @@ public func buildApplication(
         let sync = RevocationSyncService(
             sessions: sessions,
             pollInterval: configuration.revocationPollInterval,
+            backstopInterval: .seconds(1),
             purgeInterval: .seconds(600),
             logger: logger,
             initialCursor: cursor

@@ -20,9 +20,22 @@ public struct ServerStores: Sendable {
     /// same database).
     public static func open(_ configuration: ServerConfiguration, logger: Logger) async throws -> ServerStores {
         let database = configuration.effectiveDatabase
-        guard database.hasPrefix("sqlite:") else {
-            throw JWTAuthError(.invalidInput, "unsupported --database \(Self.redacted(database)); use sqlite:PATH")
+        let store: SQLStore
+        if database.hasPrefix("postgres://") || database.hasPrefix("postgresql://") {
+            store = try await SQLStore.postgres(url: database, logger: logger)
+        } else if database.hasPrefix("sqlite:") {
+            store = try await Self.openSQLite(database, configuration: configuration, logger: logger)
+        } else {
+            throw JWTAuthError(.invalidInput, "unsupported --database \(Self.redacted(database)); use sqlite:PATH or postgres://…")
         }
+        if let sessions = configuration.sessions {
+            try? await store.close()
+            throw JWTAuthError(.invalidInput, "unsupported --sessions \(Self.redacted(sessions))")
+        }
+        return ServerStores(sessions: store, users: store, closeAll: { try? await store.close() })
+    }
+
+    private static func openSQLite(_ database: String, configuration: ServerConfiguration, logger: Logger) async throws -> SQLStore {
         var path = String(database.dropFirst("sqlite:".count))
         if path.hasPrefix("//") { path = String(path.dropFirst(2)) }
         guard !path.isEmpty else { throw JWTAuthError(.invalidInput, "--database sqlite: needs a path") }
@@ -30,12 +43,7 @@ public struct ServerStores: Sendable {
             // The default location: make the data directory, private to this user.
             mkdir(configuration.dataDirectory, 0o700)
         }
-        let store = try await SQLStore.sqlite(path: path, logger: logger)
-        if let sessions = configuration.sessions {
-            try? await store.close()
-            throw JWTAuthError(.invalidInput, "unsupported --sessions \(Self.redacted(sessions))")
-        }
-        return ServerStores(sessions: store, users: store, closeAll: { try? await store.close() })
+        return try await SQLStore.sqlite(path: path, logger: logger)
     }
 
     public func close() async {

@@ -44,9 +44,41 @@ struct StoreFactory: Sendable, CustomTestStringConvertible {
         )
     }
 
+    /// A fresh database on the PostgreSQL server the test script started.
+    static let postgres = StoreFactory.service(name: "PostgreSQL", variable: "JWTAUTH_TEST_POSTGRES_URL") { url in
+        let database = "jwtauth_test_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "")
+        try await PostgresAdmin.execute(url, "CREATE DATABASE \(database)")
+        let store = try await SQLStore.postgres(url: PostgresAdmin.url(url, database: database))
+        return (
+            StoreUnderTest(sessions: store, users: store),
+            {
+                try? await store.close()
+                try? await PostgresAdmin.execute(url, "DROP DATABASE IF EXISTS \(database) WITH (FORCE)")
+            }
+        )
+    }
+
+    /// A store on a server named by an environment variable. Without it the tests using it
+    /// fail when the test script asked for every service (JWTAUTH_REQUIRE_SERVICES), and are
+    /// left out otherwise.
+    static func service(
+        name: String,
+        variable: String,
+        make: @escaping @Sendable (String) async throws -> (StoreUnderTest, @Sendable () async -> Void)
+    ) -> StoreFactory? {
+        let environment = ProcessInfo.processInfo.environment
+        if let url = environment[variable], !url.isEmpty {
+            return StoreFactory(name: name) { try await make(url) }
+        }
+        guard environment["JWTAUTH_REQUIRE_SERVICES"] != nil else { return nil }
+        return StoreFactory(name: name) {
+            throw CocoaError(.featureUnsupported, userInfo: [NSLocalizedDescriptionKey: "\(name) is required but \(variable) is not set"])
+        }
+    }
+
     /// Every store available here. PostgreSQL and Redis join when the test script started
     /// them (their URLs in the environment).
-    static var all: [StoreFactory] { [memory, sqlite] }
+    static var all: [StoreFactory] { [memory, sqlite] + [postgres].compactMap { $0 } }
 
     /// The stores that also hold users.
     static var withUsers: [StoreFactory] { all.filter { $0.name != "Redis" && $0.name != "Redis Cluster" } }

@@ -1,0 +1,123 @@
+import JWTAuth
+import Logging
+import NIOCore
+import PostgresKit
+import PostgresNIO
+import SQLKit
+import Synchronization
+
+/// PostgreSQL through postgres-nio's pooled `PostgresClient`, for several instances.
+///
+/// Every operation has a deadline: while the database is unreachable the pool would otherwise
+/// wait up to a minute for a connection, and a login must fail fast with a 503 instead.
+/// Revocations are pushed to every instance with LISTEN/NOTIFY; the notification is sent in the
+/// same transaction that records the revocation, so it is delivered exactly when it commits.
+final class PostgresBackend: SQLBackend {
+    let dialect = SQLStoreDialect.postgres
+    private let client: PostgresClient
+    private let runTask: Task<Void, Never>
+    private let logger: Logger
+    private let deadline: Duration
+    private let feeds = Mutex<[Task<Void, Never>]>([])
+
+    init(url: PostgresURL, logger: Logger, deadline: Duration = .seconds(3)) {
+        let tls: PostgresClient.Configuration.TLS
+        switch url.tls {
+        case .disable: tls = .disable
+        case .prefer: tls = .prefer(.makeClientConfiguration())
+        case .require: tls = .require(.makeClientConfiguration())
+        }
+        var configuration = PostgresClient.Configuration(
+            host: url.host,
+            port: url.port,
+            username: url.username,
+            password: url.password,
+            database: url.database,
+            tls: tls
+        )
+        configuration.options.connectTimeout = .seconds(2)
+        configuration.options.maximumConnections = 10
+        let client = PostgresClient(configuration: configuration, backgroundLogger: logger)
+        self.client = client
+        // The client's pool only serves while `run()` is running; it ends when this task is
+        // cancelled on close.
+        self.runTask = Task { await client.run() }
+        self.logger = logger
+        self.deadline = deadline
+    }
+
+    func transaction<Result: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> Result) async throws -> Result {
+        try await self.withDeadline {
+            try await self.client.withConnection { connection in
+                let database = connection.sql(queryLogLevel: nil)
+                try await database.raw("BEGIN").run()
+                do {
+                    let result = try await body(database)
+                    try await database.raw("COMMIT").run()
+                    return result
+                } catch {
+                    try? await database.raw("ROLLBACK").run()
+                    throw error
+                }
+            }
+        }
+    }
+
+    func withDatabase<Result: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> Result) async throws -> Result {
+        try await self.withDeadline {
+            try await self.client.withConnection { connection in
+                try await body(connection.sql(queryLogLevel: nil))
+            }
+        }
+    }
+
+    func isUniqueViolation(_ error: any Error) -> Bool {
+        guard let error = error as? PSQLError else { return false }
+        return error.serverInfo?[.sqlState] == "23505"
+    }
+
+    /// LISTEN on a leased connection, reconnecting with backoff; yields `.connected` each time
+    /// the listener is (re)established.
+    func revocationFeed() -> AsyncStream<RevocationFeedMessage>? {
+        let (stream, continuation) = AsyncStream<RevocationFeedMessage>.makeStream(bufferingPolicy: .bufferingNewest(10_000))
+        let client = self.client
+        let logger = self.logger
+        let task = Task {
+            var backoff = Duration.milliseconds(50)
+            while !Task.isCancelled {
+                do {
+                    try await client.withConnection { connection in
+                        try await connection.listen(on: SQLStore.notificationChannel) { notifications in
+                            continuation.yield(.connected)
+                            backoff = .milliseconds(50)
+                            for try await notification in notifications {
+                                if let event = SQLStore.decodeEvent(notification.payload) {
+                                    continuation.yield(.revoked(event))
+                                }
+                            }
+                        }
+                    }
+                } catch {
+                    if Task.isCancelled { break }
+                    logger.debug("revocation listener lost", metadata: ["error": "\(String(reflecting: type(of: error)))"])
+                }
+                try? await Task.sleep(for: backoff)
+                backoff = min(backoff * 2, .seconds(2))
+            }
+            continuation.finish()
+        }
+        continuation.onTermination = { _ in task.cancel() }
+        self.feeds.withLock { $0.append(task) }
+        return stream
+    }
+
+    func close() async throws {
+        for task in self.feeds.withLock({ $0 }) { task.cancel() }
+        self.runTask.cancel()
+        await self.runTask.value
+    }
+
+    private func withDeadline<Result: Sendable>(_ body: @escaping @Sendable () async throws -> Result) async throws -> Result {
+        try await Deadline.run(self.deadline, body)
+    }
+}
