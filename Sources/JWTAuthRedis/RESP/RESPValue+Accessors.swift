@@ -1,0 +1,51 @@
+extension RESPValue {
+    /// The text of a simple, bulk or verbatim string (bulk bytes decoded as UTF-8, invalid
+    /// sequences replaced); `nil` for any other value, including null.
+    var string: String? {
+        switch self {
+        case .simpleString(let text), .verbatimString(let text): text
+        case .bulkString(let bytes?): String(decoding: bytes, as: UTF8.self)
+        default: nil
+        }
+    }
+
+    /// The raw bytes of a simple, bulk or verbatim string, for binary-safe values.
+    var bytes: [UInt8]? {
+        switch self {
+        case .bulkString(let bytes?): bytes
+        case .simpleString(let text), .verbatimString(let text): Array(text.utf8)
+        default: nil
+        }
+    }
+
+    /// An integer reply, or a string reply that spells a decimal integer (Redis keeps counters
+    /// as strings, so `GET` of an `INCR`ed key answers `$1 5`).
+    var int: Int64? {
+        switch self {
+        case .integer(let value): value
+        case .simpleString, .bulkString, .verbatimString: string.flatMap { Int64($0) }
+        default: nil
+        }
+    }
+
+    /// The elements of an array, set or push; `nil` for a null array or any other value.
+    var array: [RESPValue]? {
+        switch self {
+        case .array(let elements?), .set(let elements), .push(let elements): elements
+        default: nil
+        }
+    }
+
+    /// RESP3 null, the null bulk string and the null array: the three spellings of "nothing".
+    var isNull: Bool {
+        switch self {
+        case .null, .bulkString(nil), .array(nil): true
+        default: false
+        }
+    }
+
+    /// The text of an error reply.
+    var errorMessage: String? {
+        if case .error(let message) = self { message } else { nil }
+    }
+}

@@ -1,0 +1,54 @@
+extension RedisConfiguration: CustomStringConvertible, CustomDebugStringConvertible, CustomReflectable {
+    /// The configuration as a URL with the password replaced by `***`, safe to log.
+    var description: String {
+        var text = isCluster ? "redis+cluster://" : "redis://"
+        if username != nil || password != nil {
+            text += (username.map(Self.percentEncoded) ?? "") + (password == nil ? "" : ":***") + "@"
+        }
+        text += endpoints.map { RedisEndpoint(host: $0.host, port: $0.port).description }.joined(separator: ",")
+        if database != 0 { text += "/\(database)" }
+        text += "?protocol=\(protocolVersion)&connect_timeout=\(Self.format(connectTimeout))"
+        text += "&command_timeout=\(Self.format(commandTimeout))&pool=\(poolSize)"
+        return text
+    }
+
+    var debugDescription: String { "RedisConfiguration(\(description))" }
+
+    /// `dump()` and the debugger read mirrors, not `description`; this one shows the password
+    /// only as present or not.
+    var customMirror: Mirror {
+        Mirror(
+            self,
+            children: [
+                "endpoints": endpoints.map { "\($0.host):\($0.port)" },
+                "isCluster": isCluster,
+                "username": username as Any,
+                "password": password == nil ? "nil" : "***",
+                "database": database,
+                "protocolVersion": protocolVersion,
+                "connectTimeout": connectTimeout,
+                "commandTimeout": commandTimeout,
+                "poolSize": poolSize,
+            ],
+            displayStyle: .struct
+        )
+    }
+
+    private static func format(_ duration: Duration) -> String {
+        let milliseconds = duration.components.seconds * 1000 + duration.components.attoseconds / 1_000_000_000_000_000
+        return milliseconds % 1000 == 0 ? "\(milliseconds / 1000)s" : "\(milliseconds)ms"
+    }
+
+    private static func percentEncoded(_ text: String) -> String {
+        var result = ""
+        for byte in text.utf8 {
+            let scalar = Unicode.Scalar(byte)
+            if byte < 0x80, scalar.properties.isAlphabetic || ("0"..."9").contains(Character(scalar)) || "-._~".unicodeScalars.contains(scalar) {
+                result.unicodeScalars.append(scalar)
+            } else {
+                result += "%" + (byte < 0x10 ? "0" : "") + String(byte, radix: 16, uppercase: true)
+            }
+        }
+        return result
+    }
+}

@@ -1,0 +1,181 @@
+extension RedisConfiguration {
+    /// Reads `redis://[user[:password]@]host[:port][/db][?options]` or
+    /// `redis+cluster://[user[:password]@]host:port,host:port,…[?options]`.
+    ///
+    /// Options: `protocol=2|3`, `connect_timeout=2s`, `command_timeout=500ms`, `pool=4`.
+    /// User and password are percent-decoded. Errors say which part is wrong but never repeat
+    /// what was written there: in a mistyped URL the password can end up in any part.
+    init(url: String) throws(RedisError) {
+        self.init()
+        let rest: Substring
+        if url.hasPrefix("redis://") {
+            rest = url.dropFirst("redis://".count)
+            isCluster = false
+        } else if url.hasPrefix("redis+cluster://") {
+            rest = url.dropFirst("redis+cluster://".count)
+            isCluster = true
+        } else if url.hasPrefix("rediss://") || url.hasPrefix("rediss+cluster://") {
+            throw .invalidConfiguration("TLS (rediss://) is not supported; use redis:// on a trusted network")
+        } else {
+            throw .invalidConfiguration("a Redis URL starts with redis:// or redis+cluster://")
+        }
+
+        // The last "@" ends the user information, so a password may contain "@" unencoded.
+        var authority = rest
+        if let at = rest.lastIndex(of: "@") {
+            try readUserInformation(rest[..<at])
+            authority = rest[rest.index(after: at)...]
+        }
+        let hostsEnd = authority.firstIndex { $0 == "/" || $0 == "?" } ?? authority.endIndex
+        let hosts = authority[..<hostsEnd]
+        var tail = authority[hostsEnd...]
+
+        endpoints = try hosts.split(separator: ",", omittingEmptySubsequences: false).map(Self.endpoint)
+        guard isCluster || endpoints.count == 1 else {
+            throw .invalidConfiguration("several hosts need redis+cluster://")
+        }
+
+        if tail.hasPrefix("/") {
+            let pathEnd = tail.firstIndex(of: "?") ?? tail.endIndex
+            let path = tail.dropFirst()[..<pathEnd]
+            if !path.isEmpty {
+                guard let database = Int(path), database >= 0 else {
+                    throw .invalidConfiguration("the database (the URL's path) is not a number 0 or more")
+                }
+                self.database = database
+            }
+            tail = tail[pathEnd...]
+        }
+        if isCluster, database != 0 {
+            throw .invalidConfiguration("a Redis Cluster has only database 0")
+        }
+
+        if tail.hasPrefix("?") {
+            for option in tail.dropFirst().split(separator: "&") {
+                try readOption(option)
+            }
+        }
+    }
+
+    private mutating func readUserInformation(_ userInformation: Substring) throws(RedisError) {
+        let user: Substring
+        let password: Substring?
+        if let colon = userInformation.firstIndex(of: ":") {
+            user = userInformation[..<colon]
+            password = userInformation[userInformation.index(after: colon)...]
+        } else {
+            user = userInformation
+            password = nil
+        }
+        guard let decodedUser = Self.percentDecoded(user) else {
+            throw .invalidConfiguration("the user name is not valid percent-encoding")
+        }
+        username = decodedUser.isEmpty ? nil : decodedUser
+        if let password {
+            guard let decoded = Self.percentDecoded(password) else {
+                throw .invalidConfiguration("the password is not valid percent-encoding")
+            }
+            self.password = decoded.isEmpty ? nil : decoded
+        }
+        if username != nil, self.password == nil {
+            throw .invalidConfiguration("a user name needs a password (redis://user:password@host)")
+        }
+    }
+
+    private mutating func readOption(_ option: Substring) throws(RedisError) {
+        let parts = option.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+        let name = parts[0]
+        let value = parts.count == 2 ? parts[1] : ""
+        // Option names are echoed in errors (they are ours), values never.
+        switch name {
+        case "protocol":
+            guard value == "2" || value == "3" else { throw .invalidConfiguration("protocol must be 2 or 3") }
+            protocolVersion = value == "3" ? 3 : 2
+        case "connect_timeout":
+            connectTimeout = try Self.duration(value, option: "connect_timeout")
+        case "command_timeout":
+            commandTimeout = try Self.duration(value, option: "command_timeout")
+        case "pool":
+            guard let size = Int(value), (1...64).contains(size) else {
+                throw .invalidConfiguration("pool must be a number from 1 to 64")
+            }
+            poolSize = size
+        default:
+            let shown = name.count <= 32 && name.allSatisfy({ $0.isLetter || $0 == "_" }) ? "'\(name)'" : "an option"
+            throw .invalidConfiguration(
+                "\(shown) is not a Redis URL option (known: protocol, connect_timeout, command_timeout, pool)"
+            )
+        }
+    }
+
+    private static func endpoint(_ text: Substring) throws(RedisError) -> (host: String, port: Int) {
+        var host: Substring
+        var port: Substring?
+        if text.hasPrefix("[") {
+            guard let close = text.firstIndex(of: "]") else { throw .invalidConfiguration("an IPv6 host has no closing ]") }
+            host = text[text.index(after: text.startIndex)..<close]
+            let after = text[text.index(after: close)...]
+            if after.hasPrefix(":") {
+                port = after.dropFirst()
+            } else if !after.isEmpty {
+                throw .invalidConfiguration("an IPv6 host is followed by something other than a port")
+            }
+        } else if let colon = text.firstIndex(of: ":") {
+            host = text[..<colon]
+            port = text[text.index(after: colon)...]
+        } else {
+            host = text
+        }
+        guard !host.isEmpty else { throw .invalidConfiguration("a host is empty") }
+        guard host.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "-._:%".contains($0)) }) else {
+            throw .invalidConfiguration("a host has characters a host name or address cannot have")
+        }
+        guard let port else { return (String(host), 6379) }
+        guard let number = Int(port), (1...65535).contains(number) else {
+            throw .invalidConfiguration("a port is not a number from 1 to 65535")
+        }
+        return (String(host), number)
+    }
+
+    /// `500ms`, `2s`, `1.5s`: a unit is required so nobody has to guess which one is meant.
+    private static func duration(_ text: Substring, option: String) throws(RedisError) -> Duration {
+        let number: Substring
+        let scale: Double
+        if text.hasSuffix("ms") {
+            number = text.dropLast(2)
+            scale = 0.001
+        } else if text.hasSuffix("s") {
+            number = text.dropLast()
+            scale = 1
+        } else {
+            throw .invalidConfiguration("\(option) needs a unit: 500ms or 2s")
+        }
+        guard let value = Double(number), value.isFinite, value > 0, value * scale <= 86_400 else {
+            throw .invalidConfiguration("\(option) must be a positive duration up to a day, such as 500ms or 2s")
+        }
+        return .milliseconds(Int64((value * scale * 1000).rounded()))
+    }
+
+    private static func percentDecoded(_ text: Substring) -> String? {
+        var bytes: [UInt8] = []
+        var iterator = text.utf8.makeIterator()
+        while let byte = iterator.next() {
+            guard byte == UInt8(ascii: "%") else {
+                bytes.append(byte)
+                continue
+            }
+            guard let high = iterator.next().flatMap(hexValue), let low = iterator.next().flatMap(hexValue) else { return nil }
+            bytes.append(high << 4 | low)
+        }
+        return String(validating: bytes, as: UTF8.self)
+    }
+
+    private static func hexValue(_ byte: UInt8) -> UInt8? {
+        switch byte {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): byte - UInt8(ascii: "0")
+        case UInt8(ascii: "a")...UInt8(ascii: "f"): byte - UInt8(ascii: "a") + 10
+        case UInt8(ascii: "A")...UInt8(ascii: "F"): byte - UInt8(ascii: "A") + 10
+        default: nil
+        }
+    }
+}

@@ -1,0 +1,116 @@
+import Foundation
+import Logging
+import NIOCore
+import NIOPosix
+import Testing
+
+@testable import JWTAuthRedis
+
+/// Where the integration tests find Redis: the project's test script starts the servers and
+/// sets these; without them the tests are skipped, saying so.
+enum TestRedis {
+    static let singleURL = ProcessInfo.processInfo.environment["JWTAUTH_TEST_REDIS_URL"].flatMap { $0.isEmpty ? nil : $0 }
+    static let clusterURL = ProcessInfo.processInfo.environment["JWTAUTH_TEST_REDIS_CLUSTER_URL"].flatMap { $0.isEmpty ? nil : $0 }
+
+    static let needsSingle = Testing.ConditionTrait.enabled(
+        if: singleURL != nil,
+        "JWTAUTH_TEST_REDIS_URL is not set (e.g. redis://127.0.0.1:6390); start a redis-server and set it to run these"
+    )
+    static let needsCluster = Testing.ConditionTrait.enabled(
+        if: clusterURL != nil,
+        "JWTAUTH_TEST_REDIS_CLUSTER_URL is not set (e.g. redis+cluster://127.0.0.1:7001,127.0.0.1:7002); start a 6-node cluster and set it to run these"
+    )
+    static let needsServerBinary = Testing.ConditionTrait.enabled(
+        if: RedisServerProcess.executable != nil,
+        "redis-server is not installed (apt-get install redis-server); these tests start their own"
+    )
+
+    static var logger: Logger {
+        var logger = Logger(label: "jwtauth.redis.tests")
+        logger.logLevel = .error
+        return logger
+    }
+
+    static func singleConfiguration() throws -> RedisConfiguration {
+        try RedisConfiguration(url: singleURL ?? "redis://127.0.0.1:6379")
+    }
+
+    static func clusterConfiguration() throws -> RedisConfiguration {
+        try RedisConfiguration(url: clusterURL ?? "redis+cluster://127.0.0.1:7001")
+    }
+
+    /// Runs `body` with a client and closes it afterwards, also when `body` throws.
+    static func withClient<Result>(
+        _ configuration: RedisConfiguration,
+        _ body: (RedisClient) async throws -> Result
+    ) async throws -> Result {
+        let client = RedisClient(configuration: configuration, logger: logger)
+        do {
+            let result = try await body(client)
+            await client.close()
+            return result
+        } catch {
+            await client.close()
+            throw error
+        }
+    }
+
+    static func uniqueKey(_ name: String) -> String {
+        "jwtauth-test:\(name):\(UUID().uuidString)"
+    }
+
+    /// Waits for `condition` to hold, checking every 20 ms, for at most `timeout`.
+    static func eventually(
+        within timeout: Duration = .seconds(10),
+        _ what: String,
+        _ condition: () async throws -> Bool
+    ) async throws {
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            if (try? await condition()) == true { return }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        if try await condition() { return }
+        throw TestTimeout(what: what)
+    }
+}
+
+struct TestTimeout: Error, CustomStringConvertible {
+    var what: String
+    var description: String { "timed out waiting for \(what)" }
+}
+
+/// Collects what a subscription stream yields, so tests can wait for an event with a deadline
+/// (an AsyncStream iterator cannot be shared with a timeout task).
+final class SubscriptionRecorder: Sendable {
+    let events = TestBox<[RedisSubscriptionEvent]>([])
+    private let consumer: Task<Void, Never>
+
+    init(_ stream: AsyncStream<RedisSubscriptionEvent>) {
+        let events = events
+        consumer = Task {
+            for await event in stream {
+                events.withLock { $0.append(event) }
+            }
+        }
+    }
+
+    var snapshot: [RedisSubscriptionEvent] { events.withLock { $0 } }
+
+    func count(of event: RedisSubscriptionEvent) -> Int { snapshot.count { $0 == event } }
+
+    func waitFor(_ what: String, within timeout: Duration = .seconds(10), _ condition: @escaping ([RedisSubscriptionEvent]) -> Bool) async throws {
+        try await TestRedis.eventually(within: timeout, what) { condition(self.snapshot) }
+    }
+
+    /// Stops consuming, which ends the subscription.
+    func stop() async {
+        consumer.cancel()
+        await consumer.value
+    }
+
+    /// Waits until the stream has ended by itself (client closed).
+    func finished() async {
+        await consumer.value
+    }
+}
