@@ -8,6 +8,8 @@ let package = Package(
     name: "JWTAuthBenchmarks",
     platforms: [.macOS(.v15)],
     dependencies: [
+        // A path dependency is known by its folder's name ("main" in one checkout, anything in
+        // another); `name:` pins it, so `package: "jwtauth"` below works wherever it is cloned.
         .package(name: "jwtauth", path: "../"),
         .package(url: "https://github.com/ordo-one/benchmark", from: "1.38.1", traits: ["MallocInterposer"]),
         .package(url: "https://github.com/vapor/jwt-kit", from: "5.8.0"),

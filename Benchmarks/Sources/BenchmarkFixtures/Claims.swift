@@ -3,15 +3,15 @@ import JWTAuth
 import JWTKit
 
 /// The claims every benchmark signs and verifies: a typical OAuth 2.0 access token (RFC 9068),
-/// about 200 bytes of JSON.
+/// 211 bytes of JSON.
 public enum Claims {
-    public static let issuer = "https://auth.example.com"
+    public static let issuer = "https://id.example.com"
     public static let audience = "api"
-    public static let subject = "user_2b7f9c41e8"
+    public static let subject = "u_2b7f9c41"
     public static let tokenID = "3f2b8c1e-9a4d-4e7b-8c6f-1d2e3f4a5b6c"
-    public static let sessionID = "sess_7d1e0a94c2"
-    public static let clientID = "web-dashboard"
-    public static let scope = "openid profile read:orders write:orders"
+    public static let sessionID = "s_7d1e0a94"
+    public static let clientID = "web"
+    public static let scope = "read"
     /// 2100-01-01: far enough that no benchmark ever sees an expired token.
     public static let expiresAt: Int64 = 4_102_444_800
     public static let issuedAt: Int64 = 1_767_225_600

@@ -102,8 +102,8 @@ public enum Fixtures {
 
     /// A fixed P-256 key, and a token it signed once: ECDSA signatures are randomized, and the
     /// cost of verifying one depends a little on its value, so a fresh token per run would make
-    /// instruction counts wander. If the claims change, ``Fixture/selfCheck()`` fails; re-sign
-    /// with `try Fixtures.es256.signer.sign(Claims.jwtAuth, type: "at+jwt")` and paste.
+    /// instruction counts wander. If the claims change, ``Fixture/selfCheck()`` fails: paste the
+    /// output of `.build/release/InstructionCount sign-es256` into ``es256Token``.
     public static let es256: Fixture<P256.Signing.PrivateKey> = {
         let privateKey = try! P256.Signing.PrivateKey(rawRepresentation: hex("2c1291edf375eb09542f6397120434505c8ab1af9af3557cf2d7fe93aaa04183"))
         return Fixture(rawKey: privateKey, jwtAuthKey: JWTKey(privateKey), token: es256Token) { keys, kid in
@@ -169,7 +169,8 @@ let rsaPrivateKeyPEM = """
         """
 
 /// Signed by JWTAuth with the ``Fixtures/es256`` key over `Claims.jwtAuth`, `typ: at+jwt`.
-let es256Token = String?.none
+let es256Token =
+    "eyJhbGciOiJFUzI1NiIsImtpZCI6ImkzZkZLWkVaNUJqckxPelhnbjloenQxSEVsZmhFWGZhLXdmLXhXclVienciLCJ0eXAiOiJhdCtqd3QifQ.eyJpc3MiOiJodHRwczovL2lkLmV4YW1wbGUuY29tIiwic3ViIjoidV8yYjdmOWM0MSIsImF1ZCI6ImFwaSIsImV4cCI6NDEwMjQ0NDgwMCwibmJmIjoxNzY3MjI1NjAwLCJpYXQiOjE3NjcyMjU2MDAsImp0aSI6IjNmMmI4YzFlLTlhNGQtNGU3Yi04YzZmLTFkMmUzZjRhNWI2YyIsInNpZCI6InNfN2QxZTBhOTQiLCJjbGllbnRfaWQiOiJ3ZWIiLCJzY29wZSI6InJlYWQifQ.8H2IvctGbls3b6TMQDQGj5HYy41mWF9Kwp9sBVEloGtZODKgA15VAqwzgEKTXh3npXe-joQ0fwnT1xBOR4JM6g"
 
 private func hex(_ text: String) -> [UInt8] {
     var bytes: [UInt8] = []

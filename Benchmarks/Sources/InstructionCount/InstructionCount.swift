@@ -9,6 +9,7 @@ import JWTKit
 /// depend on what else the machine is doing, so they back the noisy wall-clock ratios up.
 ///
 ///     InstructionCount <case> <iterations>     e.g. InstructionCount "HS256 verify: JWTAuth" 2000
+///     InstructionCount sign-es256              a fresh token for `es256Token` in the fixtures
 ///
 /// Instructions per operation = (Ir at 2N − Ir at N) / N, which cancels start-up and setup.
 /// This is not a benchmark target (the plugin only runs targets under `Benchmarks/`).
@@ -16,6 +17,11 @@ import JWTKit
 struct InstructionCount {
     static func main() throws {
         let arguments = CommandLine.arguments
+        if arguments.count == 2, arguments[1] == "sign-es256" {
+            // A fresh token for `es256Token` in the fixtures, for when the claims change.
+            print(try Fixtures.es256.signer.sign(Claims.jwtAuth, type: "at+jwt"))
+            return
+        }
         let cases = makeCases()
         guard arguments.count == 3, let iterations = Int(arguments[2]) else {
             print("usage: InstructionCount <case> <iterations>; cases:")
