@@ -69,6 +69,7 @@ let package = Package(
                 "JWTAuth",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ],
@@ -93,6 +94,7 @@ let package = Package(
             dependencies: [
                 "JWTAuth",
                 "JWTAuthSQL",
+                "JWTAuthRedis",
                 "HummingbirdJWTAuth",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
@@ -133,6 +135,7 @@ let package = Package(
             dependencies: [
                 "JWTAuth",
                 "JWTAuthSQL",
+                "JWTAuthRedis",
                 "jwtauth-store-probe",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
             ],
@@ -152,6 +155,7 @@ let package = Package(
                 "JWTAuthRedis",
                 "JWTAuth",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),

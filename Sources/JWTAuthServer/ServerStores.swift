@@ -1,4 +1,5 @@
 public import JWTAuth
+import JWTAuthRedis
 import JWTAuthSQL
 public import Logging
 
@@ -28,11 +29,32 @@ public struct ServerStores: Sendable {
         } else {
             throw JWTAuthError(.invalidInput, "unsupported --database \(Self.redacted(database)); use sqlite:PATH or postgres://…")
         }
-        if let sessions = configuration.sessions {
-            try? await store.close()
-            throw JWTAuthError(.invalidInput, "unsupported --sessions \(Self.redacted(sessions))")
+        guard let sessions = configuration.sessions else {
+            return ServerStores(sessions: store, users: store, closeAll: { try? await store.close() })
         }
-        return ServerStores(sessions: store, users: store, closeAll: { try? await store.close() })
+        guard sessions.hasPrefix("redis://") || sessions.hasPrefix("redis+cluster://") else {
+            try? await store.close()
+            throw JWTAuthError(.invalidInput, "unsupported --sessions \(Self.redacted(sessions)); use redis://… or redis+cluster://…")
+        }
+        let redis: RedisSessionStore
+        do {
+            redis = try RedisSessionStore(
+                url: sessions,
+                revocationRetention: configuration.sessionConfiguration.revocationRetention,
+                logger: logger
+            )
+        } catch {
+            try? await store.close()
+            throw error
+        }
+        return ServerStores(
+            sessions: redis,
+            users: store,
+            closeAll: {
+                await redis.close()
+                try? await store.close()
+            }
+        )
     }
 
     private static func openSQLite(_ database: String, configuration: ServerConfiguration, logger: Logger) async throws -> SQLStore {

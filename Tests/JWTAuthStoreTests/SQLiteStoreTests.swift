@@ -29,6 +29,21 @@ struct SQLiteStoreTests {
         try await reopened.close()
     }
 
+    @Test("Purging deletes expired and revoked sessions for good")
+    func purgeDeletes() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let store = try await SQLStore.sqlite(path: directory.path + "/purge.sqlite")
+        let now = NumericDate(1_800_000_000)
+        _ = try await store.createSession(StoreConformanceTests.session("old", lifetime: .seconds(100)), maximumPerUser: 20)
+        _ = try await store.createSession(StoreConformanceTests.session("revoked"), maximumPerUser: 20)
+        _ = try await store.revokeSession(id: "revoked", userID: "user-1", at: now + .seconds(1), reason: .logout)
+        try await store.purgeExpired(at: now + .seconds(1000), revocationRetention: .seconds(500))
+        #expect(try await store.session(id: "old", userID: "user-1") == nil)
+        #expect(try await store.session(id: "revoked", userID: "user-1") == nil)
+        try await store.close()
+    }
+
     @Test("A file that is not a database is refused as unavailable, not a crash")
     func garbageFile() async throws {
         let directory = try TemporaryDirectory()

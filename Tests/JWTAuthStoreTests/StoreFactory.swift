@@ -1,5 +1,6 @@
 import Foundation
 import JWTAuth
+import JWTAuthRedis
 import JWTAuthSQL
 import Testing
 
@@ -58,6 +59,18 @@ struct StoreFactory: Sendable, CustomTestStringConvertible {
         )
     }
 
+    /// Sessions in Redis (single node), under a key prefix of their own.
+    static let redis = StoreFactory.service(name: "Redis", variable: "JWTAUTH_TEST_REDIS_URL") { url in
+        let store = try RedisSessionStore(url: url, keyPrefix: "test-" + UUID().uuidString.lowercased(), revocationRetention: .seconds(361))
+        return (StoreUnderTest(sessions: store, users: nil), { await store.close() })
+    }
+
+    /// Sessions in a Redis Cluster.
+    static let redisCluster = StoreFactory.service(name: "Redis Cluster", variable: "JWTAUTH_TEST_REDIS_CLUSTER_URL") { url in
+        let store = try RedisSessionStore(url: url, keyPrefix: "test-" + UUID().uuidString.lowercased(), revocationRetention: .seconds(361))
+        return (StoreUnderTest(sessions: store, users: nil), { await store.close() })
+    }
+
     /// A store on a server named by an environment variable. Without it the tests using it
     /// fail when the test script asked for every service (JWTAUTH_REQUIRE_SERVICES), and are
     /// left out otherwise.
@@ -78,7 +91,7 @@ struct StoreFactory: Sendable, CustomTestStringConvertible {
 
     /// Every store available here. PostgreSQL and Redis join when the test script started
     /// them (their URLs in the environment).
-    static var all: [StoreFactory] { [memory, sqlite] + [postgres].compactMap { $0 } }
+    static var all: [StoreFactory] { [memory, sqlite] + [postgres, redis, redisCluster].compactMap { $0 } }
 
     /// The stores that also hold users.
     static var withUsers: [StoreFactory] { all.filter { $0.name != "Redis" && $0.name != "Redis Cluster" } }

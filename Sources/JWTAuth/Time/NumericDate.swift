@@ -44,7 +44,7 @@ public struct NumericDate: Sendable, Hashable, Comparable, CustomStringConvertib
 
 extension Duration {
     /// The duration in (fractional) seconds.
-    var seconds: Double {
+    package var seconds: Double {
         let (seconds, attoseconds) = self.components
         return Double(seconds) + Double(attoseconds) / 1e18
     }

@@ -36,6 +36,31 @@ extension RESPValue {
         }
     }
 
+    /// A field-value reply (`HGETALL`, `CONFIG GET`, `HELLO`) as a dictionary keyed by text,
+    /// whichever protocol sent it: RESP3 answers with a map, RESP2 with a flat array of
+    /// alternating fields and values. `nil` for anything else, including an odd-length array.
+    /// An empty reply (a missing hash) is an empty dictionary.
+    var fieldMap: [String: RESPValue]? {
+        switch self {
+        case .map(let entries):
+            var result: [String: RESPValue] = [:]
+            for (key, value) in entries {
+                guard let field = key.string else { return nil }
+                result[field] = value
+            }
+            return result
+        case .array(let elements?) where elements.count.isMultiple(of: 2):
+            var result: [String: RESPValue] = [:]
+            for index in stride(from: 0, to: elements.count, by: 2) {
+                guard let field = elements[index].string else { return nil }
+                result[field] = elements[index + 1]
+            }
+            return result
+        default:
+            return nil
+        }
+    }
+
     /// RESP3 null, the null bulk string and the null array: the three spellings of "nothing".
     var isNull: Bool {
         switch self {

@@ -1,7 +1,7 @@
 import Logging
+import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
-import Synchronization
 
 /// A small Redis client: only what a session store needs. One server or a Cluster, a pool of
 /// pipelining connections per server, RESP2 or RESP3, AUTH and SELECT from the configuration,
@@ -10,12 +10,16 @@ import Synchronization
 /// Connects lazily. While a server is unreachable, commands fail fast with `.connectionFailed`
 /// rather than queueing; the client recovers by itself when the server is back. Call `close()`
 /// when done.
+///
+/// Shared state here and in the pools and router sits in `NIOLockedValueBox` rather than
+/// `Synchronization.Mutex`: on Linux, Mutex is built on raw futexes that ThreadSanitizer does
+/// not understand, so every TSan run reported false races; NIO's lock is a pthread mutex.
 final class RedisClient: Sendable {
     let configuration: RedisConfiguration
     let eventLoopGroup: any EventLoopGroup
     let logger: Logger
     private let topology: Topology
-    private let state = Mutex(State())
+    private let state = NIOLockedValueBox(State())
 
     private enum Topology: Sendable {
         case single(RedisConnectionPool)
@@ -72,7 +76,7 @@ final class RedisClient: Sendable {
     /// Closes every connection and ends every subscription stream. Commands still waiting fail
     /// with `.connectionFailed`; later ones with `.closed`.
     func close() async {
-        let subscriptions = state.withLock { state in
+        let subscriptions = state.withLockedValue { state in
             state.closed = true
             defer { state.subscriptions = [:] }
             return Array(state.subscriptions.values)
@@ -86,7 +90,7 @@ final class RedisClient: Sendable {
     }
 
     private func execute(_ commands: [[[UInt8]]], routingKey: String?) async throws -> [RESPValue] {
-        if state.withLock({ $0.closed }) { throw RedisError.closed() }
+        if state.withLockedValue({ $0.closed }) { throw RedisError.closed() }
         switch topology {
         case .single(let pool):
             return try await pool.send(commands)
@@ -100,7 +104,7 @@ final class RedisClient: Sendable {
     /// Registers a subscription loop so `close()` can end it; `nil` once closed. The task is
     /// made under the lock so it cannot unregister before it is registered.
     func register(_ makeTask: (Int) -> Task<Void, Never>) -> Task<Void, Never>? {
-        state.withLock { state in
+        state.withLockedValue { state in
             guard !state.closed else { return nil }
             let id = state.nextSubscription
             state.nextSubscription += 1
@@ -111,7 +115,7 @@ final class RedisClient: Sendable {
     }
 
     func unregister(_ id: Int) {
-        _ = state.withLock { $0.subscriptions.removeValue(forKey: id) }
+        _ = state.withLockedValue { $0.subscriptions.removeValue(forKey: id) }
     }
 
     /// The server for a subscription's `attempt`-th connect; rotates through Cluster nodes.

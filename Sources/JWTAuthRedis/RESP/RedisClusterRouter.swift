@@ -1,6 +1,6 @@
 import Logging
+import NIOConcurrencyHelpers
 import NIOCore
-import Synchronization
 
 /// Sends commands to the master that serves their slot in a Redis Cluster, with a connection
 /// pool per node, and follows `MOVED` and `ASK` when the slot map is out of date.
@@ -9,7 +9,7 @@ final class RedisClusterRouter: Sendable {
     private let seeds: [RedisEndpoint]
     private let eventLoopGroup: any EventLoopGroup
     private let logger: Logger
-    private let state = Mutex(State())
+    private let state = NIOLockedValueBox(State())
 
     private struct State {
         var slots: RedisClusterSlotMap?
@@ -41,7 +41,7 @@ final class RedisClusterRouter: Sendable {
                 replies = try await pool(for: target).send(asking ? [Self.asking] + commands : commands)
             } catch let error as RedisError where error.kind == .connectionFailed {
                 // The node may have failed over: look the slot up afresh next time.
-                state.withLock { $0.stale = true }
+                state.withLockedValue { $0.stale = true }
                 throw error
             }
             if asking { replies.removeFirst() }
@@ -49,7 +49,7 @@ final class RedisClusterRouter: Sendable {
             guard let redirect = Self.redirect(in: replies, from: target) else { return replies }
             switch redirect.kind {
             case .moved:
-                state.withLock { state in
+                state.withLockedValue { state in
                     if state.slots == nil { state.slots = RedisClusterSlotMap() }
                     state.slots?.setOwner(redirect.endpoint, of: redirect.slot)
                     state.stale = true
@@ -65,23 +65,25 @@ final class RedisClusterRouter: Sendable {
 
     /// Where to send a subscription now: the known masters, then the seeds, in turn.
     func subscriptionEndpoint(attempt: Int) -> RedisEndpoint {
-        let known = state.withLock { $0.slots?.nodes ?? [] }
+        let known = state.withLockedValue { $0.slots?.nodes ?? [] }
         let candidates = Self.unique(known + seeds)
         return candidates[attempt % candidates.count]
     }
 
     func pool(for endpoint: RedisEndpoint) throws(RedisError) -> RedisConnectionPool {
-        try state.withLock { state throws(RedisError) in
-            if state.closed { throw .closed() }
+        let pool = state.withLockedValue { state -> RedisConnectionPool? in
+            if state.closed { return nil }
             if let pool = state.pools[endpoint] { return pool }
             let pool = RedisConnectionPool(endpoint: endpoint, configuration: configuration, eventLoopGroup: eventLoopGroup, logger: logger)
             state.pools[endpoint] = pool
             return pool
         }
+        guard let pool else { throw .closed() }
+        return pool
     }
 
     func close() async {
-        let (pools, refresh) = state.withLock { state in
+        let (pools, refresh) = state.withLockedValue { state in
             state.closed = true
             return (Array(state.pools.values), state.refresh)
         }
@@ -93,7 +95,7 @@ final class RedisClusterRouter: Sendable {
 
     /// Test hook: replaces the slot map, e.g. with a wrong one to provoke `MOVED`.
     func replaceSlotMap(_ map: RedisClusterSlotMap) {
-        state.withLock { state in
+        state.withLockedValue { state in
             state.slots = map
             state.stale = false
         }
@@ -101,18 +103,18 @@ final class RedisClusterRouter: Sendable {
 
     /// Test hook: the node the current map names for `slot`.
     func owner(of slot: Int) -> RedisEndpoint? {
-        state.withLock { $0.slots?.owner(of: slot) }
+        state.withLockedValue { $0.slots?.owner(of: slot) }
     }
 
     /// Test hook: open connections per node.
     var connectionCounts: [RedisEndpoint: Int] {
-        state.withLock { $0.pools.mapValues(\.connectionCount) }
+        state.withLockedValue { $0.pools.mapValues(\.connectionCount) }
     }
 
     private static let asking: [[UInt8]] = [Array("ASKING".utf8)]
 
     private func endpoint(for slot: Int?) async throws -> RedisEndpoint {
-        let (map, stale, turn) = state.withLock { state in
+        let (map, stale, turn) = state.withLockedValue { state in
             state.roundRobin &+= 1
             return (state.slots, state.stale, state.roundRobin)
         }
@@ -134,8 +136,8 @@ final class RedisClusterRouter: Sendable {
     }
 
     private func refreshedSlotMap() async throws -> RedisClusterSlotMap {
-        let task = try state.withLock { state throws(RedisError) -> Task<RedisClusterSlotMap, any Error> in
-            if state.closed { throw .closed() }
+        let task = try state.withLockedValue { state -> Task<RedisClusterSlotMap, any Error> in
+            if state.closed { throw RedisError.closed() }
             if let refresh = state.refresh { return refresh }
             let candidates = Self.unique((state.slots?.nodes ?? []) + seeds)
             let refresh = Task { try await self.loadSlotMap(from: candidates) }
@@ -143,7 +145,7 @@ final class RedisClusterRouter: Sendable {
             return refresh
         }
         defer {
-            state.withLock { state in
+            state.withLockedValue { state in
                 if state.refresh == task { state.refresh = nil }
             }
         }
@@ -158,7 +160,7 @@ final class RedisClusterRouter: Sendable {
                 if let message = reply.errorMessage { throw RedisError.server(message) }
                 let map = try RedisClusterSlotMap(clusterSlots: reply, queried: endpoint)
                 guard map.coveredSlots > 0 else { throw RedisError.server("CLUSTERDOWN \(endpoint) knows no slot owners") }
-                state.withLock { state in
+                state.withLockedValue { state in
                     state.slots = map
                     state.stale = false
                 }

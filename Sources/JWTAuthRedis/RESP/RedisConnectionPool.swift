@@ -1,6 +1,6 @@
 import Logging
+import NIOConcurrencyHelpers
 import NIOCore
-import Synchronization
 
 /// Up to `poolSize` connections to one server, opened on demand and shared by least-busy
 /// choice; each carries many pipelined commands.
@@ -14,7 +14,7 @@ final class RedisConnectionPool: Sendable {
     private let configuration: RedisConfiguration
     private let eventLoopGroup: any EventLoopGroup
     private let logger: Logger
-    private let state = Mutex(State())
+    private let state = NIOLockedValueBox(State())
 
     private struct State {
         var connections: [RedisConnection] = []
@@ -48,7 +48,7 @@ final class RedisConnectionPool: Sendable {
     /// A live connection: an idle or least-busy open one, else the one being opened.
     func connection() async throws -> RedisConnection {
         var started: (ticket: Int, promise: EventLoopPromise<RedisConnection>)?
-        let decision = state.withLock { state -> Decision in
+        let decision = state.withLockedValue { state -> Decision in
             if state.closed { return .fail(.closed()) }
             state.connections.removeAll { !$0.isActive }
             let mayConnect = state.retryAt.map { NIODeadline.now() >= $0 } ?? true
@@ -83,7 +83,7 @@ final class RedisConnectionPool: Sendable {
     /// Closes every connection; commands still waiting fail with `.connectionFailed`, later
     /// ones with `.closed`.
     func close() async {
-        let (connections, connecting) = state.withLock { state in
+        let (connections, connecting) = state.withLockedValue { state in
             state.closed = true
             defer {
                 state.connections = []
@@ -105,7 +105,7 @@ final class RedisConnectionPool: Sendable {
 
     /// Test hook: open connections right now.
     var connectionCount: Int {
-        state.withLock { state in state.connections.filter(\.isActive).count }
+        state.withLockedValue { state in state.connections.filter(\.isActive).count }
     }
 
     private func leastBusy(_ state: inout State) -> RedisConnection? {
@@ -139,7 +139,7 @@ final class RedisConnectionPool: Sendable {
             .whenComplete { result in
                 switch result {
                 case .success(let connection):
-                    let outcome = self.state.withLock { state -> (accepted: Bool, recovered: Bool) in
+                    let outcome = self.state.withLockedValue { state -> (accepted: Bool, recovered: Bool) in
                         state.connecting[ticket] = nil
                         guard !state.closed else { return (false, false) }
                         let recovered = state.consecutiveFailures > 0
@@ -161,7 +161,7 @@ final class RedisConnectionPool: Sendable {
                     promise.succeed(connection)
                 case .failure(let error):
                     let redisError = (error as? RedisError) ?? .connectionFailed("\(error)")
-                    let firstFailure = self.state.withLock { state -> Bool in
+                    let firstFailure = self.state.withLockedValue { state -> Bool in
                         state.connecting[ticket] = nil
                         state.consecutiveFailures += 1
                         let delay = self.configuration.reconnectDelay(afterFailures: state.consecutiveFailures)
@@ -182,7 +182,7 @@ final class RedisConnectionPool: Sendable {
     }
 
     private func lost(_ connection: RedisConnection) {
-        let wasOpen = state.withLock { state -> Bool in
+        let wasOpen = state.withLockedValue { state -> Bool in
             let before = state.connections.count
             state.connections.removeAll { $0 === connection }
             return !state.closed && state.connections.count < before
