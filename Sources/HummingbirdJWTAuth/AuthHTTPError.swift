@@ -72,7 +72,9 @@ public struct AuthHTTPError: HTTPResponseError, Sendable {
     public init(_ error: JWTAuthError, purpose: Purpose = .other) {
         switch error.code {
         case .storeUnavailable:
-            self.init(.serviceUnavailable, error: "temporarily_unavailable", description: "the session store is unavailable; try again", headers: [.retryAfter: "1"])
+            // The message names what failed ("Redis failed to rotate…", "the database did not
+            // answer…") without internals.
+            self.init(.serviceUnavailable, error: "temporarily_unavailable", description: "\(error.message); try again", headers: [.retryAfter: "1"])
         case .rateLimited:
             let seconds = Int((error.retryAfter ?? .seconds(1)).components.seconds.clamped(to: 1...86400))
             self.init(.tooManyRequests, error: "rate_limited", description: error.message, headers: [.retryAfter: String(seconds)])

@@ -101,9 +101,8 @@ public final class RedisSessionStore: SessionStore {
         try await self.run("read a session") {
             let key = self.sessionKey(userID, id)
             let reply = try await self.client.send(["HGETALL", key], routingKey: key)
-            let flat = reply.array ?? []
-            guard !flat.isEmpty else { return nil }
-            let session = try self.decodeSession(id: id, flat)
+            guard let fields = Self.fields(reply), !fields.isEmpty else { return nil }
+            let session = try self.decodeSession(id: id, fields)
             return session.userID == userID ? session : nil
         }
     }
@@ -116,8 +115,8 @@ public final class RedisSessionStore: SessionStore {
             let replies = try await self.client.pipeline(ids.map { ["HGETALL", self.sessionKey(userID, $0)] }, routingKey: index)
             var sessions: [SessionRecord] = []
             for (id, reply) in zip(ids, replies) {
-                guard let flat = reply.array, !flat.isEmpty else { continue }
-                let session = try self.decodeSession(id: id, flat)
+                guard let fields = Self.fields(reply), !fields.isEmpty else { continue }
+                let session = try self.decodeSession(id: id, fields)
                 if session.userID == userID, session.isActive(at: now) { sessions.append(session) }
             }
             return sessions.sorted { ($0.createdAt, $0.id) > ($1.createdAt, $1.id) }
@@ -197,14 +196,19 @@ public final class RedisSessionStore: SessionStore {
 
     // MARK: - Decoding
 
-    /// A session from an HGETALL reply (flat field/value list).
+    /// A hash's fields from an HGETALL reply: a flat list (RESP2, and scripts' replies) or a
+    /// map (RESP3).
+    static func fields(_ reply: RESPValue) -> [String: String]? {
+        reply.fieldMap?.compactMapValues(\.string)
+    }
+
+    /// A session from the flat field/value list a script returns.
     func decodeSession(id: String?, _ flat: [RESPValue]) throws -> SessionRecord {
-        var fields: [String: String] = [:]
-        var index = 0
-        while index + 1 < flat.count {
-            if let name = flat[index].string, let value = flat[index + 1].string { fields[name] = value }
-            index += 2
-        }
+        try self.decodeSession(id: id, Self.fields(.array(flat)) ?? [:])
+    }
+
+    /// A session from a hash's fields.
+    func decodeSession(id: String?, _ fields: [String: String]) throws -> SessionRecord {
         func date(_ name: String) throws -> NumericDate {
             guard let text = fields[name], let value = Double(text) else {
                 throw JWTAuthError(.storeUnavailable, "a session record in Redis is incomplete")

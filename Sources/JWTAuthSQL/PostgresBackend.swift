@@ -19,6 +19,11 @@ final class PostgresBackend: SQLBackend {
     private let logger: Logger
     private let deadline: Duration
     private let feeds = Mutex<[Task<Void, Never>]>([])
+    /// After a connection failure or a timeout, calls fail at once for a short while instead of
+    /// each waiting out the deadline: an outage answers 503 in microseconds, and one call per
+    /// window probes whether the database is back.
+    private let failingUntil = Mutex<ContinuousClock.Instant?>(nil)
+    private static let failFastWindow: Duration = .milliseconds(500)
 
     init(url: PostgresURL, logger: Logger, deadline: Duration = .seconds(3)) {
         let tls: PostgresClient.Configuration.TLS
@@ -118,6 +123,25 @@ final class PostgresBackend: SQLBackend {
     }
 
     private func withDeadline<Result: Sendable>(_ body: @escaping @Sendable () async throws -> Result) async throws -> Result {
-        try await Deadline.run(self.deadline, body)
+        let now = ContinuousClock.now
+        let failing = self.failingUntil.withLock { until -> Bool in
+            guard let deadline = until, now < deadline else { return false }
+            return true
+        }
+        if failing { throw JWTAuthError(.storeUnavailable, "the database is unreachable") }
+        do {
+            let result = try await Deadline.run(self.deadline, body)
+            self.failingUntil.withLock { $0 = nil }
+            return result
+        } catch let error as PSQLError where error.code == .server {
+            // The database answered (a constraint, a bad query): it is up.
+            throw error
+        } catch let error as JWTAuthError where error.code != .storeUnavailable {
+            // Our own verdict on what the database answered (e.g. username_taken).
+            throw error
+        } catch {
+            self.failingUntil.withLock { $0 = ContinuousClock.now + Self.failFastWindow }
+            throw error
+        }
     }
 }

@@ -257,6 +257,14 @@ struct RESPParserTests {
         #expect(RESPValue.null.isNull && RESPValue.bulkString(nil).isNull && RESPValue.array(nil).isNull)
         #expect(!RESPValue.bulkString([]).isNull)
         #expect(RESPValue.error("NOSCRIPT x").errorMessage == "NOSCRIPT x")
+        let a = RESPValue.bulkString(Array("a".utf8))
+        let one = RESPValue.bulkString(Array("1".utf8))
+        #expect(RESPValue.map([a: one]).fieldMap == ["a": one])
+        #expect(RESPValue.array([a, one]).fieldMap == ["a": one])
+        #expect(RESPValue.array([]).fieldMap == [:])
+        #expect(RESPValue.map([:]).fieldMap == [:])
+        #expect(RESPValue.array([a]).fieldMap == nil)
+        #expect(RESPValue.integer(1).fieldMap == nil)
     }
 }
 

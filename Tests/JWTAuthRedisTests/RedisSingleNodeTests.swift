@@ -92,7 +92,7 @@ struct RedisSingleNodeTests {
         }
     }
 
-    @Test("HELLO 3 switches the connection to RESP3: hashes come back as maps")
+    @Test("HELLO 3 switches the connection to RESP3: hashes come back as maps, which fieldMap reads like RESP2 arrays")
     func resp3() async throws {
         let key = TestRedis.uniqueKey("resp3")
         var three = try TestRedis.singleConfiguration()
@@ -100,11 +100,13 @@ struct RedisSingleNodeTests {
         try await TestRedis.withClient(three) { client async throws in
             _ = try await client.send(["HSET", key, "a", "1"])
             #expect(try await client.send(["HGETALL", key]) == .map([.bulkString(Array("a".utf8)): .bulkString(Array("1".utf8))]))
+            #expect(try await client.send(["HGETALL", key]).fieldMap == ["a": .bulkString(Array("1".utf8))])
             #expect(try await client.send(["GET", key + ":missing"]) == .null)
             #expect(try await client.send(["CLIENT", "INFO"]).string?.contains("resp=3") == true)
         }
         try await TestRedis.withClient(try TestRedis.singleConfiguration()) { client async throws in
             #expect(try await client.send(["HGETALL", key]) == .array([.bulkString(Array("a".utf8)), .bulkString(Array("1".utf8))]))
+            #expect(try await client.send(["HGETALL", key]).fieldMap == ["a": .bulkString(Array("1".utf8))])
             _ = try await client.send(["DEL", key])
         }
     }

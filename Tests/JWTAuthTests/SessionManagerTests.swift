@@ -1,3 +1,4 @@
+import Synchronization
 import Testing
 
 @testable import JWTAuth
@@ -256,6 +257,52 @@ struct SessionManagerTests {
             try await accounts.login(username: "bob", password: "password-1", clientID: nil, userAgent: nil, address: nil)
         }
         #expect(disabled?.code == .invalidCredentials)
+    }
+
+    /// A user store that can be switched off, to stand for an outage.
+    final class SwitchableUserStore: UserStore {
+        let base: MemoryStore
+        let down = Atomic(false)
+
+        init(_ base: MemoryStore) { self.base = base }
+
+        var isDown: Bool {
+            get { self.down.load(ordering: .sequentiallyConsistent) }
+            set { self.down.store(newValue, ordering: .sequentiallyConsistent) }
+        }
+
+        private func check() throws {
+            if self.isDown { throw JWTAuthError(.storeUnavailable, "users are down") }
+        }
+        func createUser(_ user: UserRecord) async throws { try self.check(); try await self.base.createUser(user) }
+        func user(id: String) async throws -> UserRecord? { try self.check(); return try await self.base.user(id: id) }
+        func user(username: String) async throws -> UserRecord? { try self.check(); return try await self.base.user(username: username) }
+        func updateUser(_ user: UserRecord) async throws -> Bool { try self.check(); return try await self.base.updateUser(user) }
+        func userCount() async throws -> Int { try self.check(); return try await self.base.userCount() }
+        func checkHealth() async throws { try self.check() }
+    }
+
+    @Test("A refresh that fails because the user store is down does not use up the refresh token")
+    func refreshDuringUserStoreOutage() async throws {
+        let store = MemoryStore()
+        let users = SwitchableUserStore(store)
+        let user = UserRecord(id: "u-1", username: "alice", passwordHash: "x", createdAt: NumericDate(0))
+        try await store.createUser(user)
+        let manager = try SessionManager(
+            configuration: SessionConfiguration(issuer: "https://auth.test"),
+            signingKey: try JWTKey.generate(.es256),
+            sessions: store,
+            users: users,
+            clock: ManualClock(NumericDate(1_800_000_000))
+        )
+        let pair = try await manager.createSession(for: user, clientID: nil, userAgent: nil)
+        users.isDown = true
+        let outage = await #expect(throws: JWTAuthError.self) { try await manager.refresh(pair.refreshToken) }
+        #expect(outage?.code == .storeUnavailable)
+        users.isDown = false
+        // The retry succeeds: the token was not rotated behind the failure.
+        let next = try await manager.refresh(pair.refreshToken)
+        #expect(next.session.previousTokenID == pair.session.currentTokenID)
     }
 
     @Test("Changing the password ends every session")

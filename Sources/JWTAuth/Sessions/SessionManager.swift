@@ -103,6 +103,10 @@ public struct SessionManager: Sendable {
         guard let sessionID = token.claims.sessionID, let tokenID = token.claims.tokenID, let userID = token.claims.subject else {
             throw JWTAuthError(.claimMissing, "the refresh token lacks sid, jti or sub")
         }
+        // The user first: if their store is down the refresh fails before the token is used
+        // up (a rotation committed behind a 503 would make the client's retry look like reuse).
+        // Roles may also have changed since login.
+        let user = try await self.users.user(id: userID)
         let now = self.clock.now
         let request = RotationRequest(
             sessionID: sessionID,
@@ -134,8 +138,8 @@ public struct SessionManager: Sendable {
         guard session.userID == userID else {
             throw JWTAuthError(.sessionUnknown, "the refresh token does not belong to its session")
         }
-        // Roles may have changed since login; a disabled user has no sessions left, but check.
-        guard let user = try await self.users.user(id: session.userID), !user.isDisabled else {
+        // A disabled user has no sessions left, but a disable racing this refresh is caught here.
+        guard let user, !user.isDisabled else {
             _ = try await self.sessions.revokeSession(id: session.id, userID: session.userID, at: now, reason: .disabled)
             self.revocations.record(RevocationEvent(kind: .session, subject: session.id, at: now))
             throw JWTAuthError(.sessionRevoked, "the session's user is disabled or gone")

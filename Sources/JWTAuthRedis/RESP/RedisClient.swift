@@ -40,9 +40,13 @@ final class RedisClient: Sendable {
         if configuration.isCluster {
             topology = .cluster(RedisClusterRouter(configuration: configuration, eventLoopGroup: eventLoopGroup, logger: logger))
         } else {
-            let endpoint = configuration.redisEndpoints.first ?? RedisEndpoint(host: "127.0.0.1", port: 6379)
             topology = .single(
-                RedisConnectionPool(endpoint: endpoint, configuration: configuration, eventLoopGroup: eventLoopGroup, logger: logger)
+                RedisConnectionPool(
+                    endpoint: configuration.redisEndpoints[0],
+                    configuration: configuration,
+                    eventLoopGroup: eventLoopGroup,
+                    logger: logger
+                )
             )
         }
     }

@@ -49,8 +49,11 @@ struct RedisConfiguration: Sendable {
         self.maximumRedirects = maximumRedirects
     }
 
+    /// The endpoints as values; an empty list (only possible when built by hand) means the
+    /// default local server, so routing code never indexes an empty array.
     var redisEndpoints: [RedisEndpoint] {
-        endpoints.map { RedisEndpoint(host: $0.host, port: $0.port) }
+        let all = endpoints.map { RedisEndpoint(host: $0.host, port: $0.port) }
+        return all.isEmpty ? [RedisEndpoint(host: "127.0.0.1", port: 6379)] : all
     }
 
     /// The wait before reconnect attempt `failures + 1`, after `failures` failed in a row.
