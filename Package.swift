@@ -102,9 +102,13 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
             ],
+            resources: [.copy("Web")],
             swiftSettings: strictSettings
         ),
+        // The app-side client: Foundation only (URLSession, or any async transport), so an iOS or
+        // macOS app can depend on it without pulling in the server's packages.
         .executableTarget(
             name: "jwtauth",
             dependencies: [

@@ -18,6 +18,8 @@ public struct JWTAuthRoutes<Context: JWTAuthRequestContext>: Sendable {
     public var adminRole: String
     /// Whether `POST /auth/register` is open.
     public var allowsRegistration: Bool
+    /// How cookie mode behaves (see ``RefreshCookie``).
+    public var refreshCookie: RefreshCookie
 
     public init(
         sessions: SessionManager,
@@ -25,6 +27,7 @@ public struct JWTAuthRoutes<Context: JWTAuthRequestContext>: Sendable {
         publicKeys: JWTKeySet,
         adminRole: String = "admin",
         allowsRegistration: Bool = true,
+        refreshCookie: RefreshCookie = RefreshCookie(),
         context: Context.Type = Context.self
     ) {
         self.sessions = sessions
@@ -32,6 +35,7 @@ public struct JWTAuthRoutes<Context: JWTAuthRequestContext>: Sendable {
         self.publicKeys = publicKeys
         self.adminRole = adminRole
         self.allowsRegistration = allowsRegistration
+        self.refreshCookie = refreshCookie
     }
 
     /// Registers every route on `router`.
@@ -127,6 +131,16 @@ public struct JWTAuthRoutes<Context: JWTAuthRequestContext>: Sendable {
         let username = try fields.required("username", maxBytes: 256)
         let password = try fields.required("password", maxBytes: 1024)
         let clientID = try fields.string("client_id", maxBytes: 128)
+        let cookieMode: Bool
+        switch try fields.string("mode", maxBytes: 16) {
+        case nil: cookieMode = self.refreshCookie.isDefault
+        case "cookie": cookieMode = true
+        case "json": cookieMode = false
+        default: throw AuthHTTPError.invalidRequest("mode is cookie or json")
+        }
+        // A login that sets the cookie is held to the same origin checks as the requests that
+        // use it (no login CSRF).
+        if cookieMode { try self.refreshCookie.checkRequestOrigin(request) }
         let tokens = try await self.accounts.login(
             username: username,
             password: password,
@@ -134,7 +148,23 @@ public struct JWTAuthRoutes<Context: JWTAuthRequestContext>: Sendable {
             userAgent: request.headers[.userAgent],
             address: context.clientAddress
         )
-        return JSONResponse.tokens(tokens)
+        return cookieMode ? self.cookieTokens(tokens) : JSONResponse.tokens(tokens)
+    }
+
+    /// A token response whose refresh token is in the cookie, not the body.
+    func cookieTokens(_ tokens: TokenResponse) -> Response {
+        var headers = JSONResponse.noStore
+        headers[.setCookie] = self.refreshCookie.setCookie(tokens.refreshToken, maxAge: tokens.refreshExpiresIn)
+        return JSONResponse.make(
+            .ok,
+            [
+                "access_token": .string(tokens.accessToken),
+                "token_type": .string(tokens.tokenType),
+                "expires_in": .integer(Int64(tokens.expiresIn)),
+                "refresh_expires_in": .integer(Int64(tokens.refreshExpiresIn)),
+            ],
+            headers: headers
+        )
     }
 
     func refresh(_ request: Request, formOnly: Bool) async throws -> Response {
@@ -143,6 +173,18 @@ public struct JWTAuthRoutes<Context: JWTAuthRequestContext>: Sendable {
             let grantType = try fields.required("grant_type", maxBytes: 64)
             guard grantType == "refresh_token" else {
                 throw AuthHTTPError(.badRequest, error: "unsupported_grant_type", description: "only the refresh_token grant is supported")
+            }
+        }
+        // Cookie mode: no token in the body, the cookie instead (never on /oauth/token).
+        if !formOnly, fields.values["refresh_token"] == nil, let cookie = self.refreshCookie.token(in: request) {
+            try self.refreshCookie.checkRequestOrigin(request)
+            do {
+                return self.cookieTokens(try await self.sessions.refresh(cookie))
+            } catch let error as JWTAuthError {
+                var failure = AuthHTTPError(error, purpose: .refreshToken)
+                // A dead cookie is cleared so the browser stops sending it; an outage keeps it.
+                if failure.error == "invalid_grant" { failure.headers[.setCookie] = self.refreshCookie.clearCookie }
+                throw failure
             }
         }
         let refreshToken = try fields.required("refresh_token", maxBytes: 16 * 1024)
@@ -159,13 +201,23 @@ public struct JWTAuthRoutes<Context: JWTAuthRequestContext>: Sendable {
 
     func logout(_ request: Request) async throws -> Response {
         let fields = try await RequestFields.read(request)
-        let refreshToken = try fields.required("refresh_token", maxBytes: 16 * 1024)
+        var headers: HTTPFields = [:]
+        let refreshToken: String
+        if fields.values["refresh_token"] == nil, let cookie = self.refreshCookie.token(in: request) {
+            try self.refreshCookie.checkRequestOrigin(request)
+            refreshToken = cookie
+            headers[.setCookie] = self.refreshCookie.clearCookie
+        } else {
+            refreshToken = try fields.required("refresh_token", maxBytes: 16 * 1024)
+        }
         do {
             try await self.sessions.logout(refreshToken: refreshToken)
         } catch let error as JWTAuthError {
-            throw AuthHTTPError(error, purpose: .refreshToken)
+            var failure = AuthHTTPError(error, purpose: .refreshToken)
+            failure.headers.append(contentsOf: headers)
+            throw failure
         }
-        return Response(status: .noContent)
+        return Response(status: .noContent, headers: headers)
     }
 
     func listSessions(_ context: Context) async throws -> Response {

@@ -56,8 +56,12 @@ public func buildApplication(
             sessions: sessions,
             accounts: accounts,
             publicKeys: keys.verification,
-            allowsRegistration: configuration.allowsRegistration
+            allowsRegistration: configuration.allowsRegistration,
+            refreshCookie: configuration.refreshCookie
         ).addRoutes(to: router)
+        if configuration.servesWebPage {
+            WebPage().addRoutes(to: router)
+        }
 
         let sync = RevocationSyncService(
             sessions: sessions,

@@ -1,4 +1,7 @@
+public import HummingbirdJWTAuth
 public import JWTAuth
+
+import Foundation
 
 /// Everything `jwtauth serve` can be told, as a plain value with the defaults of DESIGN §7.
 /// Read once at the edge (flags, then `JWTAUTH_*` variables); tests build it directly.
@@ -32,6 +35,12 @@ public struct ServerConfiguration: Sendable {
     public var revocationPollInterval: Duration
     public var loginLimitPerUsername: LoginRateLimiter.Limit
     public var loginLimitPerAddress: LoginRateLimiter.Limit
+    /// Cookie mode for every login (`--refresh-cookie`), not only those that ask for it.
+    public var refreshCookieByDefault: Bool
+    /// Origins allowed to use the refresh cookie, besides the issuer's own.
+    public var allowedOrigins: [String]
+    /// Whether `/` serves the sign-in page.
+    public var servesWebPage: Bool
 
     public init(
         host: String = "127.0.0.1",
@@ -53,7 +62,10 @@ public struct ServerConfiguration: Sendable {
         allowsRegistration: Bool = true,
         revocationPollInterval: Duration = .milliseconds(50),
         loginLimitPerUsername: LoginRateLimiter.Limit = .init(attempts: 10, window: .seconds(900)),
-        loginLimitPerAddress: LoginRateLimiter.Limit = .init(attempts: 100, window: .seconds(900))
+        loginLimitPerAddress: LoginRateLimiter.Limit = .init(attempts: 100, window: .seconds(900)),
+        refreshCookieByDefault: Bool = false,
+        allowedOrigins: [String] = [],
+        servesWebPage: Bool = true
     ) {
         self.host = host
         self.port = port
@@ -75,6 +87,9 @@ public struct ServerConfiguration: Sendable {
         self.revocationPollInterval = revocationPollInterval
         self.loginLimitPerUsername = loginLimitPerUsername
         self.loginLimitPerAddress = loginLimitPerAddress
+        self.refreshCookieByDefault = refreshCookieByDefault
+        self.allowedOrigins = allowedOrigins
+        self.servesWebPage = servesWebPage
     }
 
     /// The issuer in effect.
@@ -90,6 +105,33 @@ public struct ServerConfiguration: Sendable {
     /// The database URL in effect.
     public var effectiveDatabase: String {
         self.database ?? "sqlite:" + Self.join(self.dataDirectory, "jwtauth.sqlite")
+    }
+
+    /// The refresh-cookie settings: the issuer's origin and the configured ones are allowed;
+    /// an `http://` issuer on loopback is local development (no `Secure`, same-origin allowed).
+    public var refreshCookie: RefreshCookie {
+        let issuer = self.effectiveIssuer
+        var origins = Set(self.allowedOrigins)
+        if let origin = Self.origin(of: issuer) { origins.insert(origin) }
+        let host = Self.host(of: issuer)
+        let loopback = issuer.hasPrefix("http://") && ["127.0.0.1", "localhost", "[::1]"].contains(host)
+        return RefreshCookie(isDefault: self.refreshCookieByDefault, allowedOrigins: origins, isLocalDevelopment: loopback)
+    }
+
+    /// `scheme://host[:port]` of a URL.
+    static func origin(of url: String) -> String? {
+        guard let schemeEnd = url.range(of: "://") else { return nil }
+        let rest = url[schemeEnd.upperBound...]
+        let authority = rest.prefix(while: { $0 != "/" && $0 != "?" && $0 != "#" })
+        return authority.isEmpty ? nil : String(url[..<schemeEnd.upperBound]) + authority
+    }
+
+    /// The host of a URL, without port.
+    static func host(of url: String) -> String {
+        guard let origin = Self.origin(of: url), let schemeEnd = origin.range(of: "://") else { return "" }
+        let authority = origin[schemeEnd.upperBound...]
+        if authority.hasPrefix("["), let close = authority.firstIndex(of: "]") { return String(authority[...close]) }
+        return String(authority.prefix(while: { $0 != ":" }))
     }
 
     /// The session-engine settings these flags describe.

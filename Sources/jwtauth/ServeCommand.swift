@@ -101,6 +101,12 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .customLong("registration"), help: "open or closed. [JWTAUTH_REGISTRATION, default open]")
     var registration: String?
 
+    @Flag(name: .customLong("refresh-cookie"), help: "Cookie mode for every login: the refresh token goes into an HttpOnly cookie. [JWTAUTH_REFRESH_COOKIE=1]")
+    var refreshCookie = false
+
+    @Option(name: .customLong("allowed-origins"), help: "Origins that may use the refresh cookie, comma-separated (the issuer's is always allowed). [JWTAUTH_ALLOWED_ORIGINS]")
+    var allowedOrigins: String?
+
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error. [JWTAUTH_LOG_LEVEL, default info]")
     var logLevel: String?
 
@@ -143,6 +149,13 @@ struct ServeCommand: AsyncParsableCommand {
         if let value = try self.maxSessions ?? environment.parse("MAX_SESSIONS", Int.init) {
             guard value >= 1 else { throw ValidationError("--max-sessions must be at least 1") }
             configuration.maximumSessionsPerUser = value
+        }
+        configuration.refreshCookieByDefault = self.refreshCookie || ["1", "true", "yes"].contains(environment["REFRESH_COOKIE"]?.lowercased() ?? "")
+        if let origins = self.allowedOrigins ?? environment["ALLOWED_ORIGINS"] {
+            configuration.allowedOrigins = origins.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+            for origin in configuration.allowedOrigins where !(origin.hasPrefix("https://") || origin.hasPrefix("http://")) || origin.dropFirst(8).contains("/") {
+                throw ValidationError("--allowed-origins takes origins like https://app.example.com (no path)")
+            }
         }
         switch self.registration ?? environment["REGISTRATION"] {
         case nil, "open": configuration.allowsRegistration = true
