@@ -121,32 +121,47 @@ enum Base64URL {
         let count = encodedCount(forDecodedCount: bytes.count)
         let start = output.count
         output.append(contentsOf: repeatElement(0, count: count))
+        output.withUnsafeMutableBytes { out in
+            let target = UnsafeMutableRawBufferPointer(rebasing: out[start...])
+            Self.encode(bytes, into: target)
+        }
+    }
+
+    /// Writes the base64url encoding of `bytes` into `output`, which holds exactly
+    /// `encodedCount(forDecodedCount: bytes.count)` bytes.
+    static func encode(_ bytes: UnsafeRawBufferPointer, into output: UnsafeMutableRawBufferPointer) {
+        guard let source = bytes.baseAddress, let target = output.baseAddress else { return }
         encodeTable.withUnsafeBufferPointer { table in
-            output.withUnsafeMutableBufferPointer { out in
-                var o = start
-                var i = 0
-                while i + 3 <= bytes.count {
-                    let v = UInt32(bytes[i]) << 16 | UInt32(bytes[i + 1]) << 8 | UInt32(bytes[i + 2])
-                    out[o] = table[Int(v >> 18)]
-                    out[o + 1] = table[Int((v >> 12) & 0x3F)]
-                    out[o + 2] = table[Int((v >> 6) & 0x3F)]
-                    out[o + 3] = table[Int(v & 0x3F)]
-                    i += 3
-                    o += 4
-                }
-                switch bytes.count - i {
-                case 1:
-                    let v = UInt32(bytes[i]) << 16
-                    out[o] = table[Int(v >> 18)]
-                    out[o + 1] = table[Int((v >> 12) & 0x3F)]
-                case 2:
-                    let v = UInt32(bytes[i]) << 16 | UInt32(bytes[i + 1]) << 8
-                    out[o] = table[Int(v >> 18)]
-                    out[o + 1] = table[Int((v >> 12) & 0x3F)]
-                    out[o + 2] = table[Int((v >> 6) & 0x3F)]
-                default:
-                    break
-                }
+            @inline(__always) func put(_ bits: UInt32, _ offset: Int) {
+                target.storeBytes(of: table[Int(bits & 0x3F)], toByteOffset: offset, as: UInt8.self)
+            }
+            @inline(__always) func byte(_ offset: Int) -> UInt32 {
+                UInt32(source.load(fromByteOffset: offset, as: UInt8.self))
+            }
+            var i = 0
+            var o = 0
+            let whole = bytes.count - bytes.count % 3
+            while i < whole {
+                let bits = byte(i) << 16 | byte(i + 1) << 8 | byte(i + 2)
+                put(bits >> 18, o)
+                put(bits >> 12, o + 1)
+                put(bits >> 6, o + 2)
+                put(bits, o + 3)
+                i += 3
+                o += 4
+            }
+            switch bytes.count - whole {
+            case 1:
+                let bits = byte(i) << 16
+                put(bits >> 18, o)
+                put(bits >> 12, o + 1)
+            case 2:
+                let bits = byte(i) << 16 | byte(i + 1) << 8
+                put(bits >> 18, o)
+                put(bits >> 12, o + 1)
+                put(bits >> 6, o + 2)
+            default:
+                break
             }
         }
     }

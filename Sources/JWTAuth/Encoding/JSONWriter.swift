@@ -35,7 +35,15 @@ struct JSONWriter {
     mutating func string(utf8: UnsafeBufferPointer<UInt8>) {
         self.bytes.append(UInt8(ascii: "\""))
         var runStart = 0
-        for (index, byte) in utf8.enumerated() where byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") {
+        var index = 0
+        let count = utf8.count
+        while index < count {
+            let byte = utf8[index]
+            // Most bytes are copied as they are, in runs.
+            if byte >= 0x20 && byte != UInt8(ascii: "\"") && byte != UInt8(ascii: "\\") {
+                index += 1
+                continue
+            }
             self.bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart..<index]))
             self.bytes.append(UInt8(ascii: "\\"))
             switch byte {
@@ -52,9 +60,10 @@ struct JSONWriter {
                 self.bytes.append(hex[Int(byte >> 4)])
                 self.bytes.append(hex[Int(byte & 0x0F)])
             }
-            runStart = index + 1
+            index += 1
+            runStart = index
         }
-        self.bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart..<utf8.count]))
+        self.bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart..<count]))
         self.bytes.append(UInt8(ascii: "\""))
     }
 

@@ -61,46 +61,42 @@ public struct JWTSigner: Sendable {
         }
         header.byte(UInt8(ascii: "}"))
 
-        var token: [UInt8] = []
-        token.reserveCapacity(
-            Base64URL.encodedCount(forDecodedCount: header.bytes.count)
-                + Base64URL.encodedCount(forDecodedCount: payload.count)
-                + Base64URL.encodedCount(forDecodedCount: self.key.signatureByteCount) + 2
-        )
-        header.bytes.withUnsafeBytes { Base64URL.encode($0, appendingTo: &token) }
-        token.append(UInt8(ascii: "."))
-        Base64URL.encode(payload, appendingTo: &token)
-        let signature = try token.withUnsafeBytesTyped { (input) throws(JWTAuthError) -> [UInt8] in
-            try self.key.signature(for: input)
+        // The token is written into one buffer of its exact final size: the signing input
+        // first, then its signature's encoding after the second dot.
+        let headerCount = Base64URL.encodedCount(forDecodedCount: header.bytes.count)
+        let payloadCount = Base64URL.encodedCount(forDecodedCount: payload.count)
+        let signatureCount = Base64URL.encodedCount(forDecodedCount: self.key.signatureByteCount)
+        let inputCount = headerCount + 1 + payloadCount
+        var failure: JWTAuthError? = nil
+        let token = [UInt8](unsafeUninitializedCapacity: inputCount + 1 + signatureCount) { buffer, initialized in
+            let out = UnsafeMutableRawBufferPointer(buffer)
+            header.bytes.withUnsafeBytes { Base64URL.encode($0, into: UnsafeMutableRawBufferPointer(rebasing: out[0..<headerCount])) }
+            out[headerCount] = UInt8(ascii: ".")
+            Base64URL.encode(payload, into: UnsafeMutableRawBufferPointer(rebasing: out[(headerCount + 1)..<inputCount]))
+            out[inputCount] = UInt8(ascii: ".")
+            do throws(JWTAuthError) {
+                let signature = try self.key.signature(for: UnsafeRawBufferPointer(rebasing: out[0..<inputCount]))
+                // An RSA signature is as long as the modulus; anything else is a library fault.
+                guard signature.count == self.key.signatureByteCount else {
+                    throw JWTAuthError.keyInvalid("the crypto library returned a signature of an unexpected length")
+                }
+                signature.withUnsafeBytes { Base64URL.encode($0, into: UnsafeMutableRawBufferPointer(rebasing: out[(inputCount + 1)...])) }
+                initialized = inputCount + 1 + signatureCount
+            } catch {
+                failure = error
+                initialized = 0
+            }
         }
-        token.append(UInt8(ascii: "."))
-        signature.withUnsafeBytes { Base64URL.encode($0, appendingTo: &token) }
+        if let failure { throw failure }
         return String(decoding: token, as: UTF8.self)
     }
 
     static func write(_ claims: JWTClaims, _ additional: [String: JSONValue], into writer: inout JSONWriter) throws(JWTAuthError) {
         writer.byte(UInt8(ascii: "{"))
-        var first = true
-        func separator(_ writer: inout JSONWriter) {
-            if first { first = false } else { writer.byte(UInt8(ascii: ",")) }
-        }
-        func date(_ name: StaticString, _ value: NumericDate?, _ writer: inout JSONWriter) throws(JWTAuthError) {
-            guard let value else { return }
-            guard value.secondsSinceEpoch.isFinite else { throw .claimInvalid("the \(name) claim must be finite") }
-            separator(&writer)
-            writer.key(name)
-            writer.double(value.secondsSinceEpoch)
-        }
-        func string(_ name: StaticString, _ value: String?, _ writer: inout JSONWriter) {
-            guard let value else { return }
-            separator(&writer)
-            writer.key(name)
-            writer.string(value)
-        }
-        string("iss", claims.issuer, &writer)
-        string("sub", claims.subject, &writer)
+        if let issuer = claims.issuer { Self.member("iss", string: issuer, &writer) }
+        if let subject = claims.subject { Self.member("sub", string: subject, &writer) }
         if let audience = claims.audience {
-            separator(&writer)
+            Self.separate(&writer)
             writer.key("aud")
             if audience.count == 1 {
                 writer.string(audience[0])
@@ -108,30 +104,52 @@ public struct JWTSigner: Sendable {
                 writer.write(.array(audience.map(JSONValue.string)))
             }
         }
-        try date("exp", claims.expiresAt, &writer)
-        try date("nbf", claims.notBefore, &writer)
-        try date("iat", claims.issuedAt, &writer)
-        string("jti", claims.tokenID, &writer)
-        string("sid", claims.sessionID, &writer)
-        string("client_id", claims.clientID, &writer)
-        string("scope", claims.scope, &writer)
+        try Self.member("exp", date: claims.expiresAt, &writer)
+        try Self.member("nbf", date: claims.notBefore, &writer)
+        try Self.member("iat", date: claims.issuedAt, &writer)
+        if let tokenID = claims.tokenID { Self.member("jti", string: tokenID, &writer) }
+        if let sessionID = claims.sessionID { Self.member("sid", string: sessionID, &writer) }
+        if let clientID = claims.clientID { Self.member("client_id", string: clientID, &writer) }
+        if let scope = claims.scope { Self.member("scope", string: scope, &writer) }
         if let roles = claims.roles {
-            separator(&writer)
+            Self.separate(&writer)
             writer.key("roles")
             writer.write(.array(roles.map(JSONValue.string)))
         }
-        for name in additional.keys.sorted() {
-            guard !JWTClaims.registeredNames.contains(name) else {
-                throw .claimInvalid("\(name) is a registered claim; set it in JWTClaims")
+        if !additional.isEmpty {
+            for name in additional.keys.sorted() {
+                guard !JWTClaims.registeredNames.contains(name) else {
+                    throw .claimInvalid("\(name) is a registered claim; set it in JWTClaims")
+                }
+                guard let value = additional[name] else { continue }
+                guard value.isFinite else { throw .claimInvalid("the \(name) claim holds NaN or infinity") }
+                Self.separate(&writer)
+                writer.string(name)
+                writer.byte(UInt8(ascii: ":"))
+                writer.write(value)
             }
-            guard let value = additional[name] else { continue }
-            guard value.isFinite else { throw .claimInvalid("the \(name) claim holds NaN or infinity") }
-            separator(&writer)
-            writer.string(name)
-            writer.byte(UInt8(ascii: ":"))
-            writer.write(value)
         }
         writer.byte(UInt8(ascii: "}"))
+    }
+
+    /// A comma, unless the object has just been opened.
+    @inline(__always)
+    private static func separate(_ writer: inout JSONWriter) {
+        if writer.bytes.last != UInt8(ascii: "{") { writer.byte(UInt8(ascii: ",")) }
+    }
+
+    private static func member(_ name: StaticString, string value: String, _ writer: inout JSONWriter) {
+        Self.separate(&writer)
+        writer.key(name)
+        writer.string(value)
+    }
+
+    private static func member(_ name: StaticString, date value: NumericDate?, _ writer: inout JSONWriter) throws(JWTAuthError) {
+        guard let value else { return }
+        guard value.secondsSinceEpoch.isFinite else { throw .claimInvalid("the \(name) claim must be finite") }
+        Self.separate(&writer)
+        writer.key(name)
+        writer.double(value.secondsSinceEpoch)
     }
 }
 
