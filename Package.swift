@@ -17,6 +17,7 @@ let package = Package(
         .library(name: "JWTAuthSQL", targets: ["JWTAuthSQL"]),
         .library(name: "HummingbirdJWTAuth", targets: ["HummingbirdJWTAuth"]),
         .library(name: "JWTAuthServer", targets: ["JWTAuthServer"]),
+        .library(name: "JWTAuthClient", targets: ["JWTAuthClient"]),
         .executable(name: "jwtauth", targets: ["jwtauth"]),
     ],
     dependencies: [
@@ -109,6 +110,10 @@ let package = Package(
         ),
         // The app-side client: Foundation only (URLSession, or any async transport), so an iOS or
         // macOS app can depend on it without pulling in the server's packages.
+        .target(
+            name: "JWTAuthClient",
+            swiftSettings: strictSettings
+        ),
         .executableTarget(
             name: "jwtauth",
             dependencies: [
@@ -126,6 +131,20 @@ let package = Package(
                 "JWTAuthSQL",
                 "HummingbirdJWTAuth",
                 "JWTAuthServer",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "JWTAuthClientTests",
+            dependencies: [
+                "JWTAuthClient",
+                "JWTAuthServer",
+                "JWTAuth",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),

@@ -98,6 +98,10 @@ struct ShutdownService: Service {
 
     func run() async throws {
         try? await gracefulShutdown()
-        await self.onShutdown()
+        // In an unstructured task: when the group is cancelled rather than shut down
+        // gracefully, closing must still run to completion (an open SQLite handle would be
+        // leaked, and a debug build traps on it).
+        let onShutdown = self.onShutdown
+        await Task { await onShutdown() }.value
     }
 }
