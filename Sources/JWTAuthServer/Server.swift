@@ -3,6 +3,7 @@ import HummingbirdJWTAuth
 public import JWTAuth
 import JWTAuthSQL
 public import Logging
+import NIOCore
 import NIOPosix
 import UnixSignals
 
@@ -17,12 +18,27 @@ import Darwin
 /// Runs the token server until SIGTERM or SIGINT, then shuts down gracefully (in-flight
 /// requests finish, stores close) and returns.
 public func runServer(configuration: ServerConfiguration, logger: Logger) async throws {
+    var resolved = configuration
+    if resolved.port == 0 && resolved.issuer == nil {
+        // The default issuer names the port; find a free one now so that it is a real URL.
+        resolved.port = try await freePort(host: resolved.host)
+    }
+    let configuration = resolved
     let app = try await buildApplication(configuration: configuration, logger: logger) { port in
         let host = configuration.host.contains(":") ? "[\(configuration.host)]" : configuration.host
         print("jwtauth listening on http://\(host):\(port) (issuer \(configuration.effectiveIssuer), store \(ServerStores.redacted(configuration.effectiveDatabase)))")
         fflush(nil)
     }
     try await app.runService(gracefulShutdownSignals: [.sigterm, .sigint])
+}
+
+/// A port that is free on `host` right now (the kernel's choice for port 0).
+func freePort(host: String) async throws -> Int {
+    let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton).bind(host: host, port: 0).get()
+    let port = channel.localAddress?.port
+    try? await channel.close().get()
+    guard let port else { throw JWTAuthError(.invalidInput, "cannot find a free port on \(host)") }
+    return port
 }
 
 /// Creates a user in the configured user store (`jwtauth users add`).

@@ -18,6 +18,7 @@
   const CSRF_HEADER = 'X-JWTAuth-CSRF';
   const LOCK_NAME = 'jwtauth-refresh';
   const MAX_RETRY_DELAY = 30000;
+  const COOKIE_REQUEST_TIMEOUT = 20000;
 
   // ---------------------------------------------------------------------------------------
   // State
@@ -159,13 +160,19 @@
   // Messages, views, busy state
   // ---------------------------------------------------------------------------------------
 
+  let messageTimer = 0;
+
+  /** Shows a message in the live region; good news clears itself after a while. */
   function say(text, kind = 'info') {
     const box = $('message');
+    clearTimeout(messageTimer);
     box.className = `message message-${kind}`;
     box.textContent = text;
+    if (kind !== 'error') messageTimer = setTimeout(clearMessage, 8000);
   }
 
   function clearMessage() {
+    clearTimeout(messageTimer);
     $('message').textContent = '';
   }
 
@@ -210,15 +217,20 @@
     return work(); // no Web Locks: single flight within this tab still holds
   }
 
-  /** A POST to a cookie route (/auth/login, /auth/refresh, /auth/logout). */
+  /**
+   * A POST to a cookie route (/auth/login, /auth/refresh, /auth/logout). It runs under the
+   * cross-tab lock, so it gets a deadline: a hung request must not block every tab.
+   */
   function cookiePost(path, body) {
-    return fetch(path, {
+    const init = {
       method: 'POST',
       credentials: 'same-origin',
       cache: 'no-store',
       headers: { 'Content-Type': 'application/json', [CSRF_HEADER]: '1' },
       body: JSON.stringify(body || {}),
-    });
+    };
+    if (typeof AbortSignal.timeout === 'function') init.signal = AbortSignal.timeout(COOKIE_REQUEST_TIMEOUT);
+    return fetch(path, init);
   }
 
   /** One refresh round trip, inside the lock. Resolves with the token response. */
@@ -505,6 +517,7 @@
 
   const CLAIM_ORDER = ['preferred_username', 'sub', 'roles', 'scope', 'sid', 'client_id', 'iss', 'aud', 'iat', 'nbf', 'exp', 'jti'];
   const TIME_CLAIMS = new Set(['iat', 'nbf', 'exp', 'auth_time']);
+  const ID_CLAIMS = new Set(['sub', 'sid', 'jti']);
 
   function renderClaims() {
     const list = $('claims');
@@ -519,7 +532,7 @@
     ];
     for (const name of names) {
       const value = claims[name];
-      const dd = el('dd', { attrs: { 'data-claim': name } });
+      const dd = el('dd', { className: ID_CLAIMS.has(name) ? 'is-id' : '', attrs: { 'data-claim': name } });
       if (TIME_CLAIMS.has(name) && typeof value === 'number') {
         const date = new Date(value * 1000);
         dd.append(
@@ -737,7 +750,6 @@
     });
 
     $('logout').addEventListener('click', (event) => busy(event.currentTarget, logout));
-    $('logout-bottom').addEventListener('click', (event) => busy(event.currentTarget, logout));
     $('logout-all').addEventListener('click', (event) => busy(event.currentTarget, logoutEverywhere));
     $('call-me').addEventListener('click', (event) => busy(event.currentTarget, callMe));
     $('sessions-reload').addEventListener('click', (event) => busy(event.currentTarget, loadSessions));
