@@ -10,7 +10,9 @@ public import JWTAuth
 /// JWTAuthRoutes(sessions: sessions, accounts: accounts).addRoutes(to: router)
 /// ```
 public struct JWTAuthRoutes<Context: JWTAuthRequestContext>: Sendable {
+    /// Sessions, token issuance and revocation.
     public let sessions: SessionManager
+    /// Registration, logins and passwords.
     public let accounts: AccountManager
     /// The keys published at `/.well-known/jwks.json` (public halves only).
     public let publicKeys: JWTKeySet
@@ -21,6 +23,16 @@ public struct JWTAuthRoutes<Context: JWTAuthRequestContext>: Sendable {
     /// How cookie mode behaves (see ``RefreshCookie``).
     public var refreshCookie: RefreshCookie
 
+    /// Creates the route group.
+    ///
+    /// - Parameters:
+    ///   - sessions: Sessions, token issuance and revocation.
+    ///   - accounts: Registration, logins and passwords.
+    ///   - publicKeys: The keys to publish at `/.well-known/jwks.json`.
+    ///   - adminRole: The role that may call `/admin/*` and `/oauth/introspect`.
+    ///   - allowsRegistration: Whether `POST /auth/register` is open.
+    ///   - refreshCookie: Cookie-mode settings.
+    ///   - context: The request context type, to help type inference.
     public init(
         sessions: SessionManager,
         accounts: AccountManager,
@@ -133,14 +145,14 @@ public struct JWTAuthRoutes<Context: JWTAuthRequestContext>: Sendable {
         let clientID = try fields.string("client_id", maxBytes: 128)
         let cookieMode: Bool
         switch try fields.string("mode", maxBytes: 16) {
-        case nil: cookieMode = self.refreshCookie.isDefault
+        case nil: cookieMode = self.refreshCookie.appliesToEveryLogin
         case "cookie": cookieMode = true
         case "json": cookieMode = false
         default: throw AuthHTTPError.invalidRequest("mode is cookie or json")
         }
         // A login that sets the cookie is held to the same origin checks as the requests that
         // use it (no login CSRF).
-        if cookieMode { try self.refreshCookie.checkRequestOrigin(request) }
+        if cookieMode { try self.refreshCookie.validateCSRF(request) }
         let tokens = try await self.accounts.login(
             username: username,
             password: password,
@@ -154,7 +166,7 @@ public struct JWTAuthRoutes<Context: JWTAuthRequestContext>: Sendable {
     /// A token response whose refresh token is in the cookie, not the body.
     func cookieTokens(_ tokens: TokenResponse) -> Response {
         var headers = JSONResponse.noStore
-        headers[.setCookie] = self.refreshCookie.setCookie(tokens.refreshToken, maxAge: tokens.refreshExpiresIn)
+        headers[.setCookie] = self.refreshCookie.setCookieHeader(for: tokens.refreshToken, maxAge: tokens.refreshExpiresIn)
         return JSONResponse.make(
             .ok,
             [
@@ -176,14 +188,14 @@ public struct JWTAuthRoutes<Context: JWTAuthRequestContext>: Sendable {
             }
         }
         // Cookie mode: no token in the body, the cookie instead (never on /oauth/token).
-        if !formOnly, fields.values["refresh_token"] == nil, let cookie = self.refreshCookie.token(in: request) {
-            try self.refreshCookie.checkRequestOrigin(request)
+        if !formOnly, fields.values["refresh_token"] == nil, let cookie = try self.refreshCookie.token(in: request) {
+            try self.refreshCookie.validateCSRF(request)
             do {
                 return self.cookieTokens(try await self.sessions.refresh(cookie))
             } catch let error as JWTAuthError {
                 var failure = AuthHTTPError(error, purpose: .refreshToken)
                 // A dead cookie is cleared so the browser stops sending it; an outage keeps it.
-                if failure.error == "invalid_grant" { failure.headers[.setCookie] = self.refreshCookie.clearCookie }
+                if failure.error == "invalid_grant" { failure.headers[.setCookie] = self.refreshCookie.clearCookieHeader }
                 throw failure
             }
         }
@@ -203,10 +215,10 @@ public struct JWTAuthRoutes<Context: JWTAuthRequestContext>: Sendable {
         let fields = try await RequestFields.read(request)
         var headers: HTTPFields = [:]
         let refreshToken: String
-        if fields.values["refresh_token"] == nil, let cookie = self.refreshCookie.token(in: request) {
-            try self.refreshCookie.checkRequestOrigin(request)
+        if fields.values["refresh_token"] == nil, let cookie = try self.refreshCookie.token(in: request) {
+            try self.refreshCookie.validateCSRF(request)
             refreshToken = cookie
-            headers[.setCookie] = self.refreshCookie.clearCookie
+            headers[.setCookie] = self.refreshCookie.clearCookieHeader
         } else {
             refreshToken = try fields.required("refresh_token", maxBytes: 16 * 1024)
         }
@@ -214,7 +226,9 @@ public struct JWTAuthRoutes<Context: JWTAuthRequestContext>: Sendable {
             try await self.sessions.logout(refreshToken: refreshToken)
         } catch let error as JWTAuthError {
             var failure = AuthHTTPError(error, purpose: .refreshToken)
-            failure.headers.append(contentsOf: headers)
+            // A dead cookie is cleared; during an outage it is kept, because the session it
+            // names is still alive and the next logout should end it.
+            if failure.error == "invalid_grant" { failure.headers.append(contentsOf: headers) }
             throw failure
         }
         return Response(status: .noContent, headers: headers)

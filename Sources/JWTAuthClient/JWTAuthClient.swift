@@ -25,6 +25,10 @@ public import Foundation
 /// tokens rotate, and the server treats a refresh token presented twice as stolen and revokes
 /// the whole session. For the same reason a refresh, once sent, always runs to completion even
 /// if every request waiting for it is cancelled — its answer carries the only live refresh token.
+/// An answer lost on the way (a transport timeout after the server rotated, a dropped
+/// connection) cannot be recovered: the next refresh presents the retired token and, with the
+/// server's default reuse interval of 0 s, ends the session. Give the transport a generous
+/// timeout, or run the server with a short `--reuse-interval`.
 ///
 /// The client is an actor because it owns state (the pair, the refresh in flight) that many
 /// tasks read and replace across suspension points.
@@ -67,7 +71,9 @@ public actor JWTAuthClient {
     ///   - now: This device's clock; tests inject their own.
     ///   - onTokensChanged: Called with each new pair (after login and every refresh) and with
     ///     `nil` when the session ends, before anyone uses the new pair, so the app can store
-    ///     it. Calls arrive one at a time, in order.
+    ///     it. Calls arrive one at a time, in order. The callback must not call back into the
+    ///     client (``send(_:)``, ``refresh()``): a refresh waits for its callback, so such a
+    ///     call would wait for itself.
     public init(
         baseURL: URL,
         transport: any HTTPTransport = URLSessionTransport(),

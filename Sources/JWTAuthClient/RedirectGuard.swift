@@ -6,7 +6,9 @@ import FoundationNetworking
 import Foundation
 #endif
 
-/// Refuses cross-origin redirects of requests that carry credentials.
+/// Refuses cross-origin redirects of requests that carry credentials: an `Authorization`
+/// header, or a body — the login, refresh and logout requests carry the password or the refresh
+/// token there, and a 307/308 would replay that body to the new origin.
 final class RedirectGuard: NSObject, URLSessionTaskDelegate, Sendable {
     func urlSession(
         _ session: URLSession,
@@ -17,6 +19,8 @@ final class RedirectGuard: NSObject, URLSessionTaskDelegate, Sendable {
     ) {
         let original = task.originalRequest
         let carriesCredentials = original?.value(forHTTPHeaderField: "Authorization") != nil
+            || original?.httpBody != nil
+            || (original?.httpMethod).map { !["GET", "HEAD"].contains($0.uppercased()) } ?? true
         let sameOrigin = original?.url.map(Self.origin(of:)) == request.url.map(Self.origin(of:))
         completionHandler(carriesCredentials && !sameOrigin ? nil : request)
     }

@@ -12,8 +12,8 @@ public import Foundation
 /// answer to an authorized request could belong to a session that has since ended.
 ///
 /// A redirect to another origin is not followed when the request carries an `Authorization`
-/// header, so a misbehaving server cannot forward the bearer token elsewhere; the 3xx response
-/// is returned instead. The transport's own session (``init(configuration:)``) enforces this
+/// header or a body (a password, a refresh token) or is not a `GET`/`HEAD`, so a misbehaving
+/// server or proxy cannot forward credentials elsewhere; the 3xx response is returned instead. The transport's own session (``init(configuration:)``) enforces this
 /// everywhere. With a session of yours (``init(session:)``) it holds on Apple platforms, which
 /// ask a per-request delegate; FoundationNetworking on Linux asks only the session's delegate,
 /// so there the redirect policy is that delegate's job.

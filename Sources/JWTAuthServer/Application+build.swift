@@ -26,6 +26,11 @@ public func buildApplication(
     clock: any UnixClock = SystemClock(),
     onListening: @escaping @Sendable (Int) async -> Void = { _ in }
 ) async throws -> some ApplicationProtocol {
+    if configuration.effectiveIssuer.lowercased().hasPrefix("http://") && !configuration.isLocalDevelopment {
+        // The cookie is Secure off loopback: a browser would drop it, and the first refresh
+        // of a cookie-mode page would sign the user out.
+        logger.warning("the issuer is plain http off loopback: cookie mode will not work in browsers; serve it over https")
+    }
     let stores = try await ServerStores.open(configuration, logger: logger)
     do {
         let keys = try KeyDirectory(path: configuration.effectiveKeysDirectory, logger: logger)
@@ -51,6 +56,10 @@ public func buildApplication(
 
         let router = Router(context: JWTAuthContext.self)
         router.add(middleware: RequestLogMiddleware(logger: logger))
+        if !configuration.allowedOrigins.isEmpty {
+            // Pages on the other origins need CORS to use the cookie and read the answers.
+            router.add(middleware: CrossOriginMiddleware(allowedOrigins: configuration.allowedOrigins))
+        }
         router.add(middleware: ErrorMiddleware(logger: logger))
         JWTAuthRoutes<JWTAuthContext>(
             sessions: sessions,

@@ -111,27 +111,26 @@ public struct ServerConfiguration: Sendable {
     /// an `http://` issuer on loopback is local development (no `Secure`, same-origin allowed).
     public var refreshCookie: RefreshCookie {
         let issuer = self.effectiveIssuer
-        var origins = Set(self.allowedOrigins)
-        if let origin = Self.origin(of: issuer) { origins.insert(origin) }
-        let host = Self.host(of: issuer)
-        let loopback = issuer.hasPrefix("http://") && ["127.0.0.1", "localhost", "[::1]"].contains(host)
-        return RefreshCookie(isDefault: self.refreshCookieByDefault, allowedOrigins: origins, isLocalDevelopment: loopback)
+        return RefreshCookie(
+            appliesToEveryLogin: self.refreshCookieByDefault,
+            allowedOrigins: self.allowedOrigins + [issuer],
+            isLocalDevelopment: self.isLocalDevelopment
+        )
     }
 
-    /// `scheme://host[:port]` of a URL.
-    static func origin(of url: String) -> String? {
-        guard let schemeEnd = url.range(of: "://") else { return nil }
-        let rest = url[schemeEnd.upperBound...]
-        let authority = rest.prefix(while: { $0 != "/" && $0 != "?" && $0 != "#" })
-        return authority.isEmpty ? nil : String(url[..<schemeEnd.upperBound]) + authority
+    /// Whether `text` is an origin (`scheme://host[:port]`, http or https) and nothing more — no
+    /// path, query or user info, which would never match what a browser sends.
+    public static func isOrigin(_ text: String) -> Bool {
+        guard RefreshCookie.origin(of: text) != nil, let schemeEnd = text.range(of: "://") else { return false }
+        return !text[schemeEnd.upperBound...].contains(where: { "/?#@".contains($0) })
     }
 
-    /// The host of a URL, without port.
-    static func host(of url: String) -> String {
-        guard let origin = Self.origin(of: url), let schemeEnd = origin.range(of: "://") else { return "" }
-        let authority = origin[schemeEnd.upperBound...]
-        if authority.hasPrefix("["), let close = authority.firstIndex(of: "]") { return String(authority[...close]) }
-        return String(authority.prefix(while: { $0 != ":" }))
+    /// An `http://` issuer on loopback: a developer's machine, where the refresh cookie goes
+    /// without `Secure` (there is no HTTPS to send it over).
+    public var isLocalDevelopment: Bool {
+        guard let origin = RefreshCookie.origin(of: self.effectiveIssuer), origin.hasPrefix("http://") else { return false }
+        let host = RefreshCookie.hostName(ofAuthority: origin.dropFirst("http://".count))
+        return RefreshCookie.loopbackHosts.contains(String(host))
     }
 
     /// The session-engine settings these flags describe.

@@ -153,8 +153,12 @@ struct ServeCommand: AsyncParsableCommand {
         configuration.refreshCookieByDefault = self.refreshCookie || ["1", "true", "yes"].contains(environment["REFRESH_COOKIE"]?.lowercased() ?? "")
         if let origins = self.allowedOrigins ?? environment["ALLOWED_ORIGINS"] {
             configuration.allowedOrigins = origins.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
-            for origin in configuration.allowedOrigins where !(origin.hasPrefix("https://") || origin.hasPrefix("http://")) || origin.dropFirst(8).contains("/") {
-                throw ValidationError("--allowed-origins takes origins like https://app.example.com (no path)")
+            for origin in configuration.allowedOrigins {
+                // An origin is exactly what a browser sends: a path, a trailing slash or a typo
+                // would never match and silently lock that page out.
+                guard ServerConfiguration.isOrigin(origin) else {
+                    throw ValidationError("--allowed-origins takes origins like https://app.example.com (no path)")
+                }
             }
         }
         switch self.registration ?? environment["REGISTRATION"] {

@@ -4,6 +4,7 @@ import Hummingbird
 import HummingbirdTesting
 import JWTAuth
 import JWTAuthServer
+import NIOCore
 import Testing
 
 /// Cookie mode: the refresh token in an HttpOnly cookie, CSRF-checked (Origin + custom header).
@@ -16,16 +17,19 @@ struct CookieModeTests {
         return headers
     }
 
+    /// The cookie's name over HTTPS (the fixture's issuer); plain-HTTP loopback drops the prefix.
+    static let name = "__Secure-jwtauth_refresh"
+
     /// The refresh cookie's value and attributes from a response.
-    static func cookie(_ response: TestResponse) -> (value: String, attributes: [String])? {
+    static func cookie(_ response: TestResponse, name: String = name) -> (value: String, attributes: [String])? {
         guard let header = response.headers[.setCookie] else { return nil }
         let parts = header.split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces) }
-        guard let first = parts.first, first.hasPrefix("jwtauth_refresh=") else { return nil }
-        return (String(first.dropFirst("jwtauth_refresh=".count)), Array(parts.dropFirst()))
+        guard let first = parts.first, first.hasPrefix(name + "=") else { return nil }
+        return (String(first.dropFirst(name.count + 1)), Array(parts.dropFirst()))
     }
 
     static func cookieHeaders(_ value: String, csrf: Bool = true, origin: String? = origin) -> HTTPFields {
-        var headers: HTTPFields = [.cookie: "theme=dark; jwtauth_refresh=\(value)"]
+        var headers: HTTPFields = [.cookie: "theme=dark; \(Self.name)=\(value)"]
         if let origin { headers[.origin] = origin }
         if csrf { headers[HTTPField.Name("X-JWTAuth-CSRF") ?? .authorization] = "1" }
         return headers
@@ -147,7 +151,7 @@ struct CookieModeTests {
             headers[HTTPField.Name("X-JWTAuth-CSRF") ?? .authorization] = "1"
             let response = try await api.post("/auth/login", json: #"{"username":"fay","password":"correct horse battery","mode":"cookie"}"#, headers: headers)
             #expect(response.status == .ok)
-            #expect(Self.cookie(response)?.attributes.contains("Secure") == false)
+            #expect(Self.cookie(response, name: "jwtauth_refresh")?.attributes.contains("Secure") == false)
             headers[.origin] = "http://localhost:1"
             #expect(try await api.post("/auth/login", json: #"{"username":"fay","password":"correct horse battery","mode":"cookie"}"#, headers: headers).status == .forbidden)
             headers[.origin] = "https://localhost"
@@ -167,6 +171,73 @@ struct CookieModeTests {
                 #expect(!policy.contains("unsafe"))
                 #expect(response.headers[.xContentTypeOptions] == "nosniff")
             }
+        }
+    }
+
+    @Test("A refresh cookie sent twice (one planted by a sibling subdomain) is refused, not guessed")
+    func duplicateCookie() async throws {
+        try await withServer { api in
+            let (access, cookie) = try await Self.loginWithCookie(api, "gus")
+            var headers = Self.cookieHeaders(cookie)
+            headers[.cookie] = "\(Self.name)=planted.by.sibling; theme=dark; \(Self.name)=\(cookie)"
+            for route in ["/auth/refresh", "/auth/logout"] {
+                let response = try await api.post(route, json: "{}", headers: headers)
+                expectError(response, .badRequest, "invalid_request")
+                #expect(response.headers[.setCookie] == nil)
+            }
+            // Nothing was lost: the real cookie still works, the session is alive.
+            #expect(try await api.me(access).status == .ok)
+            #expect(try await api.post("/auth/refresh", json: "{}", headers: Self.cookieHeaders(cookie)).status == .ok)
+        }
+    }
+
+    @Test("A refresh token in the body wins over the cookie; /oauth/token never reads the cookie")
+    func bodyBeatsCookie() async throws {
+        try await withServer { api in
+            let (_, cookie) = try await Self.loginWithCookie(api, "hal")
+            let plain = try await api.login("hal")
+            let body = try await api.post("/auth/refresh", json: #"{"refresh_token":"\#(plain.refresh)"}"#, headers: Self.cookieHeaders(cookie))
+            #expect(body.status == .ok)
+            #expect(body.object["refresh_token"]?.stringValue != nil)
+            #expect(body.headers[.setCookie] == nil)
+
+            var form = Self.cookieHeaders(cookie)
+            form[.contentType] = "application/x-www-form-urlencoded"
+            let oauth = try await api.request(.post, "/oauth/token", headers: form, body: ByteBuffer(string: "grant_type=refresh_token"))
+            expectError(oauth, .badRequest, "invalid_request")
+            // The cookie was not used up by either request.
+            #expect(try await api.post("/auth/refresh", json: "{}", headers: Self.cookieHeaders(cookie)).status == .ok)
+        }
+    }
+
+    @Test("--allowed-origins: CORS with credentials for those origins only, errors included; origins are normalized")
+    func allowedOrigins() async throws {
+        try await withServer(configure: { $0.allowedOrigins = ["HTTPS://App.Example.test:443"] }) { api in
+            let app = "https://app.example.test"
+            var preflight: HTTPFields = [.origin: app, .accessControlRequestMethod: "POST"]
+            preflight[.accessControlRequestHeaders] = "content-type, x-jwtauth-csrf"
+            let granted = try await api.request(.options, "/auth/refresh", headers: preflight)
+            #expect(granted.status == .noContent)
+            #expect(granted.headers[.accessControlAllowOrigin] == app)
+            #expect(granted.headers[.accessControlAllowCredentials] == "true")
+            #expect(granted.headers[.accessControlAllowHeaders]?.contains("X-JWTAuth-CSRF") == true)
+
+            preflight[.origin] = "https://evil.test"
+            let refused = try await api.request(.options, "/auth/refresh", headers: preflight)
+            #expect(refused.headers[.accessControlAllowOrigin] == nil)
+
+            let (_, cookie) = try await Self.loginWithCookie(api, "ida")
+            let refreshed = try await api.post("/auth/refresh", json: "{}", headers: Self.cookieHeaders(cookie, origin: app))
+            #expect(refreshed.status == .ok)
+            #expect(refreshed.headers[.accessControlAllowOrigin] == app)
+            // An error answer carries the headers too, so the page can read why.
+            let noHeader = try await api.post("/auth/refresh", json: "{}", headers: Self.cookieHeaders(cookie, csrf: false, origin: app))
+            expectError(noHeader, .forbidden, "csrf_rejected")
+            #expect(noHeader.headers[.accessControlAllowOrigin] == app)
+            // Another origin gets neither CORS nor the cookie.
+            let evil = try await api.post("/auth/refresh", json: "{}", headers: Self.cookieHeaders(cookie, origin: "https://evil.test"))
+            expectError(evil, .forbidden, "csrf_rejected")
+            #expect(evil.headers[.accessControlAllowOrigin] == nil)
         }
     }
 }

@@ -18,7 +18,8 @@
   const CSRF_HEADER = 'X-JWTAuth-CSRF';
   const LOCK_NAME = 'jwtauth-refresh';
   const MAX_RETRY_DELAY = 30000;
-  const COOKIE_REQUEST_TIMEOUT = 20000;
+  // How long a tab waits for another tab's refresh before giving up (and retrying later).
+  const COOKIE_LOCK_TIMEOUT = 30000;
 
   // ---------------------------------------------------------------------------------------
   // State
@@ -209,18 +210,24 @@
   // The refresh cookie: every use is serialised across tabs
   // ---------------------------------------------------------------------------------------
 
-  /** Runs `work` while holding the cross-tab lock on the refresh cookie. */
+  /**
+   * Runs `work` while holding the cross-tab lock on the refresh cookie. Only the wait for the
+   * lock has a deadline: a request that holds it always runs to its end, because a refresh
+   * abandoned after the server rotated would leave the browser with a retired cookie, and the
+   * next refresh would look like reuse and end the session.
+   */
   function withCookieLock(work) {
     if (navigator.locks && typeof navigator.locks.request === 'function') {
-      return navigator.locks.request(LOCK_NAME, { mode: 'exclusive' }, () => work());
+      const options = { mode: 'exclusive' };
+      if (typeof AbortSignal.timeout === 'function') options.signal = AbortSignal.timeout(COOKIE_LOCK_TIMEOUT);
+      return navigator.locks.request(LOCK_NAME, options, () => work());
     }
-    return work(); // no Web Locks: single flight within this tab still holds
+    // No Web Locks (older browsers): single flight within this tab still holds, but two tabs
+    // may refresh at once and one of them trip reuse detection.
+    return work();
   }
 
-  /**
-   * A POST to a cookie route (/auth/login, /auth/refresh, /auth/logout). It runs under the
-   * cross-tab lock, so it gets a deadline: a hung request must not block every tab.
-   */
+  /** A POST to a cookie route (/auth/login, /auth/refresh, /auth/logout), under the lock. */
   function cookiePost(path, body) {
     const init = {
       method: 'POST',
@@ -229,7 +236,6 @@
       headers: { 'Content-Type': 'application/json', [CSRF_HEADER]: '1' },
       body: JSON.stringify(body || {}),
     };
-    if (typeof AbortSignal.timeout === 'function') init.signal = AbortSignal.timeout(COOKIE_REQUEST_TIMEOUT);
     return fetch(path, init);
   }
 
@@ -263,6 +269,11 @@
     const gen = generation;
     clearTimeout(refreshTimer);
     refreshPromise = withCookieLock(refreshRequest)
+      .catch((error) => {
+        // The lock's deadline passed while another tab held it: try again later.
+        if (error && error.name === 'AbortError') throw new TransientError('Another tab is still refreshing the session.');
+        throw error;
+      })
       .then(
         ({ body, sentAt }) => {
           if (gen !== generation) throw new SessionEnded('Signed out while refreshing.');
@@ -454,13 +465,20 @@
   }
 
   async function logout() {
-    let reached = true;
+    let response;
     try {
-      await withCookieLock(() => cookiePost('/auth/logout', {}));
+      response = await withCookieLock(() => cookiePost('/auth/logout', {}));
     } catch {
-      reached = false;
+      say('Could not sign out: the server could not be reached. Please try again.', 'error');
+      return;
     }
-    signOut(reached ? 'You have signed out.' : 'Signed out on this page, but the server could not be reached.', reached ? 'ok' : 'error', { notifyOthers: true });
+    // 204: ended; 400: the session had already ended. Anything else (an outage, a refused
+    // request) leaves the session alive on the server, so the page stays signed in and says so.
+    if (response.status !== 204 && response.status !== 400) {
+      say(`Could not sign out: ${describeError(await readJSON(response), response)}. Please try again.`, 'error');
+      return;
+    }
+    signOut('You have signed out.', 'ok', { notifyOthers: true });
   }
 
   async function logoutEverywhere() {

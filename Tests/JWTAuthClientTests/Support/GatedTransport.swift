@@ -33,6 +33,9 @@ final class GatedTransport: HTTPTransport {
         }
         self.refreshStarted.yield()
         for await _ in self.gate {}
+        // Like a real transport: a cancelled task gets no answer. If the client ran the refresh
+        // in the cancelled caller's task, the answer would be lost here and the test would fail.
+        try Task.checkCancellation()
         let body = """
             {"access_token":"access-\(number)","token_type":"Bearer","expires_in":300,\
             "refresh_token":"refresh-\(number)","refresh_expires_in":21600}
