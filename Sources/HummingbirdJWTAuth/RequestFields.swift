@@ -95,38 +95,9 @@ public struct RequestFields: Sendable {
     }
 
     private static func percentDecode(_ bytes: ArraySlice<UInt8>) throws -> String {
-        var output: [UInt8] = []
-        output.reserveCapacity(bytes.count)
-        var index = bytes.startIndex
-        while index < bytes.endIndex {
-            let byte = bytes[index]
-            if byte == UInt8(ascii: "+") {
-                output.append(0x20)
-                index += 1
-            } else if byte == UInt8(ascii: "%") {
-                guard index + 2 < bytes.endIndex, let high = Self.hex(bytes[index + 1]), let low = Self.hex(bytes[index + 2])
-                else {
-                    throw AuthHTTPError.invalidRequest("the form body has an invalid percent escape")
-                }
-                output.append(high << 4 | low)
-                index += 3
-            } else {
-                output.append(byte)
-                index += 1
-            }
+        guard let decoded = PercentDecoding.decode(bytes, plusIsSpace: true) else {
+            throw AuthHTTPError.invalidRequest("the form body has an invalid percent escape or is not UTF-8")
         }
-        guard let string = String(validating: output, as: UTF8.self) else {
-            throw AuthHTTPError.invalidRequest("the form body is not UTF-8")
-        }
-        return string
-    }
-
-    private static func hex(_ byte: UInt8) -> UInt8? {
-        switch byte {
-        case UInt8(ascii: "0")...UInt8(ascii: "9"): byte - UInt8(ascii: "0")
-        case UInt8(ascii: "a")...UInt8(ascii: "f"): byte - UInt8(ascii: "a") + 10
-        case UInt8(ascii: "A")...UInt8(ascii: "F"): byte - UInt8(ascii: "A") + 10
-        default: nil
-        }
+        return decoded
     }
 }

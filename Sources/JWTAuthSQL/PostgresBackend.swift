@@ -54,16 +54,7 @@ final class PostgresBackend: SQLBackend {
     func transaction<Result: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> Result) async throws -> Result {
         try await self.withDeadline {
             try await self.client.withConnection { connection in
-                let database = connection.sql(queryLogLevel: nil)
-                try await database.raw("BEGIN").run()
-                do {
-                    let result = try await body(database)
-                    try await database.raw("COMMIT").run()
-                    return result
-                } catch {
-                    try? await database.raw("ROLLBACK").run()
-                    throw error
-                }
+                try await connection.sql(queryLogLevel: nil).runTransaction(body)
             }
         }
     }

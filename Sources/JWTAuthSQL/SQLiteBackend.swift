@@ -57,15 +57,7 @@ final class SQLiteBackend: SQLBackend {
         let database = self.database
         let begin = self.dialect.beginTransaction
         return try await self.lock.withLock {
-            try await database.raw("\(unsafeRaw: begin)").run()
-            do {
-                let result = try await body(database)
-                try await database.raw("COMMIT").run()
-                return result
-            } catch {
-                try? await database.raw("ROLLBACK").run()
-                throw error
-            }
+            try await database.runTransaction(begin: begin, body)
         }
     }
 

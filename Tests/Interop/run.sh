@@ -34,34 +34,9 @@ cp "$bin" "$work/jwtauth"
 export JWTAUTH_BIN="$work/jwtauth"
 
 # --- Python environment ---------------------------------------------------------------------
-# A virtualenv, rebuilt when requirements.txt changes. `python -m venv` needs ensurepip, which
-# Debian ships separately (python3-venv); without it, fall back to `pip install --target`.
-requirements="$here/requirements.txt"
-stamp=$(cksum <"$requirements" | cut -d' ' -f1)
-pip_flags=(--quiet --disable-pip-version-check --no-input)
-run_python=()
-if [ -x "$venv/bin/python" ] && [ "$(cat "$venv/.requirements-stamp" 2>/dev/null)" = "$stamp" ]; then
-    run_python=("$venv/bin/python")
-else
-    rm -rf "$venv"
-    if "$python" -m venv "$venv" >"$work/venv.log" 2>&1; then
-        "$venv/bin/python" -m pip install "${pip_flags[@]}" -r "$requirements"
-        echo "$stamp" >"$venv/.requirements-stamp"
-        run_python=("$venv/bin/python")
-    else
-        rm -rf "$venv"
-        echo "interop: '$python -m venv' failed (on Debian: apt-get install python3-venv);" \
-             "installing the requirements with 'pip install --target' instead" >&2
-        if ! "$python" -m pip --version >/dev/null 2>&1; then
-            cat "$work/venv.log" >&2
-            echo "interop: no venv and no pip for $python: install python3-venv (or python3-pip)" >&2
-            exit 2
-        fi
-        "$python" -m pip install "${pip_flags[@]}" --target "$work/site" -r "$requirements"
-        export PYTHONPATH="$work/site${PYTHONPATH:+:$PYTHONPATH}"
-        run_python=("$python")
-    fi
-fi
+# shellcheck source=../../scripts/lib/python-env.sh
+. "$repo/scripts/lib/python-env.sh"
+python_env interop "$here/requirements.txt" "$venv" "$work"
 
 # --- Tests ----------------------------------------------------------------------------------
 cd "$here"
