@@ -124,27 +124,7 @@ struct ClaimsReader {
             throw JWTAuthError(.claimMissing, "the token has no aud claim")
         }
 
-        // Time. A token is expired once now >= exp (+ leeway), RFC 7519 §4.1.4.
-        let leeway = policy.leeway.seconds
-        let nowSeconds = now.secondsSinceEpoch
-        if let exp = expiresAt, nowSeconds >= exp.secondsSinceEpoch + leeway {
-            throw JWTAuthError(.expired, "the token expired at \(exp)")
-        }
-        if let nbf = notBefore, nowSeconds + leeway < nbf.secondsSinceEpoch {
-            throw JWTAuthError(.notYetValid, "the token is not valid before \(nbf)")
-        }
-        if let iat = issuedAt, iat.secondsSinceEpoch > nowSeconds + leeway {
-            throw JWTAuthError(.issuedInFuture, "the token was issued in the future (\(iat))")
-        }
-        if let maximumAge = policy.maximumAge, let iat = issuedAt {
-            let limit = maximumAge.seconds
-            if nowSeconds - iat.secondsSinceEpoch > limit + leeway {
-                throw JWTAuthError(.tooOld, "the token was issued more than \(Int(limit)) s ago")
-            }
-            if let exp = expiresAt, exp.secondsSinceEpoch - iat.secondsSinceEpoch > limit {
-                throw JWTAuthError(.tooOld, "the token was issued to live longer than \(Int(limit)) s")
-            }
-        }
+        try Self.checkTimes(expiresAt: expiresAt, notBefore: notBefore, issuedAt: issuedAt, policy: policy, now: now)
 
         // Issuer and audience.
         if let expected = policy.issuer, issuer != expected {
@@ -267,5 +247,37 @@ struct ClaimsReader {
             throw JWTAuthError(.claimInvalid, "the \(name) claim is outside the range of a NumericDate")
         }
         return NumericDate(secondsSinceEpoch: double)
+    }
+
+    /// The time rules: `exp` (RFC 7519 §4.1.4: expired once now ≥ exp + leeway), `nbf`, `iat`
+    /// not in the future, and the policy's maximum age. Also run on every use of a cached
+    /// verification, because time moves on while the signature stays valid.
+    static func checkTimes(
+        expiresAt: NumericDate?,
+        notBefore: NumericDate?,
+        issuedAt: NumericDate?,
+        policy: JWTValidationPolicy,
+        now: NumericDate
+    ) throws(JWTAuthError) {
+        let leeway = policy.leeway.seconds
+        let nowSeconds = now.secondsSinceEpoch
+        if let exp = expiresAt, nowSeconds >= exp.secondsSinceEpoch + leeway {
+            throw JWTAuthError(.expired, "the token expired at \(exp)")
+        }
+        if let nbf = notBefore, nowSeconds + leeway < nbf.secondsSinceEpoch {
+            throw JWTAuthError(.notYetValid, "the token is not valid before \(nbf)")
+        }
+        if let iat = issuedAt, iat.secondsSinceEpoch > nowSeconds + leeway {
+            throw JWTAuthError(.issuedInFuture, "the token was issued in the future (\(iat))")
+        }
+        if let maximumAge = policy.maximumAge, let iat = issuedAt {
+            let limit = maximumAge.seconds
+            if nowSeconds - iat.secondsSinceEpoch > limit + leeway {
+                throw JWTAuthError(.tooOld, "the token was issued more than \(Int(limit)) s ago")
+            }
+            if let exp = expiresAt, exp.secondsSinceEpoch - iat.secondsSinceEpoch > limit {
+                throw JWTAuthError(.tooOld, "the token was issued to live longer than \(Int(limit)) s")
+            }
+        }
     }
 }

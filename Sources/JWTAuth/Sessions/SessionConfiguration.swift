@@ -19,6 +19,10 @@ public struct SessionConfiguration: Sendable, Hashable {
     public var maximumSessionsPerUser: Int
     /// `client_id` of sessions whose login named none.
     public var defaultClientID: String
+    /// Access tokens remembered after their first verification, so that later requests with
+    /// the same token skip the signature check (default 10,000; 0 turns it off). Time rules and
+    /// revocation are still checked on every request. See ``JWTVerifier/cacheCapacity``.
+    public var accessTokenCacheCapacity: Int
 
     public init(
         issuer: String,
@@ -29,7 +33,8 @@ public struct SessionConfiguration: Sendable, Hashable {
         reuseInterval: Duration = .zero,
         leeway: Duration = .seconds(60),
         maximumSessionsPerUser: Int = 20,
-        defaultClientID: String = "default"
+        defaultClientID: String = "default",
+        accessTokenCacheCapacity: Int = 10_000
     ) {
         self.issuer = issuer
         self.audience = audience ?? issuer
@@ -40,6 +45,7 @@ public struct SessionConfiguration: Sendable, Hashable {
         self.leeway = min(leeway, JWTValidationPolicy.maximumLeeway)
         self.maximumSessionsPerUser = maximumSessionsPerUser
         self.defaultClientID = defaultClientID
+        self.accessTokenCacheCapacity = max(0, accessTokenCacheCapacity)
     }
 
     /// The token endpoint: the `aud` of refresh tokens, so they are never accepted anywhere else.

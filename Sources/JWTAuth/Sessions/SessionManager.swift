@@ -52,8 +52,10 @@ public struct SessionManager: Sendable {
                 leeway: configuration.leeway,
                 requiredClaims: ["sub", "sid", "jti", "iat", "client_id"]
             ),
-            clock: clock
+            clock: clock,
+            cacheCapacity: configuration.accessTokenCacheCapacity
         )
+        // Refresh tokens are used once each: nothing to gain from remembering them.
         self.refreshVerifier = JWTVerifier(
             keys: keys,
             policy: JWTValidationPolicy(

@@ -20,20 +20,42 @@ public struct JWTVerifier: Sendable {
     }
     /// Where "now" comes from.
     public var clock: any UnixClock
+    /// How many recently verified JWTs to remember, so that the same token presented again
+    /// skips the signature check (its time rules are still applied on every use); 0, the
+    /// default, remembers none.
+    ///
+    /// Worth it where clients send one token many times — access tokens on an API, where an
+    /// ES256 or EdDSA signature check is nearly all the cost of a request. Each entry holds a
+    /// copy of the token and its claims (about 1–2 KiB). Changing ``keys`` or ``policy``
+    /// starts an empty cache, so nothing verified under the old ones is trusted.
+    public var cacheCapacity: Int {
+        didSet { self.prepareRules() }
+    }
 
     /// The header rules, prepared once rather than per token.
     private var jwtRules: CompactJWS.Rules
     private var jwsRules: CompactJWS.Rules
+    private(set) var cache: VerifiedTokenCache?
 
-    public init(keys: JWTKeySet, policy: JWTValidationPolicy = JWTValidationPolicy(), clock: any UnixClock = SystemClock()) {
+    /// Creates a verifier.
+    ///
+    /// - Parameters:
+    ///   - keys: The trusted keys.
+    ///   - policy: What the claims must satisfy.
+    ///   - clock: Where "now" comes from.
+    ///   - cacheCapacity: How many recently verified JWTs to remember (see ``cacheCapacity``).
+    public init(keys: JWTKeySet, policy: JWTValidationPolicy = JWTValidationPolicy(), clock: any UnixClock = SystemClock(), cacheCapacity: Int = 0) {
         self.keys = keys
         self.policy = policy
         self.clock = clock
+        self.cacheCapacity = cacheCapacity
         (self.jwtRules, self.jwsRules) = Self.rules(keys, policy)
+        self.cache = cacheCapacity > 0 ? VerifiedTokenCache(capacity: cacheCapacity) : nil
     }
 
     private mutating func prepareRules() {
         (self.jwtRules, self.jwsRules) = Self.rules(self.keys, self.policy)
+        self.cache = self.cacheCapacity > 0 ? VerifiedTokenCache(capacity: self.cacheCapacity) : nil
     }
 
     private static func rules(_ keys: JWTKeySet, _ policy: JWTValidationPolicy) -> (jwt: CompactJWS.Rules, jws: CompactJWS.Rules) {
@@ -56,20 +78,47 @@ public struct JWTVerifier: Sendable {
         // The payload is kept as the token's segment (the caller's string, retained) and
         // decoded again only if asked for: one allocation and copy fewer per verification.
         try Self.withUTF8(token) { (bytes) throws(JWTAuthError) in
-            try self.verify(bytes) { _, segment in .segment(Substring(token), segment) }
+            try self.verifyRemembering(bytes) { _, segment in .segment(Substring(token), segment) }
         }
     }
 
     /// Verifies a compact JWT given as a substring (e.g. after `Bearer `).
     public func verify(_ token: Substring) throws(JWTAuthError) -> VerifiedJWT {
         try Self.withUTF8(token) { (bytes) throws(JWTAuthError) in
-            try self.verify(bytes) { _, segment in .segment(token, segment) }
+            try self.verifyRemembering(bytes) { _, segment in .segment(token, segment) }
         }
     }
 
     /// Verifies a compact JWT given as UTF-8 bytes.
     public func verify(utf8 token: UnsafeRawBufferPointer) throws(JWTAuthError) -> VerifiedJWT {
-        try self.verify(token) { payload, _ in .bytes(Array(payload)) }
+        try self.verifyRemembering(token) { payload, _ in .bytes(Array(payload)) }
+    }
+
+    /// `verify`, through the cache when there is one.
+    private func verifyRemembering(
+        _ token: UnsafeRawBufferPointer,
+        payload keep: (UnsafeRawBufferPointer, Range<Int>) -> VerifiedJWT.Payload
+    ) throws(JWTAuthError) -> VerifiedJWT {
+        guard let cache = self.cache else { return try self.verify(token, payload: keep) }
+        if let remembered = cache.lookup(token) {
+            let claims = remembered.claims
+            do {
+                try ClaimsReader.checkTimes(
+                    expiresAt: claims.expiresAt,
+                    notBefore: claims.notBefore,
+                    issuedAt: claims.issuedAt,
+                    policy: self.policy,
+                    now: self.clock.now
+                )
+            } catch {
+                cache.remove(token)
+                throw error
+            }
+            return remembered
+        }
+        let verified = try self.verify(token, payload: keep)
+        cache.insert(token, verified)
+        return verified
     }
 
     private func verify(
