@@ -14,6 +14,9 @@ let package = Package(
         .package(url: "https://github.com/ordo-one/benchmark", from: "1.38.1", traits: ["MallocInterposer"]),
         .package(url: "https://github.com/vapor/jwt-kit", from: "5.8.0"),
         .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
+        // No traits, as in the main package: the HTTP benchmark runs the same Hummingbird build
+        // that the token server does.
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1", traits: []),
     ],
     targets: [
         // The keys, claims and tokens every suite shares, so all three contenders work on the
@@ -66,6 +69,17 @@ let package = Package(
                 .product(name: "CryptoExtras", package: "swift-crypto"),
             ],
             path: "Sources/InstructionCount"
+        ),
+        // Not a benchmark either: the server side of `http.sh`, one Hummingbird app serving
+        // `GET /api/me` with or without JWTAuth's bearer authentication, for wrk to compare.
+        .executableTarget(
+            name: "HTTPTarget",
+            dependencies: [
+                .product(name: "JWTAuth", package: "jwtauth"),
+                .product(name: "HummingbirdJWTAuth", package: "jwtauth"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+            ],
+            path: "Sources/HTTPTarget"
         ),
     ]
 )
