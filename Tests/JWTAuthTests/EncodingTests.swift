@@ -33,6 +33,51 @@ struct EncodingTests {
         #expect(Base64URL.decode("-_-_") == [0xFB, 0xFF, 0xBF])
     }
 
+    @Test("base64url refuses every byte outside the alphabet, at every position of a long input")
+    func base64RefusesForeignBytesAnywhere() {
+        let alphabet = Set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_".utf8)
+        let valid = Array(Base64URL.encodedString((0..<40).map { UInt8(truncatingIfNeeded: $0 &* 37) }).utf8)  // 54 characters
+        #expect(Base64URL.decode(String(decoding: valid, as: UTF8.self)) != nil)
+        for position in valid.indices {
+            for byte in UInt8.min...UInt8.max where !alphabet.contains(byte) {
+                var mutated = valid
+                mutated[position] = byte
+                var output = [UInt8](repeating: 0, count: 40)
+                let decoded = mutated.withUnsafeBytes { input in
+                    output.withUnsafeMutableBytes { Base64URL.decode(input, into: $0) }
+                }
+                #expect(decoded == nil, "byte \(byte) at \(position)")
+            }
+        }
+    }
+
+    @Test("base64url accepts a final character exactly when its unused bits are zero")
+    func base64TrailingBits() {
+        let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_")
+        for (value, last) in alphabet.enumerated() {
+            // After "QUJD" (a full group): two characters leave 4 unused bits, three leave 2.
+            #expect((Base64URL.decode("QUJDQ\(last)") != nil) == (value & 0x0F == 0), "QUJDQ\(last)")
+            #expect((Base64URL.decode("QUJDQU\(last)") != nil) == (value & 0x03 == 0), "QUJDQU\(last)")
+        }
+    }
+
+    @Test("base64url writes only the decoded bytes, never past them")
+    func base64StaysInsideItsOutput() {
+        var generator = SystemRandomNumberGenerator()
+        for length in 0..<40 {
+            let bytes = (0..<length).map { _ in UInt8.random(in: 0...255, using: &generator) }
+            let encoded = Array(Base64URL.encodedString(bytes).utf8)
+            // The output is followed by guard bytes that must survive the decoding.
+            var buffer = [UInt8](repeating: 0xA5, count: length + 8)
+            let written = encoded.withUnsafeBytes { input in
+                buffer.withUnsafeMutableBytes { Base64URL.decode(input, into: UnsafeMutableRawBufferPointer(rebasing: $0[0..<length])) }
+            }
+            #expect(written == length)
+            #expect(Array(buffer[0..<length]) == bytes)
+            #expect(buffer[length...].allSatisfy { $0 == 0xA5 }, "length \(length)")
+        }
+    }
+
     static func parse(_ text: String) -> Result<JSONValue, JWTAuthError> {
         Result { () throws(JWTAuthError) in try JSONValue(parsing: text) }
     }
@@ -57,6 +102,43 @@ struct EncodingTests {
             #expect(throws: JWTAuthError.self) { try JSONValue(parsingBytes: bytes) }
         }
         #expect(try JSONValue(parsingBytes: Array("\"€𝄞\"".utf8)) == .string("€𝄞"))
+    }
+
+    @Test("Strict JSON: every byte other than unescaped ASCII is caught at every position of a string")
+    func stringScanningPositions() throws {
+        // Strings are skipped several bytes at a time; a special byte must be found wherever it
+        // sits in such a block, and also in a name and in the last bytes of the document.
+        for length in [1, 7, 8, 9, 17, 24] {
+            for position in 0..<length {
+                for byte in UInt8.min...UInt8.max {
+                    var text = [UInt8](repeating: UInt8(ascii: "a"), count: length)
+                    text[position] = byte
+                    let documents: [[UInt8]] = [
+                        Array(#"{"k":""#.utf8) + text + Array(#"","z":1}"#.utf8),
+                        Array(#"{""#.utf8) + text + Array(#"":1}"#.utf8),
+                        [UInt8(ascii: "\"")] + text + [UInt8(ascii: "\"")],
+                    ]
+                    let plain = (0x20..<0x80).contains(byte) && byte != UInt8(ascii: "\"") && byte != UInt8(ascii: "\\")
+                    for document in documents {
+                        let parsed = try? JSONValue(parsingBytes: document)
+                        #expect((parsed != nil) == plain, "byte \(byte) at \(position) of \(length)")
+                    }
+                    if plain {
+                        #expect(try JSONValue(parsingBytes: documents[2]) == .string(String(decoding: text, as: UTF8.self)))
+                    }
+                }
+            }
+        }
+    }
+
+    @Test("Strict JSON: integers up to the Int64 limits, and one past them")
+    func integerLimits() throws {
+        let value = try JSONValue(parsing: "[0, -0, 999999999999999999, -999999999999999999, 1000000000000000000, 9223372036854775807, -9223372036854775808, 9223372036854775808, -9223372036854775809]")
+        #expect(value == .array([
+            .integer(0), .integer(0), .integer(999_999_999_999_999_999), .integer(-999_999_999_999_999_999),
+            .integer(1_000_000_000_000_000_000), .integer(.max), .integer(.min),
+            .double(9.223372036854775808e18), .double(-9.223372036854775809e18),
+        ]))
     }
 
     @Test("Strict JSON: values, escapes and numbers")

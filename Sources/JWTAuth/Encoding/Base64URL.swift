@@ -40,6 +40,21 @@ enum Base64URL {
         (count / 3) * 4 + [0, 2, 3][count % 3]
     }
 
+    /// `decodeTable`'s four quarters, pre-shifted: entry `256 * k + c` holds the six bits of
+    /// character `c` at position `k` of a quad, already moved into place in the 24-bit group, or
+    /// 0xFF00_0000 when `c` is not in the alphabet. A quad then decodes with four loads and
+    /// three ORs, and an invalid character shows up in the top byte.
+    private static let quadTable: [UInt32] = {
+        var table = [UInt32](repeating: 0xFF00_0000, count: 1024)
+        for character in 0..<256 where decodeTable[character] != 0xFF {
+            let value = UInt32(decodeTable[character])
+            for position in 0..<4 {
+                table[256 * position + character] = value << (18 - 6 * position)
+            }
+        }
+        return table
+    }()
+
     /// Decodes `input` into `output`, which must hold at least
     /// `decodedCount(forEncodedCount: input.count)` bytes. Returns the number of bytes written, or
     /// nil when `input` is not canonical base64url.
@@ -47,54 +62,60 @@ enum Base64URL {
         guard let outputCount = decodedCount(forEncodedCount: input.count) else { return nil }
         precondition(output.count >= outputCount, "base64url output buffer too small")
         guard let source = input.baseAddress, let target = output.baseAddress else { return 0 }
-        return decodeTable.withUnsafeBufferPointer { table -> Int? in
-            @inline(__always) func value(_ offset: Int) -> UInt32 {
-                UInt32(table[Int(source.load(fromByteOffset: offset, as: UInt8.self))])
+        return quadTable.withUnsafeBufferPointer { table -> Int? in
+            @inline(__always) func bits(_ offset: Int, _ position: Int) -> UInt32 {
+                table[256 &* position &+ Int(source.load(fromByteOffset: offset, as: UInt8.self))]
+            }
+            @inline(__always) func quad(_ offset: Int) -> UInt32 {
+                bits(offset, 0) | bits(offset &+ 1, 1) | bits(offset &+ 2, 2) | bits(offset &+ 3, 3)
             }
             @inline(__always) func store(_ byte: UInt32, _ offset: Int) {
                 target.storeBytes(of: UInt8(truncatingIfNeeded: byte), toByteOffset: offset, as: UInt8.self)
             }
-            // Valid characters are 0...63 and invalid ones 0xFF (as are non-zero unused trailing
-            // bits, shifted up): everything above 63 is collected and checked once at the end,
-            // keeping the loop free of branches. (On failure the output holds garbage, which the
-            // caller never reads.)
+            // Invalid characters (and non-zero unused trailing bits, shifted up) set bits above
+            // the 24-bit group: they are collected and checked once at the end, keeping the
+            // loop free of branches. (On failure the output holds garbage, which the caller
+            // never reads.)
             var invalid: UInt32 = 0
             var inIndex = 0
             var outIndex = 0
             let fullQuads = input.count >> 2
-            for _ in 0..<fullQuads {
-                let a = value(inIndex)
-                let b = value(inIndex + 1)
-                let c = value(inIndex + 2)
-                let d = value(inIndex + 3)
-                invalid |= a | b | c | d
-                let bits = a << 18 | b << 12 | c << 6 | d
-                store(bits >> 16, outIndex)
-                store(bits >> 8, outIndex + 1)
-                store(bits, outIndex + 2)
-                inIndex += 4
-                outIndex += 3
+            // While a 4-byte store stays inside `output`, write the group's three bytes with
+            // one store (its fourth byte is overwritten by the next group).
+            let wideQuads = Swift.min(fullQuads, Swift.max(0, (output.count &- 1) / 3))
+            for _ in 0..<wideQuads {
+                let group = quad(inIndex)
+                invalid |= group
+                target.storeBytes(of: (group << 8).bigEndian, toByteOffset: outIndex, as: UInt32.self)
+                inIndex &+= 4
+                outIndex &+= 3
             }
-            switch input.count - inIndex {
+            for _ in wideQuads..<fullQuads {
+                let group = quad(inIndex)
+                invalid |= group
+                store(group >> 16, outIndex)
+                store(group >> 8, outIndex &+ 1)
+                store(group, outIndex &+ 2)
+                inIndex &+= 4
+                outIndex &+= 3
+            }
+            switch input.count &- inIndex {
             case 2:
-                let a = value(inIndex)
-                let b = value(inIndex + 1)
+                let group = bits(inIndex, 0) | bits(inIndex &+ 1, 1)
                 // The unused low bits of the last character must be zero (canonical form).
-                invalid |= a | b | (b & 0x0F) << 6
-                store(a << 2 | b >> 4, outIndex)
-                outIndex += 1
+                invalid |= group | (group & 0xF000) << 12
+                store(group >> 16, outIndex)
+                outIndex &+= 1
             case 3:
-                let a = value(inIndex)
-                let b = value(inIndex + 1)
-                let c = value(inIndex + 2)
-                invalid |= a | b | c | (c & 0x03) << 6
-                store(a << 2 | b >> 4, outIndex)
-                store(b << 4 | c >> 2, outIndex + 1)
-                outIndex += 2
+                let group = bits(inIndex, 0) | bits(inIndex &+ 1, 1) | bits(inIndex &+ 2, 2)
+                invalid |= group | (group & 0x00C0) << 18
+                store(group >> 16, outIndex)
+                store(group >> 8, outIndex &+ 1)
+                outIndex &+= 2
             default:
                 break
             }
-            return invalid & ~0x3F == 0 ? outIndex : nil
+            return invalid & 0xFF00_0000 == 0 ? outIndex : nil
         }
     }
 

@@ -64,6 +64,10 @@ struct JSONReader {
             let count = end - start
             if count >= 8 {
                 word0 = UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: start, as: UInt64.self))
+            } else if start + 8 <= bytes.count {
+                // Short name with at least 8 readable bytes: load them and keep the name's.
+                let loaded = UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: start, as: UInt64.self))
+                word0 = loaded & ((1 &<< UInt64(count &* 8)) &- 1)
             } else {
                 for offset in 0..<count { word0 |= UInt64(bytes[start + offset]) << (offset * 8) }
             }
@@ -326,7 +330,11 @@ struct JSONReader {
             guard self.peek() == UInt8(ascii: "\"") else { throw .syntax("expected a member name") }
             let key = MemberName(try self.scanString(), in: self.bytes)
             guard names.insert(key, in: self.bytes) else { throw .duplicateMember }
-            try self.expect(UInt8(ascii: ":"), "':'")
+            if self.index < self.bytes.count, self.bytes[self.index] == UInt8(ascii: ":") {
+                self.index += 1  // the compact form every encoder writes
+            } else {
+                try self.expect(UInt8(ascii: ":"), "':'")
+            }
             let value = try self.scanValue(depth: depth, allowingNonFinite: allowingNonFinite)
             member(key, value)
             self.skipWhitespace()
@@ -374,11 +382,20 @@ struct JSONReader {
         let bytes = self.bytes
         var index = self.index
         while index < count {
-            // Plain ASCII runs are skipped with one table lookup per byte.
-            index = Self.plainASCIITable.withUnsafeBufferPointer { plain in
-                var index = index
-                while index < count, plain[Int(bytes[index])] != 0 { index += 1 }
-                return index
+            // Plain ASCII is skipped eight bytes at a time; only the last few bytes of the
+            // document are looked at one by one.
+            while true {
+                if index &+ 8 <= count {
+                    let special = Self.specialBytes(UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: index, as: UInt64.self)))
+                    if special == 0 {
+                        index &+= 8
+                        continue
+                    }
+                    index &+= special.trailingZeroBitCount &>> 3
+                } else {
+                    while index < count, Self.isPlain(bytes[index]) { index &+= 1 }
+                }
+                break
             }
             self.index = index
             guard index < count else { break }
@@ -448,10 +465,24 @@ struct JSONReader {
         }
     }
 
-    /// 1 for bytes that can appear in a string as themselves: printable ASCII other than the
-    /// quote and the backslash.
-    private static let plainASCIITable: [UInt8] = (0..<256).map { byte in
-        (0x20..<0x80).contains(byte) && byte != 0x22 && byte != 0x5C ? 1 : 0
+    /// The high bit of each byte of `word` (little-endian) that is not plain ASCII inside a
+    /// string: a control character, the quote, the backslash or a byte of a multi-byte scalar.
+    /// Only the lowest flagged byte is exact (a borrow can flag bytes above it), which is all
+    /// the scan needs: it stops there.
+    @inline(__always)
+    private static func specialBytes(_ word: UInt64) -> UInt64 {
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let quote = word ^ (ones &* 0x22)
+        let backslash = word ^ (ones &* 0x5C)
+        let control = (word &- ones &* 0x20) & ~word
+        return (control | (quote &- ones) & ~quote | (backslash &- ones) & ~backslash | word) & (ones &* 0x80)
+    }
+
+    /// True for bytes that can appear in a string as themselves: ASCII from the space up,
+    /// other than the quote and the backslash.
+    @inline(__always)
+    private static func isPlain(_ byte: UInt8) -> Bool {
+        byte &- 0x20 < 0x60 && byte != UInt8(ascii: "\"") && byte != UInt8(ascii: "\\")
     }
 
     /// Validates one multi-byte UTF-8 scalar (no overlongs, no surrogates, at most U+10FFFF).
@@ -671,6 +702,16 @@ extension JSONReader {
         let negative = bytes[index] == UInt8(ascii: "-")
         if negative { index += 1 }
         var value: Int64 = 0
+        if range.end - index <= 18 {
+            // At most 18 digits cannot overflow (10^18 < 2^63): the common case, unchecked.
+            while index < range.end {
+                let digit = bytes[index] &- UInt8(ascii: "0")
+                guard digit < 10 else { return nil }
+                value = value &* 10 &+ Int64(digit)
+                index &+= 1
+            }
+            return negative ? -value : value
+        }
         while index < range.end {
             let digit = bytes[index] &- UInt8(ascii: "0")
             guard digit < 10 else { return nil }  // "." or "e": not an integer literal
