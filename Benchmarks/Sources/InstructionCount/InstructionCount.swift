@@ -10,6 +10,7 @@ import JWTKit
 ///
 ///     InstructionCount <case> <iterations>     e.g. InstructionCount "HS256 verify: JWTAuth" 2000
 ///     InstructionCount sign-es256              a fresh token for `es256Token` in the fixtures
+///     InstructionCount threads 2 20000 jwtauth ES256 verifications on 2 threads at once (wall clock)
 ///
 /// Instructions per operation = (Ir at 2N − Ir at N) / N, which cancels start-up and setup.
 /// This is not a benchmark target (the plugin only runs targets under `Benchmarks/`).
@@ -17,6 +18,10 @@ import JWTKit
 struct InstructionCount {
     static func main() throws {
         let arguments = CommandLine.arguments
+        if arguments.count == 5, arguments[1] == "threads", let threads = Int(arguments[2]), let iterations = Int(arguments[3]) {
+            try ThreadScaling.run(threads: threads, iterations: iterations, mode: arguments[4])
+            return
+        }
         if arguments.count == 2, arguments[1] == "sign-es256" {
             // A fresh token for `es256Token` in the fixtures, for when the claims change.
             print(try Fixtures.es256.signer.sign(Claims.jwtAuth, type: "at+jwt"))
