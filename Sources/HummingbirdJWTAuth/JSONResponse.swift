@@ -37,4 +37,19 @@ public enum JSONResponse {
             headers: Self.noStore
         )
     }
+
+    /// Who an access token belongs to — the body of `GET /api/me` — never cached.
+    public static func identity(_ identity: AccessToken) -> Response {
+        self.make(
+            .ok,
+            [
+                "sub": .string(identity.userID),
+                "username": identity.username.map(JSONValue.string) ?? .null,
+                "roles": .array(identity.roles.map(JSONValue.string)),
+                "sid": .string(identity.sessionID),
+                "client_id": .string(identity.clientID),
+            ],
+            headers: [.cacheControl: "no-store"]
+        )
+    }
 }

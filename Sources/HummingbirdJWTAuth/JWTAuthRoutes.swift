@@ -92,7 +92,7 @@ public struct JWTAuthRoutes<Context: JWTAuthRequestContext>: Sendable {
         let api = router.group("api")
             .add(middleware: authenticator)
             .add(middleware: RequireAuthenticationMiddleware<Context>())
-        api.get("me") { _, context in self.me(try self.identity(context)) }
+        api.get("me") { _, context in JSONResponse.identity(try self.identity(context)) }
     }
 
     // MARK: - Handlers
@@ -320,20 +320,6 @@ public struct JWTAuthRoutes<Context: JWTAuthRequestContext>: Sendable {
         let id = try context.parameters.require("id")
         try await self.accounts.setDisabled(userID: id, disabled)
         return Response(status: .noContent)
-    }
-
-    func me(_ identity: AccessToken) -> Response {
-        JSONResponse.make(
-            .ok,
-            [
-                "sub": .string(identity.userID),
-                "username": identity.username.map(JSONValue.string) ?? .null,
-                "roles": .array(identity.roles.map(JSONValue.string)),
-                "sid": .string(identity.sessionID),
-                "client_id": .string(identity.clientID),
-            ],
-            headers: [.cacheControl: "no-store"]
-        )
     }
 
     func identity(_ context: Context) throws -> AccessToken {

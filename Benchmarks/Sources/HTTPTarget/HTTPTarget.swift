@@ -85,14 +85,14 @@ struct HTTPTarget {
         case .none:
             // Built per request like the real handler does (a dictionary, then the JSON
             // writer), so the two modes differ only in the authentication.
-            router.group("api").get("me") { _, _ in Self.me(identity) }
+            router.group("api").get("me") { _, _ in JSONResponse.identity(identity) }
         case .auth:
             router.group("api")
                 .add(middleware: BearerAuthenticator(sessions: sessions))
                 .add(middleware: RequireAuthenticationMiddleware())
                 .get("me") { _, context in
                     guard let identity = context.identity else { throw AuthHTTPError.authenticationRequired() }
-                    return Self.me(identity)
+                    return JSONResponse.identity(identity)
                 }
         }
 
@@ -108,21 +108,6 @@ struct HTTPTarget {
             logger: logger
         )
         try await app.runService()
-    }
-
-    /// The body of `JWTAuthRoutes`' `/api/me` (its handler is internal, so it is repeated here).
-    static func me(_ identity: AccessToken) -> Response {
-        JSONResponse.make(
-            .ok,
-            [
-                "sub": .string(identity.userID),
-                "username": identity.username.map(JSONValue.string) ?? .null,
-                "roles": .array(identity.roles.map(JSONValue.string)),
-                "sid": .string(identity.sessionID),
-                "client_id": .string(identity.clientID),
-            ],
-            headers: [.cacheControl: "no-store"]
-        )
     }
 
     static func parse(_ arguments: [String]) -> Options? {
