@@ -43,28 +43,27 @@ public struct SessionManager: Sendable {
         } else {
             keys = JWTKeySet(signingKey.publicKey ?? signingKey)
         }
-        self.accessVerifier = JWTVerifier(
-            keys: keys,
-            policy: JWTValidationPolicy(
+        // Both kinds of token carry the same claims; they differ in `aud` and `typ`, so
+        // neither is accepted as the other.
+        func policy(audience: String, type: String) -> JWTValidationPolicy {
+            JWTValidationPolicy(
                 issuer: configuration.issuer,
-                audiences: [configuration.audience],
-                types: [JWTValidationPolicy.accessTokenType],
+                audiences: [audience],
+                types: [type],
                 leeway: configuration.leeway,
                 requiredClaims: ["sub", "sid", "jti", "iat", "client_id"]
-            ),
+            )
+        }
+        self.accessVerifier = JWTVerifier(
+            keys: keys,
+            policy: policy(audience: configuration.audience, type: JWTValidationPolicy.accessTokenType),
             clock: clock,
             cacheCapacity: configuration.accessTokenCacheCapacity
         )
         // Refresh tokens are used once each: nothing to gain from remembering them.
         self.refreshVerifier = JWTVerifier(
             keys: keys,
-            policy: JWTValidationPolicy(
-                issuer: configuration.issuer,
-                audiences: [configuration.tokenEndpoint],
-                types: [JWTValidationPolicy.refreshTokenType],
-                leeway: configuration.leeway,
-                requiredClaims: ["sub", "sid", "jti", "iat", "client_id"]
-            ),
+            policy: policy(audience: configuration.tokenEndpoint, type: JWTValidationPolicy.refreshTokenType),
             clock: clock
         )
     }
