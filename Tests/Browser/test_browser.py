@@ -127,7 +127,9 @@ class Server:
             [binary, "serve", "--host", "127.0.0.1", "--port", "0", "--data-dir", str(data), *SERVER_FLAGS],
             stdout=subprocess.PIPE,
             stderr=log,
-            env={**os.environ, "JWTAUTH_LOG_LEVEL": "info"},
+            # The server's settings come from the flags alone: a developer's JWTAUTH_* variables
+            # (a database URL, say) must not redirect it.
+            env={**{k: v for k, v in os.environ.items() if not k.startswith("JWTAUTH_")}, "JWTAUTH_LOG_LEVEL": "info"},
         )
         lines: queue.Queue = queue.Queue()
 
@@ -617,7 +619,12 @@ def test_silent_refresh_keeps_the_user_signed_in(server, browser, net, state):
         try:
             call_me(browser)
             browser.find_element(By.ID, "sessions-reload").click()
-            time.sleep(0.5)
+            wait_for(
+                lambda: browser.find_element(By.ID, "sessions-reload").get_attribute("aria-busy") is None
+                and browser.find_element(By.ID, "sessions").get_attribute("aria-busy") == "false",
+                10,
+                "the session list to reload",
+            )
             wait_for(lambda: text(browser, "message") == "", 10, "the welcome message to clear")
             SCREENSHOT_DIR.mkdir(parents=True, exist_ok=True)
             path = SCREENSHOT_DIR / "screenshot.png"

@@ -1,3 +1,4 @@
+import Foundation
 import HTTPTypes
 import HummingbirdTesting
 import JWTAuth
@@ -92,4 +93,37 @@ struct PersistenceTests {
             }
         }
     }
+
+    @Test("Key rotation: the signing key is private on disk; moved aside, it stays published and its tokens keep working while new ones use a new key")
+    func keyRotation() async throws {
+        try await ServerFixture.with { fixture in
+            let keysDirectory = fixture.configuration.effectiveKeysDirectory
+            let signingPath = keysDirectory + "/signing.jwk"
+            let (oldKID, old) = try await fixture.run { api in
+                let kid = try await api.get("/.well-known/jwks.json").object["keys"]?.arrayValue?.first?.objectValue?["kid"]?.stringValue
+                return (try #require(kid), try await api.signUp("alice").tokens)
+            }
+            let attributes = try FileManager.default.attributesOfItem(atPath: signingPath)
+            #expect((attributes[.posixPermissions] as? Int).map { $0 & 0o777 } == 0o600, "signing.jwk must be readable by its owner only")
+            let directoryAttributes = try FileManager.default.attributesOfItem(atPath: keysDirectory)
+            #expect((directoryAttributes[.posixPermissions] as? Int).map { $0 & 0o077 } == 0, "the keys directory must be private")
+
+            // Rotate as the README says: move the key aside and restart.
+            try FileManager.default.moveItem(atPath: signingPath, toPath: keysDirectory + "/retired-1.jwk")
+            try await fixture.run { api in
+                let kids = try await api.get("/.well-known/jwks.json").object["keys"]?.arrayValue?.compactMap { $0.objectValue?["kid"]?.stringValue } ?? []
+                #expect(kids.count == 2 && kids.contains(oldKID), "\(kids)")
+
+                // The old key's tokens still work: the access token verifies, the refresh token rotates.
+                #expect(try await api.me(old.access).status == .ok)
+                let rotated = try await api.refresh(old.refresh)
+                #expect(rotated.status == .ok, "\(rotated.text)")
+                let newKID = try #require(JWTParts(try Tokens(rotated).access)?.header["kid"]?.stringValue)
+                #expect(newKID != oldKID && kids.contains(newKID))
+                #expect(JWTParts(try await api.login("alice").access)?.header["kid"]?.stringValue == newKID)
+            }
+            #expect(FileManager.default.fileExists(atPath: signingPath), "a new signing key was created")
+        }
+    }
 }
+
