@@ -12,6 +12,49 @@ struct SessionManagerTests {
         func verify(_ password: String, against hash: String) async throws -> Bool { hash == "plain:" + password }
     }
 
+    /// A hasher whose password checks wait until the test opens the gate, so a test can hold
+    /// logins in the middle of their bcrypt, as a slow hash does in production.
+    final class GatedHasher: PasswordHasher {
+        private let state = Mutex<(waiting: [CheckedContinuation<Void, Never>], isOpen: Bool)>(([], false))
+
+        func hash(_ password: String) async throws -> String { "plain:" + password }
+
+        func verify(_ password: String, against hash: String) async throws -> Bool {
+            await withCheckedContinuation { continuation in
+                let proceed = self.state.withLock { state -> Bool in
+                    if state.isOpen { return true }
+                    state.waiting.append(continuation)
+                    return false
+                }
+                if proceed { continuation.resume() }
+            }
+            return hash == "plain:" + password
+        }
+
+        var waitingCount: Int { self.state.withLock { $0.waiting.count } }
+
+        func open() {
+            let waiting = self.state.withLock { state in
+                state.isOpen = true
+                defer { state.waiting = [] }
+                return state.waiting
+            }
+            for continuation in waiting { continuation.resume() }
+        }
+
+        /// Yields until `condition` holds (the tasks under test get to run), bounded.
+        static func yield(until condition: () -> Bool, sourceLocation: SourceLocation = #_sourceLocation) async {
+            for _ in 0..<1_000_000 where !condition() { await Task.yield() }
+            #expect(condition(), "the tasks did not get there", sourceLocation: sourceLocation)
+        }
+    }
+
+    final class Counter: Sendable {
+        private let count = Mutex(0)
+        func increment() { self.count.withLock { $0 += 1 } }
+        var value: Int { self.count.withLock { $0 } }
+    }
+
     struct Fixture {
         let clock = ManualClock(NumericDate(1_800_000_000))
         let store = MemoryStore()
@@ -192,6 +235,57 @@ struct SessionManagerTests {
         #expect(fixture.manager.revocations.count.sessions == 0)
         // The token is refused anyway: it expired.
         expectRejected(.expired) { try fixture.manager.verifyAccessToken(pair.accessToken) }
+    }
+
+    @Test("Concurrent failed logins cannot outrun the limit: attempts still checking their password count")
+    func concurrentFailedLogins() async throws {
+        let fixture = try await Fixture()
+        let hasher = GatedHasher()
+        let accounts = try await AccountManager(
+            sessions: fixture.manager,
+            hasher: hasher,
+            rateLimiter: LoginRateLimiter(perUsername: .init(attempts: 3, window: .seconds(900)))
+        )
+        try await accounts.register(username: "bob", password: "password-1")
+        let refused = Counter()
+        let codes = await withTaskGroup(of: String.self) { group in
+            for _ in 0..<20 {
+                group.addTask {
+                    do {
+                        _ = try await accounts.login(username: "bob", password: "wrong-password", clientID: nil, userAgent: nil, address: nil)
+                        return "logged in"
+                    } catch let error as JWTAuthError {
+                        if error.code == .rateLimited { refused.increment() }
+                        return error.code.description
+                    } catch {
+                        return "\(error)"
+                    }
+                }
+            }
+            // Every attempt is either refused or holding in its password check.
+            await GatedHasher.yield(until: { refused.value + hasher.waitingCount == 20 })
+            hasher.open()
+            return await group.reduce(into: [String]()) { $0.append($1) }
+        }
+        #expect(codes.count(where: { $0 == "invalid_credentials" }) == 3, "\(codes)")
+        #expect(codes.count(where: { $0 == "rate_limited" }) == 17, "\(codes)")
+    }
+
+    @Test("A login whose password check overlaps a password change does not keep a session")
+    func loginRacingPasswordChange() async throws {
+        let fixture = try await Fixture()
+        let hasher = GatedHasher()
+        let accounts = try await AccountManager(sessions: fixture.manager, hasher: hasher)
+        let bob = try await accounts.register(username: "bob", password: "password-1")
+        let login = Task { try await accounts.login(username: "bob", password: "password-1", clientID: nil, userAgent: nil, address: nil) }
+        // The login has read the old hash and is checking the old password …
+        await GatedHasher.yield(until: { hasher.waitingCount == 1 })
+        // … when an administrator sets a new one, which ends every session that exists now.
+        try await accounts.setPassword(userID: bob.id, to: "password-2")
+        hasher.open()
+        let error = await #expect(throws: JWTAuthError.self) { _ = try await login.value }
+        #expect(error?.code == .invalidCredentials)
+        #expect(try await fixture.manager.activeSessions(of: bob.id).isEmpty)
     }
 
     @Test("A restarted engine reloads revocations from the store before verifying")

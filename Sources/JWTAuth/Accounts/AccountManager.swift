@@ -61,23 +61,41 @@ public struct AccountManager: Sendable {
             throw JWTAuthError.invalidInput("username or password too long")
         }
         if let clientID { try self.validate(clientID: clientID) }
-        let now = self.sessions.clock.now
-        try self.rateLimiter.check(username: username, address: address, now: now)
+        let attempt = try self.rateLimiter.begin(username: username, address: address, now: self.sessions.clock.now)
+        var failed = false
+        defer { self.rateLimiter.finish(attempt, failed: failed, now: self.sessions.clock.now) }
         let user = try await self.users.user(username: username)
         let matches = try await self.hasher.verify(password, against: user?.passwordHash ?? self.decoyHash)
         guard let user, matches, !user.isDisabled else {
-            self.rateLimiter.recordFailure(username: username, address: address, now: now)
+            failed = true
             throw JWTAuthError(.invalidCredentials, "wrong username or password")
         }
         let agent = userAgent.map { String($0.prefix(self.limits.userAgentLength)) }
-        return try await self.sessions.createSession(for: user, clientID: clientID, userAgent: agent)
+        let tokens = try await self.sessions.createSession(for: user, clientID: clientID, userAgent: agent)
+        // The password was checked against the hash read before the bcrypt; a password change
+        // or a disable that landed meanwhile revoked the user's sessions *before* this one was
+        // created. Read the account again: unchanged means any later change will find and
+        // revoke this session; changed means it must not survive.
+        let current = try await self.users.user(id: user.id)
+        guard let current, current.passwordHash == user.passwordHash, !current.isDisabled else {
+            try await self.sessions.revokeSession(id: tokens.session.id, userID: user.id, reason: .passwordChanged)
+            failed = true
+            throw JWTAuthError(.invalidCredentials, "wrong username or password")
+        }
+        return tokens
     }
 
-    /// Changes a password after checking the current one; every session of the user ends.
+    /// Changes a password after checking the current one (failures count towards the
+    /// username's login limit); every session of the user ends.
     public func changePassword(userID: String, current: String, new: String) async throws {
         try self.validate(password: new)
         guard var user = try await self.users.user(id: userID) else { throw JWTAuthError(.notFound, "no such user") }
+        // Guesses of the current password (with a stolen access token) count like failed logins.
+        let attempt = try self.rateLimiter.begin(username: user.username, address: nil, now: self.sessions.clock.now)
+        var failed = false
+        defer { self.rateLimiter.finish(attempt, failed: failed, now: self.sessions.clock.now) }
         guard try await self.hasher.verify(current, against: user.passwordHash) else {
+            failed = true
             throw JWTAuthError(.invalidCredentials, "the current password is wrong")
         }
         user.passwordHash = try await self.hasher.hash(new)

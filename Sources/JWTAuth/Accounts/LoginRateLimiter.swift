@@ -20,8 +20,15 @@ public final class LoginRateLimiter: Sendable {
     /// The most keys tracked at once; beyond it the oldest are dropped.
     public let maximumTrackedKeys: Int
 
+    /// A login attempt in progress, counted against its keys until ``finish(_:failed:now:)``.
+    public struct Attempt: Sendable {
+        fileprivate let keys: [String]
+    }
+
     private struct State {
         var failures: [String: [NumericDate]] = [:]
+        /// Attempts begun and not yet finished, per key.
+        var inFlight: [String: Int] = [:]
         var nextPrune = NumericDate(0)
     }
 
@@ -37,32 +44,50 @@ public final class LoginRateLimiter: Sendable {
         self.maximumTrackedKeys = maximumTrackedKeys
     }
 
-    /// Throws `rate_limited` (with `retryAfter`) when either key has used up its attempts.
-    public func check(username: String, address: String?, now: NumericDate) throws(JWTAuthError) {
+    /// Starts an attempt, or throws `rate_limited` (with `retryAfter`) when either key has used
+    /// up its attempts. Attempts still in progress count as failures until they finish: the
+    /// password check takes a bcrypt's time, and without that many concurrent guesses would
+    /// all pass before the first failure was recorded. Call ``finish(_:failed:now:)`` exactly
+    /// once for every attempt returned.
+    public func begin(username: String, address: String?, now: NumericDate) throws(JWTAuthError) -> Attempt {
+        let keys = self.keys(username: username, address: address)
         let wait = self.state.withLock { state -> Duration? in
             self.prune(&state, now: now)
             var longest: Duration? = nil
-            for (key, limit) in self.keys(username: username, address: address) {
-                guard let failures = state.failures[key] else { continue }
-                let recent = failures.filter { $0 > now - limit.window }
-                guard recent.count >= limit.attempts else { continue }
-                // The oldest failure still in the window has to age out first.
-                let index = recent.count - limit.attempts
-                let until = recent[index] + limit.window
-                let wait = until.duration(since: now)
+            for (key, limit) in keys {
+                let recent = state.failures[key, default: []].filter { $0 > now - limit.window }
+                let pending = state.inFlight[key, default: 0]
+                guard recent.count + pending >= limit.attempts else { continue }
+                let wait: Duration
+                if recent.count >= limit.attempts, limit.attempts > 0 {
+                    // The oldest failure still in the window has to age out first.
+                    wait = (recent[recent.count - limit.attempts] + limit.window).duration(since: now)
+                } else {
+                    // Limited by attempts still running: their outcome is due within a second.
+                    wait = .seconds(1)
+                }
                 longest = max(longest ?? .zero, wait)
+            }
+            if longest == nil {
+                for (key, _) in keys { state.inFlight[key, default: 0] += 1 }
             }
             return longest
         }
         if let wait {
             throw JWTAuthError(.rateLimited, "too many failed logins; try again later", retryAfter: max(wait, .seconds(1)))
         }
+        return Attempt(keys: keys.map(\.0))
     }
 
-    /// Counts a failed attempt.
-    public func recordFailure(username: String, address: String?, now: NumericDate) {
+    /// Ends an attempt; a failed one counts towards the limits for their window.
+    public func finish(_ attempt: Attempt, failed: Bool, now: NumericDate) {
         self.state.withLock { state in
-            for (key, limit) in self.keys(username: username, address: address) {
+            for key in attempt.keys {
+                let pending = state.inFlight[key, default: 0] - 1
+                state.inFlight[key] = pending > 0 ? pending : nil
+            }
+            guard failed else { return }
+            for (key, limit) in zip(attempt.keys, [self.perUsername, self.perAddress]) {
                 var failures = state.failures[key, default: []].filter { $0 > now - limit.window }
                 failures.append(now)
                 // Only the newest `attempts` matter for the decision.
