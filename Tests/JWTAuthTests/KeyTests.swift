@@ -48,7 +48,7 @@ struct KeyTests {
         }
     }
 
-    @Test("PEM keys load: SPKI, PKCS#8, PKCS#1 and SEC 1")
+    @Test("PEM keys load: SPKI and PKCS#8 (PKCS#1 is covered by the CLI interop tests)")
     func pem() throws {
         let p256 = P256.Signing.PrivateKey()
         let fromPKCS8 = try JWTKey(pem: p256.pemRepresentation)
@@ -67,6 +67,20 @@ struct KeyTests {
         expectRejected(.keyInvalid) { try JWTKey(pem: spki, algorithms: [.rs256, .ps256]) }
         expectRejected(.keyInvalid) { try JWTKey(pem: "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n") }
         expectRejected(.keyInvalid) { try JWTKey(pem: "not pem") }
+    }
+
+    @Test("A PEM whose BEGIN line lost its dashes is refused without echoing the key")
+    func pemLabelNeverLeaksKeyMaterial() throws {
+        let pem = P256.Signing.PrivateKey().pemRepresentation
+        let body = pem.split(separator: "\n").filter { !$0.hasPrefix("-----") }
+        for mangled in [
+            pem.replacingOccurrences(of: "-----BEGIN PRIVATE KEY-----", with: "-----BEGIN PRIVATE KEY"),
+            pem.replacingOccurrences(of: "-----BEGIN PRIVATE KEY-----\n", with: "-----BEGIN "),
+        ] {
+            let error = expectRejected(.keyInvalid) { try JWTKey(pem: mangled) }
+            let text = "\(error.map { "\($0)" } ?? "")"
+            #expect(!body.contains { text.contains($0.prefix(16)) }, "the error quotes the key: \(text)")
+        }
     }
 
     @Test("HMAC secrets shorter than the hash are weak", arguments: [(JWSAlgorithm.hs256, 32), (.hs384, 48), (.hs512, 64)])

@@ -24,7 +24,11 @@ extension JWTKey {
         case "PUBLIC KEY", "RSA PUBLIC KEY": isPrivate = false
         case "PRIVATE KEY", "RSA PRIVATE KEY", "EC PRIVATE KEY": isPrivate = true
         case "ENCRYPTED PRIVATE KEY": throw .keyInvalid("encrypted private keys are not supported; decrypt it first")
-        default: throw .keyInvalid("PEM type \"\(label)\" is not a supported key")
+        default:
+            // The label is echoed only when it looks like one: a BEGIN line that lost its dashes
+            // would otherwise put the key's own base64 into the message.
+            let known = label.count <= 40 && label.utf8.allSatisfy { $0 == 0x20 || (0x41...0x5A).contains($0) || (0x30...0x39).contains($0) }
+            throw .keyInvalid(known ? "PEM type \"\(label)\" is not a supported key" : "the PEM BEGIN line is malformed")
         }
 
         if label != "EC PRIVATE KEY", let rsa = Self.rsaMaterial(pem: pem, isPrivate: isPrivate) {
@@ -57,7 +61,8 @@ extension JWTKey {
             let start = (0...(bytes.count - marker.count)).first(where: { bytes[$0..<($0 + marker.count)].elementsEqual(marker) })
         else { return nil }
         let labelStart = start + marker.count
-        guard let labelEnd = bytes[labelStart...].firstIndex(of: UInt8(ascii: "-")) else { return nil }
+        // The label ends at the dashes, and never runs past its own line.
+        guard let labelEnd = bytes[labelStart...].firstIndex(where: { $0 == UInt8(ascii: "-") || $0 == 0x0A || $0 == 0x0D }) else { return nil }
         return String(decoding: bytes[labelStart..<labelEnd], as: UTF8.self)
     }
 
