@@ -449,10 +449,35 @@ struct HostileTokenTests {
 
     @Test("iss must equal the expected issuer exactly")
     func issuer() {
-        for wrong in ["https://auth.test/", "https://AUTH.test", "https://evil.test", ""] {
+        // "\u212A" is the Kelvin sign, canonically equivalent to "K": not the same code points.
+        for wrong in ["https://auth.test/", "https://AUTH.test", "https://evil.test", "", "https://auth.tes\\u0074\\u0301"] {
             let claims = Self.claims(replacing: #""iss":"https://auth.test""#, with: #""iss":"\#(wrong)""#)
             expectRejected(.issuerInvalid, "\(wrong)") { try Self.verifier().verify(Self.token(claims: claims)) }
         }
+    }
+
+    @Test("iss and aud compare code points exactly: escapes are undone, canonical equivalents differ")
+    func exactComparison() throws {
+        let kelvin = Self.verifier { $0.issuer = "https://Kelvin.test"; $0.audiences = ["https://api.test/Kelvin"] }
+        func token(iss: String, aud: String) -> String {
+            Self.token(claims: Self.claims(replacing: #""iss":"https://auth.test""#, with: #""iss":"\#(iss)""#)
+                .replacingOccurrences(of: #""aud":"api""#, with: #""aud":\#(aud)"#))
+        }
+        // Escaped spellings of the same code points are the same string (RFC 7519 §7.3).
+        #expect(throws: Never.self) { try kelvin.verify(token(iss: #"https:\/\/Kelvin.test"#, aud: #""https:\/\/api.test\/Kelvin""#)) }
+        #expect(throws: Never.self) { try kelvin.verify(token(iss: #"https://\u004Belvin.test"#, aud: #"["https:\/\/api.test\/Kelvin"]"#)) }
+        // U+212A KELVIN SIGN is canonically equivalent to "K", but another code point.
+        expectRejected(.issuerInvalid) { try kelvin.verify(token(iss: #"https://\u212Aelvin.test"#, aud: #""https://api.test/Kelvin""#)) }
+        expectRejected(.audienceInvalid) { try kelvin.verify(token(iss: "https://Kelvin.test", aud: #""https://api.test/\u212Aelvin""#)) }
+        expectRejected(.audienceInvalid) { try kelvin.verify(token(iss: "https://Kelvin.test", aud: #"["https://api.test/\u212Aelvin"]"#)) }
+    }
+
+    @Test("exp at the very end of Int64 verifies and reads back without trapping")
+    func dateAtInt64Limit() throws {
+        let claims = Self.claims.replacingOccurrences(of: #""exp":"#, with: #""exp":9223372036854775807,"was_exp":"#)
+        let verified = try Self.verifier { $0.maximumAge = nil }.verify(Self.token(claims: claims))
+        #expect(verified.claims.expiresAt?.wholeSeconds == .max)
+        #expect(NumericDate(secondsSinceEpoch: -1e300).wholeSeconds == .min)
     }
 
     @Test("aud must contain an accepted audience; strings and arrays both work")

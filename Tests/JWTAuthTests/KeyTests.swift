@@ -182,6 +182,15 @@ struct KeyTests {
         expectRejected(.algorithmRejected) { try JWTVerifier(keys: set).verifyJWS(token) }
         let opsSet = try JWTKeySet([try key(#","kid":"k","key_ops":["sign"]"#)])
         expectRejected(.algorithmRejected) { try JWTVerifier(keys: opsSet).verifyJWS(token) }
+
+        // A private JWK limited to signing: its public half verifies what it signs.
+        let privateMembers = try ec.jwk(includingPrivateKey: true).dropLast()  // the closing brace
+        let signOnly = try JWTKey(jwk: privateMembers + #","key_ops":["sign"]}"#)
+        #expect(signOnly.canSign && !signOnly.canVerify)
+        let publicHalf = try #require(signOnly.publicKey)
+        #expect(publicHalf.canVerify && !publicHalf.canSign)
+        let signed = try JWTSigner(key: signOnly).signJWS(payload: [4, 5, 6])
+        #expect(try JWTVerifier(keys: JWTKeySet([publicHalf])).verifyJWS(signed).payload == [4, 5, 6])
     }
 
     @Test("Key sets refuse duplicate kids and mixed HMAC/asymmetric keys")

@@ -127,7 +127,9 @@ struct ClaimsReader {
         try Self.checkTimes(expiresAt: expiresAt, notBefore: notBefore, issuedAt: issuedAt, policy: policy, now: now)
 
         // Issuer and audience.
-        if let expected = policy.issuer, issuer != expected {
+        // Exact code points (RFC 7519 §7.3): Swift's `==` would also accept canonically
+        // equivalent spellings of the issuer.
+        if let expected = policy.issuer, !(issuer?.utf8.elementsEqual(expected.utf8) ?? false) {
             throw JWTAuthError(.issuerInvalid, "the token was not issued by the expected issuer")
         }
         if policy.audiences != nil, !audienceAccepted {
@@ -174,10 +176,12 @@ struct ClaimsReader {
         return JSONReader.string(ref, in: bytes)
     }
 
-    /// True when an unescaped string's bytes equal `expected`.
+    /// True when a string's code points (after unescaping) are exactly `expected`'s bytes —
+    /// RFC 7519 §7.3's comparison, without Unicode normalization.
     @inline(__always)
     private static func bytes(_ ref: JSONReader.StringRef, in bytes: UnsafeRawBufferPointer, equal expected: [UInt8]) -> Bool {
-        guard !ref.hasEscapes, ref.end - ref.start == expected.count, let base = bytes.baseAddress else { return false }
+        if ref.hasEscapes { return JSONReader.unescapedBytes(ref, in: bytes) == expected }
+        guard ref.end - ref.start == expected.count, let base = bytes.baseAddress else { return false }
         return expected.withUnsafeBytes { other in
             guard let otherBase = other.baseAddress else { return expected.isEmpty }
             return memcmp(base + ref.start, otherBase, expected.count) == 0
@@ -207,7 +211,10 @@ struct ClaimsReader {
             return ([JSONReader.string(ref, in: bytes)], false)
         case .array:
             let list = try Self.stringArray(value, "aud", in: bytes) ?? []
-            return (list, list.contains { policy.audiences?.contains($0) ?? false })
+            let accepted = list.contains { candidate in
+                policy.audienceEntries.contains { $0.bytes.elementsEqual(candidate.utf8) }
+            }
+            return (list, accepted)
         default:
             throw JWTAuthError(.claimInvalid, "the aud claim must be a string or an array of strings")
         }

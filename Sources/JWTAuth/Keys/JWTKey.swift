@@ -66,7 +66,11 @@ public struct JWTKey: Sendable {
         case .p521(let publicKey, _): material = .p521(publicKey, nil)
         case .ed25519(let publicKey, _): material = .ed25519(publicKey, nil)
         }
-        return JWTKey(algorithm: self.algorithm, keyID: self.keyID, usage: self.usage.subtracting(.sign), material: material)
+        // What the private key may sign, its public half may verify (`key_ops: ["sign"]` is
+        // the usual shape of a private JWK).
+        var usage = self.usage.subtracting(.sign)
+        if self.usage.contains(.sign) { usage.insert(.verify) }
+        return JWTKey(algorithm: self.algorithm, keyID: self.keyID, usage: usage, material: material)
     }
 
     /// A copy of this key with another key identifier.

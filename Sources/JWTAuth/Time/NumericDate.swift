@@ -13,9 +13,13 @@ public struct NumericDate: Sendable, Hashable, Comparable, CustomStringConvertib
         self.secondsSinceEpoch = Double(seconds)
     }
 
-    /// The date rounded down to a whole second, as issued in tokens.
+    /// The date rounded down to a whole second, as issued in tokens; saturating at the ends
+    /// of `Int64` (a token may carry `exp: 9223372036854775807`, which a `Double` holds as 2^63).
     public var wholeSeconds: Int64 {
-        Int64(self.secondsSinceEpoch.rounded(.down))
+        let down = self.secondsSinceEpoch.rounded(.down)
+        if let exact = Int64(exactly: down) { return exact }
+        if down.isNaN { return 0 }
+        return down > 0 ? .max : .min
     }
 
     public static func < (lhs: NumericDate, rhs: NumericDate) -> Bool {
