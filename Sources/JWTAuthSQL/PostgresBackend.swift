@@ -125,7 +125,12 @@ final class PostgresBackend: SQLBackend {
             self.failingUntil.withLock { $0 = nil }
             return result
         } catch let error as PSQLError where error.code == .server {
-            // The database answered (a constraint, a bad query): it is up.
+            // The database answered (a constraint, a bad query): it is up. A data exception
+            // (SQLSTATE class 22, e.g. a NUL character, which PostgreSQL's text cannot hold)
+            // is the client's input, not an outage.
+            if error.serverInfo?[.sqlState]?.hasPrefix("22") == true {
+                throw JWTAuthError(.invalidInput, "a value was refused by the database (e.g. a NUL character)")
+            }
             throw error
         } catch let error as JWTAuthError where error.code != .storeUnavailable {
             // Our own verdict on what the database answered (e.g. username_taken).

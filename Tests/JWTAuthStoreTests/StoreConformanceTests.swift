@@ -341,6 +341,29 @@ struct StoreConformanceTests {
         }
     }
 
+    @Test("A NUL character in a lookup is bad input (or simply not found), never an outage", arguments: StoreFactory.all)
+    func nulCharacters(_ factory: StoreFactory) async throws {
+        try await factory.with { store in
+            func expectNotAnOutage(_ what: String, _ lookup: () async throws -> Bool) async {
+                do {
+                    #expect(try await lookup() == false, "\(what) found something")
+                } catch let error as JWTAuthError {
+                    #expect(error.code == .invalidInput, "\(what): \(error)")
+                } catch {
+                    Issue.record("\(what): \(error)")
+                }
+            }
+            await expectNotAnOutage("session") { try await store.sessions.session(id: "s\u{0}1", userID: "user-1") != nil }
+            if let users = store.users {
+                await expectNotAnOutage("user by name") { try await users.user(username: "al\u{0}ice") != nil }
+                await expectNotAnOutage("user by id") { try await users.user(id: "u\u{0}1") != nil }
+            }
+            // And the store is still trusted to be up.
+            try await store.sessions.checkHealth()
+            _ = try await store.sessions.createSession(Self.session("after-nul"), maximumPerUser: 20)
+        }
+    }
+
     @Test("A healthy store says so", arguments: StoreFactory.all)
     func health(_ factory: StoreFactory) async throws {
         try await factory.with { store in

@@ -64,7 +64,9 @@ public struct AccountManager: Sendable {
         let attempt = try self.rateLimiter.begin(username: username, address: address, now: self.sessions.clock.now)
         var failed = false
         defer { self.rateLimiter.finish(attempt, failed: failed, now: self.sessions.clock.now) }
-        let user = try await self.users.user(username: username)
+        // No stored username holds a NUL (registration refuses control characters), and some
+        // databases cannot even be asked about one: such a name is simply unknown.
+        let user = username.utf8.contains(0) ? nil : try await self.users.user(username: username)
         let matches = try await self.hasher.verify(password, against: user?.passwordHash ?? self.decoyHash)
         guard let user, matches, !user.isDisabled else {
             failed = true
