@@ -200,12 +200,9 @@ public struct JWTAuthRoutes<Context: JWTAuthRequestContext>: Sendable {
             }
         }
         let refreshToken = try fields.required("refresh_token", maxBytes: 16 * 1024)
+        let clientID = try fields.string("client_id", maxBytes: 128)
         do {
-            let tokens = try await self.sessions.refresh(refreshToken)
-            if let clientID = try fields.string("client_id", maxBytes: 128), clientID != tokens.session.clientID {
-                throw AuthHTTPError.invalidGrant("the refresh token was issued to another client")
-            }
-            return JSONResponse.tokens(tokens)
+            return JSONResponse.tokens(try await self.sessions.refresh(refreshToken, clientID: clientID))
         } catch let error as JWTAuthError {
             throw AuthHTTPError(error, purpose: .refreshToken)
         }

@@ -28,6 +28,23 @@ struct RefreshTests {
         }
     }
 
+    @Test("A refresh naming another client_id is refused without using the token up")
+    func wrongClientID() async throws {
+        try await withServer { api in
+            let (_, tokens) = try await api.signUp("alice", clientID: "web")
+            for response in [
+                try await api.post("/auth/refresh", json: #"{"refresh_token":"\#(tokens.refresh)","client_id":"mobile"}"#),
+                try await api.post("/oauth/token", form: [("grant_type", "refresh_token"), ("refresh_token", tokens.refresh), ("client_id", "mobile")]),
+            ] {
+                expectInvalidGrant(response)
+            }
+            // The real client's refresh still works: no rotation happened, no reuse is seen.
+            let response = try await api.post("/auth/refresh", json: #"{"refresh_token":"\#(tokens.refresh)","client_id":"web"}"#)
+            #expect(response.status == .ok, "\(response.text)")
+            #expect(try await api.me(try Tokens(response).access).status == .ok)
+        }
+    }
+
     @Test("Refresh rotates: a new pair for the same session, Cache-Control: no-store", arguments: Style.allCases)
     func rotation(style: Style) async throws {
         try await withServer { api in

@@ -97,12 +97,21 @@ public struct SessionManager: Sendable {
     /// Trades a refresh token for a new pair: stateless checks first, then the store's atomic
     /// compare-and-rotate. A rotated-away token revokes the whole session.
     ///
+    /// - Parameters:
+    ///   - refreshToken: The refresh token presented.
+    ///   - expectedClientID: When given, the token must have been issued to this `client_id`
+    ///     (`claim_invalid` otherwise, and the token stays unused).
     /// - Throws: `session_unknown`, `session_revoked`, `session_expired`, `refresh_reused`, a
     ///   verification code for a bad token, `store_unavailable` when the store is down.
-    public func refresh(_ refreshToken: String) async throws -> TokenResponse {
+    public func refresh(_ refreshToken: String, clientID expectedClientID: String? = nil) async throws -> TokenResponse {
         let token = try self.refreshVerifier.verify(refreshToken)
         guard let sessionID = token.claims.sessionID, let tokenID = token.claims.tokenID, let userID = token.claims.subject else {
             throw JWTAuthError(.claimMissing, "the refresh token lacks sid, jti or sub")
+        }
+        // Before the rotation: a refused request must not use the token up, or the real
+        // client's next refresh would look like reuse and end the session.
+        if let expectedClientID, token.claims.clientID != expectedClientID {
+            throw JWTAuthError(.claimInvalid, "the refresh token was issued to another client")
         }
         // The user first: if their store is down the refresh fails before the token is used
         // up (a rotation committed behind a 503 would make the client's retry look like reuse).
