@@ -1,9 +1,24 @@
 public import JWTAuth
+import Logging
 
 extension RedisSessionStore {
-    /// Appends revocations to the log stream.
-    func appendToLog(_ events: [RevocationEvent]) async throws {
+    /// Appends revocations to the log stream, which instances read to catch up after a feed
+    /// outage. The revocation itself is already done (and published) when this runs, so a
+    /// failure here is logged, not thrown: reporting "unavailable" for a change that happened
+    /// would keep the caller from recording it (and a reuse from being reported as one).
+    func appendToLog(_ events: [RevocationEvent]) async {
         guard !events.isEmpty else { return }
+        do {
+            try await self.appendToLogOrThrow(events)
+        } catch {
+            self.logger.warning(
+                "could not append to the revocation log; instances that missed the live feed will not see these",
+                metadata: ["count": "\(events.count)", "error": "\(error)"]
+            )
+        }
+    }
+
+    private func appendToLogOrThrow(_ events: [RevocationEvent]) async throws {
         // Entry ids are the server's clock; the log is trimmed by age in purgeExpired, and
         // capped here so a burst can never grow it without bound.
         let commands = events.map { event in

@@ -92,7 +92,7 @@ public final class RedisSessionStore: SessionStore {
                 ]
             )
             let evicted = try (reply.array ?? []).map { try self.decodeSession(id: nil, $0.array ?? []) }
-            try await self.appendToLog(evicted.map { RevocationEvent(kind: .session, subject: $0.id, at: session.createdAt) })
+            await self.appendToLog(evicted.map { RevocationEvent(kind: .session, subject: $0.id, at: session.createdAt) })
             return evicted
         }
     }
@@ -139,7 +139,7 @@ public final class RedisSessionStore: SessionStore {
             case "rotated": return .rotated(try self.decodeSession(id: request.sessionID, Array(parts.dropFirst())))
             case "reissued": return .reissued(try self.decodeSession(id: request.sessionID, Array(parts.dropFirst())))
             case "reuse":
-                try await self.appendToLog([RevocationEvent(kind: .session, subject: request.sessionID, at: request.now)])
+                await self.appendToLog([RevocationEvent(kind: .session, subject: request.sessionID, at: request.now)])
                 return .reuseDetected(try self.decodeSession(id: request.sessionID, Array(parts.dropFirst())))
             case "revoked": return .rejected(.revoked)
             case "expired": return .rejected(.expired)
@@ -158,7 +158,7 @@ public final class RedisSessionStore: SessionStore {
             let parts = reply.array ?? []
             switch parts.first?.string {
             case "revoked":
-                try await self.appendToLog([RevocationEvent(kind: .session, subject: id, at: now)])
+                await self.appendToLog([RevocationEvent(kind: .session, subject: id, at: now)])
                 return try self.decodeSession(id: id, Array(parts.dropFirst()))
             case "already":
                 return try self.decodeSession(id: id, Array(parts.dropFirst()))
@@ -176,7 +176,7 @@ public final class RedisSessionStore: SessionStore {
                 arguments: [userID, Self.format(now), reason.rawValue, self.retentionSeconds, self.channel, self.sessionKeyPrefix(userID)]
             )
             let revoked = (reply.array ?? []).compactMap(\.string)
-            try await self.appendToLog(
+            await self.appendToLog(
                 revoked.map { RevocationEvent(kind: .session, subject: $0, at: now) } + [RevocationEvent(kind: .user, subject: userID, at: now)]
             )
             return revoked
