@@ -54,6 +54,12 @@ final class AsyncLock: Sendable {
             // Ownership passes straight to the next waiter; the lock stays held.
             let next = state.waiters[state.head]
             state.head += 1
+            // Under sustained load the queue may never drain: drop the served prefix once it
+            // is half the array, so memory stays proportional to the tasks actually waiting.
+            if state.head >= 64, state.head * 2 >= state.waiters.count {
+                state.waiters.removeFirst(state.head)
+                state.head = 0
+            }
             return next
         }
         next?.resume()
