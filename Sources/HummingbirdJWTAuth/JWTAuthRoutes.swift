@@ -55,8 +55,14 @@ public struct JWTAuthRoutes<Context: JWTAuthRequestContext>: Sendable {
         let authenticator = BearerAuthenticator<Context>(sessions: self.sessions)
 
         router.get("health") { _, _ in try await self.health() }
+        // The keys are fixed for the life of the routes: the document is written once.
+        let jwks = self.publicKeys.publicJWKS()
         router.get(".well-known/jwks.json") { _, _ in
-            JSONResponse.make(.ok, try JSONValue(parsing: self.publicKeys.publicJWKS()), headers: [.cacheControl: "public, max-age=300"])
+            Response(
+                status: .ok,
+                headers: [.contentType: "application/json; charset=utf-8", .cacheControl: "public, max-age=300"],
+                body: ResponseBody(byteBuffer: ByteBuffer(string: jwks))
+            )
         }
         router.get(".well-known/oauth-authorization-server") { _, _ in self.metadata() }
 
