@@ -1,3 +1,4 @@
+import HTTPTypes
 public import Hummingbird
 import HummingbirdAuth
 public import JWTAuth
@@ -22,6 +23,8 @@ public struct JWTAuthRoutes<Context: JWTAuthRequestContext>: Sendable {
     public var allowsRegistration: Bool
     /// How cookie mode behaves (see ``RefreshCookie``).
     public var refreshCookie: RefreshCookie
+    /// The proxies whose `X-Forwarded-For` names the client for the login limits.
+    public var trustedProxies: TrustedProxies
 
     /// Creates the route group.
     ///
@@ -32,6 +35,8 @@ public struct JWTAuthRoutes<Context: JWTAuthRequestContext>: Sendable {
     ///   - adminRole: The role that may call `/admin/*` and `/oauth/introspect`.
     ///   - allowsRegistration: Whether `POST /auth/register` is open.
     ///   - refreshCookie: Cookie-mode settings.
+    ///   - trustedProxies: The reverse proxies in front of the server, if any (see
+    ///     ``TrustedProxies``); without them the connection's peer is the client.
     ///   - context: The request context type, to help type inference.
     public init(
         sessions: SessionManager,
@@ -40,6 +45,7 @@ public struct JWTAuthRoutes<Context: JWTAuthRequestContext>: Sendable {
         adminRole: String = "admin",
         allowsRegistration: Bool = true,
         refreshCookie: RefreshCookie = RefreshCookie(),
+        trustedProxies: TrustedProxies = .none,
         context: Context.Type = Context.self
     ) {
         self.sessions = sessions
@@ -48,6 +54,7 @@ public struct JWTAuthRoutes<Context: JWTAuthRequestContext>: Sendable {
         self.adminRole = adminRole
         self.allowsRegistration = allowsRegistration
         self.refreshCookie = refreshCookie
+        self.trustedProxies = trustedProxies
     }
 
     /// Registers every route on `router`.
@@ -164,7 +171,7 @@ public struct JWTAuthRoutes<Context: JWTAuthRequestContext>: Sendable {
             password: password,
             clientID: clientID,
             userAgent: request.headers[.userAgent],
-            address: context.clientAddress
+            address: self.trustedProxies.clientAddress(peer: context.clientAddress, forwardedFor: request.headers[values: forwardedForField])
         )
         return cookieMode ? self.cookieTokens(tokens) : JSONResponse.tokens(tokens)
     }
@@ -330,3 +337,6 @@ public struct JWTAuthRoutes<Context: JWTAuthRequestContext>: Sendable {
         return identity
     }
 }
+
+/// `X-Forwarded-For` (a valid field name: the fallback is never taken).
+private let forwardedForField = HTTPField.Name("X-Forwarded-For") ?? .via

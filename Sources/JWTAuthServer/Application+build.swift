@@ -66,7 +66,8 @@ public func buildApplication(
             accounts: accounts,
             publicKeys: keys.verification,
             allowsRegistration: configuration.allowsRegistration,
-            refreshCookie: configuration.refreshCookie
+            refreshCookie: configuration.refreshCookie,
+            trustedProxies: try TrustedProxies(configuration.trustedProxies)
         ).addRoutes(to: router)
         if configuration.servesWebPage {
             WebPage().addRoutes(to: router)

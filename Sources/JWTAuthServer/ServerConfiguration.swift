@@ -39,6 +39,9 @@ public struct ServerConfiguration: Sendable {
     public var refreshCookieByDefault: Bool
     /// Origins allowed to use the refresh cookie, besides the issuer's own.
     public var allowedOrigins: [String]
+    /// Reverse proxies (addresses or networks such as `10.0.0.0/8`) whose `X-Forwarded-For`
+    /// names the client for the per-address login limit; empty: the peer is the client.
+    public var trustedProxies: [String]
     /// Whether `/` serves the sign-in page.
     public var servesWebPage: Bool
 
@@ -65,6 +68,7 @@ public struct ServerConfiguration: Sendable {
         loginLimitPerAddress: LoginRateLimiter.Limit = .init(attempts: 100, window: .seconds(900)),
         refreshCookieByDefault: Bool = false,
         allowedOrigins: [String] = [],
+        trustedProxies: [String] = [],
         servesWebPage: Bool = true
     ) {
         self.host = host
@@ -89,6 +93,7 @@ public struct ServerConfiguration: Sendable {
         self.loginLimitPerAddress = loginLimitPerAddress
         self.refreshCookieByDefault = refreshCookieByDefault
         self.allowedOrigins = allowedOrigins
+        self.trustedProxies = trustedProxies
         self.servesWebPage = servesWebPage
     }
 

@@ -107,8 +107,18 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .customLong("allowed-origins"), help: "Origins that may use the refresh cookie, comma-separated (the issuer's is always allowed). [JWTAUTH_ALLOWED_ORIGINS]")
     var allowedOrigins: String?
 
+    @Option(name: .customLong("trusted-proxies"), help: "Reverse proxies whose X-Forwarded-For names the client for login limits: addresses or networks, comma-separated (e.g. 10.0.0.0/8). [JWTAUTH_TRUSTED_PROXIES]")
+    var trustedProxies: String?
+
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error. [JWTAUTH_LOG_LEVEL, default info]")
     var logLevel: String?
+
+    private static func validateTrustedProxies(_ entries: [String]) throws {
+        let result = Result { () throws(JWTAuthError) in try TrustedProxies(entries) }
+        if case .failure(let error) = result {
+            throw ValidationError("--trusted-proxies: \(error.message)")
+        }
+    }
 
     func makeConfiguration(_ environment: Environment = Environment()) throws -> ServerConfiguration {
         var configuration = ServerConfiguration()
@@ -160,6 +170,10 @@ struct ServeCommand: AsyncParsableCommand {
                     throw ValidationError("--allowed-origins takes origins like https://app.example.com (no path)")
                 }
             }
+        }
+        if let proxies = self.trustedProxies ?? environment["TRUSTED_PROXIES"] {
+            configuration.trustedProxies = proxies.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+            try Self.validateTrustedProxies(configuration.trustedProxies)
         }
         switch self.registration ?? environment["REGISTRATION"] {
         case nil, "open": configuration.allowsRegistration = true

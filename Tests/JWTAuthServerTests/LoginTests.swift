@@ -177,6 +177,36 @@ struct LoginTests {
         }
     }
 
+    @Test("Behind a trusted proxy the per-address limit counts X-Forwarded-For's client, not the proxy (live socket)", arguments: [true, false])
+    func perAddressLimitBehindProxy(trusted: Bool) async throws {
+        try await withServer(
+            .live,
+            configure: {
+                $0.loginLimitPerAddress = .init(attempts: 3, window: .seconds(900))
+                $0.loginLimitPerUsername = .init(attempts: 100, window: .seconds(900))
+                // The test client connects from loopback: that is the "proxy".
+                $0.trustedProxies = trusted ? ["127.0.0.1", "::1"] : []
+            }
+        ) { api in
+            func attempt(_ name: String, from client: String) async throws -> TestResponse {
+                var headers: HTTPFields = [:]
+                headers[HTTPField.Name("X-Forwarded-For")!] = "198.51.100.99, \(client)"  // a spoofed entry, then the proxy's
+                return try await api.post("/auth/login", fields: ["username": name, "password": "guess guess guess"], headers: headers)
+            }
+            for name in ["mallory1", "mallory2", "mallory3"] {
+                expectError(try await attempt(name, from: "203.0.113.7"), .unauthorized, "invalid_credentials", "\(name)")
+            }
+            expectError(try await attempt("mallory4", from: "203.0.113.7"), .tooManyRequests, nil, "the attacker's address is limited")
+            // Another client behind the same proxy is a different address only when the proxy is trusted.
+            let other = try await attempt("bob", from: "203.0.113.8")
+            if trusted {
+                expectError(other, .unauthorized, "invalid_credentials", "another client behind the proxy")
+            } else {
+                expectError(other, .tooManyRequests, nil, "without trust everyone behind the proxy is one address")
+            }
+        }
+    }
+
     @Test("A disabled account cannot log in")
     func disabledAccount() async throws {
         try await withServer { api in

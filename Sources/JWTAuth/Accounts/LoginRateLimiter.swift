@@ -105,7 +105,7 @@ public final class LoginRateLimiter: Sendable {
 
     private func keys(username: String, address: String?) -> [(String, Limit)] {
         var keys = [("u:" + UserRecord.usernameKey(username), self.perUsername)]
-        if let address { keys.append(("a:" + address, self.perAddress)) }
+        if let address { keys.append(("a:" + IPAddress.rateLimitKey(address), self.perAddress)) }
         return keys
     }
 
