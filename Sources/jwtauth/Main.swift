@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import JWTAuth
 
 #if canImport(Glibc)
 import Glibc
@@ -10,7 +11,7 @@ import Darwin
 #endif
 
 /// Runs the command and maps every failure to the exit codes of DESIGN §7:
-/// 0 success, 1 token rejected, 2 usage or key error.
+/// 0 success, 1 token rejected (or a failure while running), 2 usage or key error.
 @main
 enum Main {
     static func main() async {
@@ -26,15 +27,26 @@ enum Main {
             exit(failure.exitCode)
         } catch let exitCode as ExitCode {
             exit(exitCode.rawValue)
+        } catch let error as JWTAuthError {
+            // A core error that no subcommand translated (e.g. `serve` finding a bad key or an
+            // unreachable database at start-up): bad input or keys are 2, the rest 1.
+            Console.error("error: \(error.code): \(error.message)")
+            exit([.invalidInput, .keyInvalid, .weakKey].contains(error.code) ? 2 : 1)
         } catch {
-            // Help and version requests are "errors" to the parser; everything else is usage.
-            if JWTAuthCommand.exitCode(for: error) == .success {
+            switch JWTAuthCommand.exitCode(for: error) {
+            case .success:
+                // Help and version requests are "errors" to the parser.
                 print(JWTAuthCommand.fullMessage(for: error))
                 exit(0)
+            case .validationFailure:
+                Console.error("error: usage: \(JWTAuthCommand.message(for: error))")
+                Console.error(JWTAuthCommand.usageString(for: error))
+                exit(2)
+            default:
+                // A failure while running (a port in use, a driver error): not a usage mistake.
+                Console.error("error: failed: \(JWTAuthCommand.message(for: error))")
+                exit(1)
             }
-            Console.error("error: usage: \(JWTAuthCommand.message(for: error))")
-            Console.error(JWTAuthCommand.usageString(for: error))
-            exit(2)
         }
     }
 }

@@ -429,3 +429,21 @@ def test_claims_policy_codes(cli, es256, extra, offset, code):
         # Messages never contain token bytes.
         for segment in es256["token"].split("."):
             assert segment not in r.stderr, r.describe()
+
+
+def test_serve_failures_while_running_exit_1_and_bad_flags_exit_2(cli, tmp_path):
+    """`serve` with a port already taken fails while running (exit 1, not a usage message);
+    an unknown flag or an invalid value is a usage error (exit 2)."""
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        r = cli.run("serve", "--data-dir", str(tmp_path / "data"), "--port", str(port), timeout=60)
+    assert r.returncode == 1, r.describe()
+    assert r.error_code == "failed" and "Usage:" not in r.stderr, r.describe()
+    for args in (["--bogus"], ["--trusted-proxies", "10.0.0.0/99"], ["--registration", "maybe"]):
+        r = cli.run("serve", "--data-dir", str(tmp_path / "data"), "--port", "0", *args)
+        assert r.returncode == 2, r.describe()
+        assert r.error_code == "usage", r.describe()
