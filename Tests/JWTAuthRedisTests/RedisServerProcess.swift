@@ -5,8 +5,11 @@ import NIOPosix
 /// A redis-server of a test's own, as a child process on a free loopback port, for tests that
 /// must configure, kill or restart it.
 final class RedisServerProcess {
-    static let executable: String? = ["/usr/bin/redis-server", "/usr/local/bin/redis-server"]
-        .first { FileManager.default.isExecutableFile(atPath: $0) }
+    /// `redis-server` on the PATH (where the test script checks for it), else the usual places.
+    static let executable: String? = {
+        let path = ProcessInfo.processInfo.environment["PATH"]?.split(separator: ":").map { "\($0)/redis-server" } ?? []
+        return (path + ["/usr/bin/redis-server", "/usr/local/bin/redis-server"]).first { FileManager.default.isExecutableFile(atPath: $0) }
+    }()
 
     let port: Int
     let arguments: [String]

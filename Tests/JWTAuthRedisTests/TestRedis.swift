@@ -12,16 +12,20 @@ enum TestRedis {
     static let singleURL = ProcessInfo.processInfo.environment["JWTAUTH_TEST_REDIS_URL"].flatMap { $0.isEmpty ? nil : $0 }
     static let clusterURL = ProcessInfo.processInfo.environment["JWTAUTH_TEST_REDIS_CLUSTER_URL"].flatMap { $0.isEmpty ? nil : $0 }
 
+    /// The test script sets this when it started every service: then a missing one fails the
+    /// tests that need it instead of skipping them.
+    static let servicesRequired = ProcessInfo.processInfo.environment["JWTAUTH_REQUIRE_SERVICES"] != nil
+
     static let needsSingle = Testing.ConditionTrait.enabled(
-        if: singleURL != nil,
+        if: singleURL != nil || servicesRequired,
         "JWTAUTH_TEST_REDIS_URL is not set (e.g. redis://127.0.0.1:6390); start a redis-server and set it to run these"
     )
     static let needsCluster = Testing.ConditionTrait.enabled(
-        if: clusterURL != nil,
+        if: clusterURL != nil || servicesRequired,
         "JWTAUTH_TEST_REDIS_CLUSTER_URL is not set (e.g. redis+cluster://127.0.0.1:7001,127.0.0.1:7002); start a 6-node cluster and set it to run these"
     )
     static let needsServerBinary = Testing.ConditionTrait.enabled(
-        if: RedisServerProcess.executable != nil,
+        if: RedisServerProcess.executable != nil || servicesRequired,
         "redis-server is not installed (apt-get install redis-server); these tests start their own"
     )
 
@@ -31,12 +35,18 @@ enum TestRedis {
         return logger
     }
 
+    struct MissingService: Error, CustomStringConvertible {
+        var description: String
+    }
+
     static func singleConfiguration() throws -> RedisConfiguration {
-        try RedisConfiguration(url: singleURL ?? "redis://127.0.0.1:6379")
+        guard let singleURL else { throw MissingService(description: "services are required but JWTAUTH_TEST_REDIS_URL is not set") }
+        return try RedisConfiguration(url: singleURL)
     }
 
     static func clusterConfiguration() throws -> RedisConfiguration {
-        try RedisConfiguration(url: clusterURL ?? "redis+cluster://127.0.0.1:7001")
+        guard let clusterURL else { throw MissingService(description: "services are required but JWTAUTH_TEST_REDIS_CLUSTER_URL is not set") }
+        return try RedisConfiguration(url: clusterURL)
     }
 
     /// Runs `body` with a client and closes it afterwards, also when `body` throws.

@@ -93,6 +93,13 @@ struct StoreFactory: Sendable, CustomTestStringConvertible {
     /// them (their URLs in the environment).
     static var all: [StoreFactory] { [memory, sqlite] + [postgres, redis, redisCluster].compactMap { $0 } }
 
+    /// The server stores whose URL variable is not set here (and are left out of `all`).
+    static var missingServices: [String] {
+        let environment = ProcessInfo.processInfo.environment
+        return ["JWTAUTH_TEST_POSTGRES_URL", "JWTAUTH_TEST_REDIS_URL", "JWTAUTH_TEST_REDIS_CLUSTER_URL"]
+            .filter { (environment[$0] ?? "").isEmpty }
+    }
+
     /// The stores that also hold users.
     static var withUsers: [StoreFactory] { all.filter { $0.name != "Redis" && $0.name != "Redis Cluster" } }
 }
