@@ -2,6 +2,7 @@ import HTTPTypes
 import HummingbirdTesting
 import JWTAuth
 import JWTAuthServer
+import JWTAuthSQL
 import NIOCore
 import Testing
 
@@ -66,12 +67,16 @@ struct RegistrationTests {
 
     @Test("Missing, short, long, invalid and non-string fields and non-object bodies are a 400", arguments: invalidBodies)
     func invalidInput(name: String, body: String) async throws {
-        try await withServer { api in
-            let response = try await api.post("/auth/register", json: body)
-            expectError(response, .badRequest, "invalid_request", "\(name)")
-            // Nothing was created.
-            let login = try await api.loginResponse("bob", "correct horse battery")
-            #expect(login.status == .unauthorized, "\(name)")
+        try await ServerFixture.with { fixture in
+            try await fixture.run { api in
+                let response = try await api.post("/auth/register", json: body)
+                expectError(response, .badRequest, "invalid_request", "\(name)")
+            }
+            // Nothing was created, under any name.
+            let store = try await SQLStore.sqlite(path: fixture.configuration.dataDirectory + "/jwtauth.sqlite")
+            let count = try await store.userCount()
+            try await store.close()
+            #expect(count == 0, "\(name)")
         }
     }
 
