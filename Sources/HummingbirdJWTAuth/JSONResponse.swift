@@ -25,17 +25,19 @@ public enum JSONResponse {
 
     /// A token response (RFC 6749 §5.1), never cached.
     public static func tokens(_ tokens: TokenResponse) -> Response {
-        self.make(
-            .ok,
-            [
-                "access_token": .string(tokens.accessToken),
-                "token_type": .string(tokens.tokenType),
-                "expires_in": .integer(Int64(tokens.expiresIn)),
-                "refresh_token": .string(tokens.refreshToken),
-                "refresh_expires_in": .integer(Int64(tokens.refreshExpiresIn)),
-            ],
-            headers: Self.noStore
-        )
+        self.make(.ok, Self.members(of: tokens, includingRefreshToken: true), headers: Self.noStore)
+    }
+
+    /// The members of a token response; cookie mode leaves the refresh token out of the body.
+    static func members(of tokens: TokenResponse, includingRefreshToken: Bool) -> [String: JSONValue] {
+        var members: [String: JSONValue] = [
+            "access_token": .string(tokens.accessToken),
+            "token_type": .string(tokens.tokenType),
+            "expires_in": .integer(Int64(tokens.expiresIn)),
+            "refresh_expires_in": .integer(Int64(tokens.refreshExpiresIn)),
+        ]
+        if includingRefreshToken { members["refresh_token"] = .string(tokens.refreshToken) }
+        return members
     }
 
     /// Who an access token belongs to — the body of `GET /api/me` — never cached.

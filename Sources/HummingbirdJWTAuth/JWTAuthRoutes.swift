@@ -180,16 +180,7 @@ public struct JWTAuthRoutes<Context: JWTAuthRequestContext>: Sendable {
     func cookieTokens(_ tokens: TokenResponse) -> Response {
         var headers = JSONResponse.noStore
         headers[.setCookie] = self.refreshCookie.setCookieHeader(for: tokens.refreshToken, maxAge: tokens.refreshExpiresIn)
-        return JSONResponse.make(
-            .ok,
-            [
-                "access_token": .string(tokens.accessToken),
-                "token_type": .string(tokens.tokenType),
-                "expires_in": .integer(Int64(tokens.expiresIn)),
-                "refresh_expires_in": .integer(Int64(tokens.refreshExpiresIn)),
-            ],
-            headers: headers
-        )
+        return JSONResponse.make(.ok, JSONResponse.members(of: tokens, includingRefreshToken: false), headers: headers)
     }
 
     func refresh(_ request: Request, formOnly: Bool) async throws -> Response {
@@ -264,11 +255,10 @@ public struct JWTAuthRoutes<Context: JWTAuthRequestContext>: Sendable {
     func deleteSession(_ context: Context) async throws -> Response {
         let identity = try self.identity(context)
         let id = try context.parameters.require("id")
-        // Another user's session is reported exactly like a missing one.
-        guard try await self.sessions.sessions.session(id: id, userID: identity.userID) != nil else {
+        // Another user's session is reported exactly like a missing one (the lookup is by both).
+        guard try await self.sessions.revokeSession(id: id, userID: identity.userID, reason: .userRevoked) != nil else {
             throw AuthHTTPError(.notFound, error: "not_found", description: "no such session")
         }
-        try await self.sessions.revokeSession(id: id, userID: identity.userID, reason: .userRevoked)
         return Response(status: .noContent)
     }
 

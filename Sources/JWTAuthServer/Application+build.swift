@@ -32,11 +32,11 @@ public func buildApplication(
         logger.warning("the issuer is plain http off loopback: cookie mode will not work in browsers; serve it over https")
     }
     let stores = try await ServerStores.open(configuration, logger: logger)
+    let bcryptPool = NIOThreadPool(numberOfThreads: max(1, System.coreCount))
+    bcryptPool.start()
     do {
         let keys = try KeyDirectory(path: configuration.effectiveKeysDirectory, logger: logger)
             .loadOrCreate(algorithm: configuration.algorithm)
-        let bcryptPool = NIOThreadPool(numberOfThreads: max(1, System.coreCount))
-        bcryptPool.start()
         let sessions = try SessionManager(
             configuration: configuration.sessionConfiguration,
             signingKey: keys.signing,
@@ -97,6 +97,7 @@ public func buildApplication(
         )
     } catch {
         await stores.close()
+        try? await bcryptPool.shutdownGracefully()
         throw error
     }
 }
