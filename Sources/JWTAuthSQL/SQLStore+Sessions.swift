@@ -158,7 +158,8 @@ extension SQLStore {
         let keepAfter = (now - revocationRetention).secondsSinceEpoch
         try await self.run("purge expired sessions", transaction: true) { db in
             try await db.raw(
-                "DELETE FROM jwtauth_sessions WHERE expires_at <= \(bind: keepAfter) OR revoked_at <= \(bind: keepAfter)"
+                // Past its idle deadline a session can never refresh again: it goes then.
+                "DELETE FROM jwtauth_sessions WHERE expires_at <= \(bind: keepAfter) OR refresh_expires_at <= \(bind: keepAfter) OR revoked_at <= \(bind: keepAfter)"
             ).run()
             try await db.raw("DELETE FROM jwtauth_revocations WHERE at <= \(bind: keepAfter)").run()
         }

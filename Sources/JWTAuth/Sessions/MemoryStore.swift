@@ -142,9 +142,13 @@ public final class MemoryStore: SessionStore, UserStore {
     public func purgeExpired(at now: NumericDate, revocationRetention: Duration) async throws {
         self.state.withLock { state in
             let keepAfter = now - revocationRetention
-            for (id, session) in state.sessions where session.expiresAt <= keepAfter || (session.revokedAt.map { $0 <= keepAfter } ?? false) {
+            // Past its idle deadline a session can never refresh again (its refresh token has
+            // expired too), so it goes then, not only at its absolute end.
+            for (id, session) in state.sessions
+            where session.expiresAt <= keepAfter || session.refreshExpiresAt <= keepAfter || (session.revokedAt.map { $0 <= keepAfter } ?? false) {
                 state.sessions.removeValue(forKey: id)
                 state.sessionsByUser[session.userID]?.remove(id)
+                if state.sessionsByUser[session.userID]?.isEmpty == true { state.sessionsByUser.removeValue(forKey: session.userID) }
             }
             state.revocations.removeAll { $0.event.at <= keepAfter }
         }
