@@ -19,14 +19,17 @@ extension RedisSessionStore {
     }
 
     private func appendToLogOrThrow(_ events: [RevocationEvent]) async throws {
-        // Entry ids are the server's clock; the log is trimmed by age in purgeExpired, and
-        // capped here so a burst can never grow it without bound.
-        let commands = events.map { event in
+        // Entry ids are the server's clock; the log is trimmed by age in purgeExpired, capped
+        // here so a burst can never grow it without bound, and expires as a whole one
+        // retention after its last entry (nothing in it matters any longer), so it does not
+        // outlive a deployment that stopped purging.
+        var commands = events.map { event in
             [
                 "XADD", self.logKey, "MAXLEN", "~", "1000000", "*",
                 "kind", event.kind.rawValue, "subject", event.subject, "at", Self.format(event.at),
             ]
         }
+        commands.append(["PEXPIRE", self.logKey, String(Int64(self.retention.seconds * 1000) + 1000)])
         let replies = try await self.client.pipeline(commands, routingKey: self.logKey)
         if let failure = replies.first(where: { if case .error = $0 { true } else { false } }) {
             throw JWTAuthError(.storeUnavailable, "Redis refused a revocation log entry: \(failure.string ?? "")")

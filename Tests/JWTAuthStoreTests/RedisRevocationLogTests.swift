@@ -6,8 +6,8 @@ import Testing
 
 /// The Redis store's revocation log is written after the revocation itself (the Lua script has
 /// already revoked and published): a log failure must not turn a done revocation into an error.
-@Suite("Redis: a failed revocation-log append", .enabled(if: ProcessInfo.processInfo.environment["JWTAUTH_TEST_REDIS_URL"] != nil, "JWTAUTH_TEST_REDIS_URL is not set"))
-struct RedisLogFailureTests {
+@Suite("Redis: the revocation log", .enabled(if: ProcessInfo.processInfo.environment["JWTAUTH_TEST_REDIS_URL"] != nil, "JWTAUTH_TEST_REDIS_URL is not set"))
+struct RedisRevocationLogTests {
     @Test("A revocation and a detected reuse are reported as such when the log cannot be appended to")
     func revocationSurvivesLogFailure() async throws {
         let url = try #require(ProcessInfo.processInfo.environment["JWTAUTH_TEST_REDIS_URL"])
@@ -41,5 +41,16 @@ struct RedisLogFailureTests {
             throw error
         }
         await store.close()
+    }
+
+    @Test("The log expires one retention after its last entry, like every other key")
+    func logHasTTL() async throws {
+        let url = try #require(ProcessInfo.processInfo.environment["JWTAUTH_TEST_REDIS_URL"])
+        let store = try RedisSessionStore(url: url, keyPrefix: "test-" + UUID().uuidString.lowercased(), revocationRetention: .seconds(361))
+        _ = try await store.createSession(StoreConformanceTests.session("s-1"), maximumPerUser: 20)
+        _ = try await store.revokeSession(id: "s-1", userID: "user-1", at: StoreConformanceTests.now + .seconds(1), reason: .logout)
+        let ttl = try await store.client.send(["PTTL", store.logKey]).int ?? -2
+        await store.close()
+        #expect((300_000...362_000).contains(ttl), "PTTL \(ttl)")
     }
 }
