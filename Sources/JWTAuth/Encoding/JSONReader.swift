@@ -78,12 +78,6 @@ struct JSONReader {
             }
             return (word0, word1)
         }
-
-        /// True when the name is exactly `length` bytes packing to `word0` (names up to 8 bytes).
-        @inline(__always)
-        func equals(length: Int, _ word0: UInt64, _ word1: UInt64 = 0) -> Bool {
-            self.length == length && self.word0 == word0 && self.word1 == word1
-        }
     }
 
     /// A byte range in the input. (A plain struct rather than `Range<Int>`: values are built
@@ -131,14 +125,6 @@ struct JSONReader {
             throw .notAnObject
         }
         try self.scanObject(depth: 1, allowingNonFinite: allowingNonFiniteMembers, member)
-        self.skipWhitespace()
-        guard self.index == self.bytes.count else { throw .syntax("data after the JSON value") }
-    }
-
-    /// Validates a whole document of any JSON type without materializing it.
-    mutating func validateDocument() throws(Failure) {
-        self.skipWhitespace()
-        _ = try self.scanValue(depth: 0, allowingNonFinite: false)
         self.skipWhitespace()
         guard self.index == self.bytes.count else { throw .syntax("data after the JSON value") }
     }
@@ -653,19 +639,6 @@ extension JSONReader {
             return String(decoding: UnsafeRawBufferPointer(rebasing: bytes[ref.start..<ref.end]), as: UTF8.self)
         }
         return String(decoding: unescapedBytes(ref, in: bytes), as: UTF8.self)
-    }
-
-    /// True when the string's unescaped contents equal `literal`.
-    static func string(_ ref: StringRef, in bytes: UnsafeRawBufferPointer, equals literal: StaticString) -> Bool {
-        if ref.hasEscapes {
-            let unescaped = unescapedBytes(ref, in: bytes)
-            return unescaped.elementsEqual(UnsafeBufferPointer(start: literal.utf8Start, count: literal.utf8CodeUnitCount))
-        }
-        let count = literal.utf8CodeUnitCount
-        guard ref.end - ref.start == count else { return false }
-        let pointer = literal.utf8Start
-        for offset in 0..<count where bytes[ref.start + offset] != pointer[offset] { return false }
-        return true
     }
 
     private static func hexQuad(_ raw: UnsafeRawBufferPointer, at index: Int) -> UInt32 {

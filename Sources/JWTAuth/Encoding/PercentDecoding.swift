@@ -14,7 +14,7 @@ package enum PercentDecoding {
         while let byte = iterator.next() {
             switch byte {
             case UInt8(ascii: "%"):
-                guard let high = iterator.next().flatMap(Self.hexValue), let low = iterator.next().flatMap(Self.hexValue) else { return nil }
+                guard let high = iterator.next().flatMap(JSONReader.hexValue), let low = iterator.next().flatMap(JSONReader.hexValue) else { return nil }
                 output.append(high << 4 | low)
             case UInt8(ascii: "+") where plusIsSpace:
                 output.append(UInt8(ascii: " "))
@@ -25,12 +25,4 @@ package enum PercentDecoding {
         return String(validating: output, as: UTF8.self)
     }
 
-    private static func hexValue(_ byte: UInt8) -> UInt8? {
-        switch byte {
-        case UInt8(ascii: "0")...UInt8(ascii: "9"): byte - UInt8(ascii: "0")
-        case UInt8(ascii: "a")...UInt8(ascii: "f"): byte - UInt8(ascii: "a") + 10
-        case UInt8(ascii: "A")...UInt8(ascii: "F"): byte - UInt8(ascii: "A") + 10
-        default: nil
-        }
-    }
 }

@@ -6,9 +6,9 @@ import Crypto
 /// algorithm-confusion attacks impossible: an RSA public key can never be used as an HMAC
 /// secret, and a key made for `PS256` never verifies an `RS256` signature.
 ///
-/// Create keys from a JWK (``init(jwk:algorithm:)``), PEM (``init(pem:algorithm:keyID:)``),
+/// Create keys from a JWK (``init(jwk:algorithms:)``), PEM (``init(pem:algorithms:keyID:)``),
 /// an HMAC secret (``init(secret:algorithm:keyID:)``) or generate one
-/// (``generate(_:keyID:)``). Weak keys are refused with `weak_key`: HMAC secrets shorter than
+/// (``generate(_:keyID:rsaBits:)``). Weak keys are refused with `weak_key`: HMAC secrets shorter than
 /// the hash output (RFC 7518 §3.2), RSA moduli under 2048 bits, RSA public exponent 1, and
 /// ROCA-vulnerable RSA moduli (CVE-2017-15361).
 public struct JWTKey: Sendable {
