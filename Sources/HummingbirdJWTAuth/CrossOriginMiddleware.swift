@@ -35,7 +35,13 @@ public struct CrossOriginMiddleware<Context: RequestContext>: RouterMiddleware {
         guard let origin = request.headers[.origin], let normalized = RefreshCookie.origin(of: origin),
             self.allowedOrigins.contains(normalized)
         else {
-            return try await next(request, context)
+            // The answer depends on Origin either way: a shared cache (the JWKS is public,
+            // cacheable) must not serve this copy, without CORS headers, to an allowed page.
+            var response = try await next(request, context)
+            if !response.headers[values: .vary].contains(where: { $0.lowercased().contains("origin") }) {
+                response.headers.append(HTTPField(name: .vary, value: "Origin"))
+            }
+            return response
         }
         if request.method == .options, request.headers[.accessControlRequestMethod] != nil {
             var headers = self.headers(for: origin)

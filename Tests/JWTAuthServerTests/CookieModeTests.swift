@@ -238,6 +238,13 @@ struct CookieModeTests {
             let evil = try await api.post("/auth/refresh", json: "{}", headers: Self.cookieHeaders(cookie, origin: "https://evil.test"))
             expectError(evil, .forbidden, "csrf_rejected")
             #expect(evil.headers[.accessControlAllowOrigin] == nil)
+
+            // The public, cacheable JWKS varies by Origin with and without one, so a shared cache
+            // never hands the copy without CORS headers to the allowed page.
+            let plain = try await api.get("/.well-known/jwks.json")
+            let fromApp = try await api.get("/.well-known/jwks.json", headers: [.origin: app])
+            #expect(plain.headers[values: .vary].contains("Origin"))
+            #expect(fromApp.headers[values: .vary].contains("Origin") && fromApp.headers[.accessControlAllowOrigin] == app)
         }
     }
 }
