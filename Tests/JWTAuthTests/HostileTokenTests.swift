@@ -472,6 +472,20 @@ struct HostileTokenTests {
         expectRejected(.audienceInvalid) { try kelvin.verify(token(iss: "https://Kelvin.test", aud: #"["https://api.test/\u212Aelvin"]"#)) }
     }
 
+    @Test("Required claims are found under escaped spellings and past 16 bytes, and only by their exact name")
+    func requiredClaimNames() throws {
+        let long = "tenant_identifier_of_the_caller"  // longer than the 16 bytes packed into words
+        let verifier = Self.verifier { $0.requiredClaims += [long, "cnf"] }
+        func token(_ extra: String) -> String {
+            Self.token(claims: Self.claims.replacingOccurrences(of: #""client_id":"web""#, with: #""client_id":"web","# + extra))
+        }
+        #expect(throws: Never.self) { try verifier.verify(token(#""\#(long)":1,"cnf":{}"#)) }
+        #expect(throws: Never.self) { try verifier.verify(token(#""tenant_identifier_of_the_calle\u0072":1,"\u0063nf":{}"#)) }
+        expectRejected(.claimMissing) { try verifier.verify(token(#""tenant_identifier_of_the_callee":1,"cnf":{}"#)) }
+        expectRejected(.claimMissing) { try verifier.verify(token(#""tenant_identifier_of_the_caller":1,"cnfx":{}"#)) }
+        expectRejected(.claimMissing) { try verifier.verify(token(#""tenant_identifier_of_the_Caller":1,"cnf":{}"#)) }
+    }
+
     @Test("exp at the very end of Int64 verifies and reads back without trapping")
     func dateAtInt64Limit() throws {
         let claims = Self.claims.replacingOccurrences(of: #""exp":"#, with: #""exp":9223372036854775807,"was_exp":"#)

@@ -42,7 +42,7 @@ struct ClaimsReader {
     }
 
     private mutating func scan(_ bytes: UnsafeRawBufferPointer, policy: JWTValidationPolicy) throws(JWTAuthError) {
-        let required = policy.requiredClaims
+        let required = policy.requiredClaimNames
         guard required.count <= 64 else {
             throw JWTAuthError(.claimInvalid, "at most 64 claims can be required")
         }
@@ -50,10 +50,12 @@ struct ClaimsReader {
         do throws(JSONReader.Failure) {
             try json.readObject(allowingNonFiniteMembers: true) { name, value in
                 self.record(name, value)
-                if !required.isEmpty {
-                    for (index, claim) in required.enumerated() where Self.name(name.ref, in: bytes, equals: claim) {
-                        self.requiredFound |= 1 << UInt64(index)
-                    }
+                // Packed words and lengths decide names up to 16 bytes; longer ones compare bytes.
+                for (index, claim) in required.enumerated()
+                where claim.length == name.length && claim.word0 == name.word0 && claim.word1 == name.word1
+                    && (claim.length <= 16 || Self.name(name.ref, in: bytes, equals: claim.bytes))
+                {
+                    self.requiredFound |= 1 << UInt64(index)
                 }
             }
         } catch .notAnObject {
@@ -152,12 +154,11 @@ struct ClaimsReader {
 
     // MARK: - Typed members
 
-    private static func name(_ ref: JSONReader.StringRef, in bytes: UnsafeRawBufferPointer, equals claim: String) -> Bool {
+    private static func name(_ ref: JSONReader.StringRef, in bytes: UnsafeRawBufferPointer, equals claim: [UInt8]) -> Bool {
         if ref.hasEscapes {
-            return JSONReader.unescapedBytes(ref, in: bytes).elementsEqual(claim.utf8)
+            return JSONReader.unescapedBytes(ref, in: bytes) == claim
         }
-        guard ref.end - ref.start == claim.utf8.count else { return false }
-        return bytes[ref.start..<ref.end].elementsEqual(claim.utf8)
+        return bytes[ref.start..<ref.end].elementsEqual(claim)
     }
 
     /// A string claim; when it equals `expected`, that string is reused instead of allocating.

@@ -58,7 +58,7 @@ struct JSONReader {
         }
 
         @inline(__always)
-        private static func pack(_ bytes: UnsafeRawBufferPointer, _ start: Int, _ end: Int) -> (UInt64, UInt64) {
+        static func pack(_ bytes: UnsafeRawBufferPointer, _ start: Int, _ end: Int) -> (UInt64, UInt64) {
             var word0: UInt64 = 0
             var word1: UInt64 = 0
             let count = end - start

@@ -33,7 +33,9 @@ public struct JWTValidationPolicy: Sendable, Hashable {
     /// Whether `exp` must be present. True by default; access tokens always need it.
     public var requiresExpiration: Bool
     /// Claims that must be present (of any value), e.g. `["sub", "jti"]`.
-    public var requiredClaims: [String]
+    public var requiredClaims: [String] {
+        didSet { self.requiredClaimNames = self.requiredClaims.map(RequiredName.init) }
+    }
     /// The oldest a token may be: rejected as `too_old` when now − `iat` or `exp` − `iat`
     /// exceeds it. Setting it makes `iat` required.
     public var maximumAge: Duration?
@@ -48,6 +50,22 @@ public struct JWTValidationPolicy: Sendable, Hashable {
     /// a matching single audience is returned as the prepared one-element array.
     private(set) var issuerBytes: [UInt8]?
     private(set) var audienceEntries: [AudienceEntry] = []
+    /// The required claims packed like the reader's member names, so each payload member is
+    /// matched against them with integer compares.
+    private(set) var requiredClaimNames: [RequiredName] = []
+
+    struct RequiredName: Hashable, Sendable {
+        var length: Int
+        var word0: UInt64
+        var word1: UInt64
+        var bytes: [UInt8]
+
+        init(_ name: String) {
+            self.bytes = Array(name.utf8)
+            self.length = self.bytes.count
+            (self.word0, self.word1) = self.bytes.withUnsafeBytes { JSONReader.MemberName.pack($0, 0, $0.count) }
+        }
+    }
 
     struct AudienceEntry: Hashable, Sendable {
         var bytes: [UInt8]
@@ -80,6 +98,7 @@ public struct JWTValidationPolicy: Sendable, Hashable {
         self.clampedLeeway = min(max(leeway, .zero), Self.maximumLeeway)
         self.requiresExpiration = requiresExpiration
         self.requiredClaims = requiredClaims
+        self.requiredClaimNames = requiredClaims.map(RequiredName.init)
         self.maximumAge = maximumAge
         self.maximumTokenBytes = maximumTokenBytes
         self.maximumNestingDepth = maximumNestingDepth
