@@ -96,6 +96,12 @@ struct ClaimsReader {
     ) throws(JWTAuthError) -> JWTClaims {
         // Types and ranges.
         let issuer = try Self.string(self.iss, "iss", in: bytes, reusing: policy.issuer, expectedBytes: policy.issuerBytes)
+        // Exact code points (RFC 7519 §7.3), compared as bytes: Swift's `==` on the String
+        // would also accept canonically equivalent spellings.
+        var issuerMatches = false
+        if let expected = policy.issuerBytes, case .string(let ref)? = self.iss {
+            issuerMatches = Self.bytes(ref, in: bytes, equal: expected)
+        }
         let subject = try Self.identifier(self.sub, "sub", in: bytes)
         let (audience, audienceAccepted) = try Self.audience(self.aud, in: bytes, policy: policy)
         let expiresAt = try Self.date(self.exp, "exp", in: bytes)
@@ -129,9 +135,7 @@ struct ClaimsReader {
         try Self.checkTimes(expiresAt: expiresAt, notBefore: notBefore, issuedAt: issuedAt, policy: policy, now: now)
 
         // Issuer and audience.
-        // Exact code points (RFC 7519 §7.3): Swift's `==` would also accept canonically
-        // equivalent spellings of the issuer.
-        if let expected = policy.issuer, !(issuer?.utf8.elementsEqual(expected.utf8) ?? false) {
+        if policy.issuer != nil, !issuerMatches {
             throw JWTAuthError(.issuerInvalid, "the token was not issued by the expected issuer")
         }
         if policy.audiences != nil, !audienceAccepted {
