@@ -164,8 +164,16 @@ struct RedisSingleNodeTests {
                 try await client.pipeline([["BLPOP", list, "5"], ["GET", key]])
             }
             #expect(error?.kind == .timeout)
-            #expect(try await client.send(["GET", key]).string == "mine")
-            #expect(try await client.pipeline([["GET", key], ["PING"]]) == [.bulkString(Array("mine".utf8)), .simpleString("PONG")])
+            // What matters is which reply comes back, not how fast: on a loaded machine the
+            // reconnect alone can exceed the 300 ms, so a timeout here is tried again.
+            func afterTimeout<R>(_ body: () async throws -> R) async throws -> R {
+                for _ in 1..<10 {
+                    do { return try await body() } catch let error as RedisError where error.kind == .timeout { continue }
+                }
+                return try await body()
+            }
+            #expect(try await afterTimeout { try await client.send(["GET", key]) }.string == "mine")
+            #expect(try await afterTimeout { try await client.pipeline([["GET", key], ["PING"]]) } == [.bulkString(Array("mine".utf8)), .simpleString("PONG")])
         }
     }
 

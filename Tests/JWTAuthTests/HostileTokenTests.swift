@@ -486,6 +486,18 @@ struct HostileTokenTests {
         expectRejected(.claimMissing) { try verifier.verify(token(#""tenant_identifier_of_the_Caller":1,"cnf":{}"#)) }
     }
 
+    @Test("String-array claims (roles, aud) are read in place: escapes undone, anything but strings refused")
+    func stringArrays() throws {
+        func token(_ roles: String) -> String {
+            Self.token(claims: Self.claims.replacingOccurrences(of: #""client_id":"web""#, with: #""client_id":"web","roles":"# + roles))
+        }
+        #expect(try Self.verifier().verify(token(#"[ "a\u0062" , "c\/d" ]"#)).claims.roles == ["ab", "c/d"])
+        #expect(try Self.verifier().verify(token("[]")).claims.roles == [])
+        for refused in [#"[["x"]]"#, #"["a",null]"#, #"[1]"#, #"{"a":"b"}"#, #"["a",{}]"#] {
+            expectRejected(.claimInvalid, "\(refused)") { try Self.verifier().verify(token(refused)) }
+        }
+    }
+
     @Test("exp at the very end of Int64 verifies and reads back without trapping")
     func dateAtInt64Limit() throws {
         let claims = Self.claims.replacingOccurrences(of: #""exp":"#, with: #""exp":9223372036854775807,"was_exp":"#)

@@ -227,18 +227,13 @@ struct ClaimsReader {
 
     private static func stringArray(_ value: JSONReader.Value?, _ name: StaticString, in bytes: UnsafeRawBufferPointer) throws(JWTAuthError) -> [String]? {
         guard let value else { return nil }
-        guard case .array(let range) = value,
-            let elements = try? JSONValue(parsingBytes: Array(bytes[range.start..<range.end])).arrayValue
-        else {
+        // The payload was validated as a whole already; the array is read in place.
+        guard case .array(let range) = value else {
             throw JWTAuthError(.claimInvalid, "the \(name) claim must be an array of strings")
         }
-        var strings: [String] = []
-        strings.reserveCapacity(elements.count)
-        for element in elements {
-            guard let string = element.stringValue else {
-                throw JWTAuthError(.claimInvalid, "the \(name) claim must be an array of strings")
-            }
-            strings.append(string)
+        var reader = JSONReader(UnsafeRawBufferPointer(rebasing: bytes[range.start..<range.end]), maxDepth: 1)
+        guard let strings = try? reader.readStringArray() else {
+            throw JWTAuthError(.claimInvalid, "the \(name) claim must be an array of strings")
         }
         return strings
     }

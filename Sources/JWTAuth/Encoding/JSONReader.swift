@@ -130,6 +130,39 @@ struct JSONReader {
     }
 
     /// Parses a whole document into a ``JSONValue`` tree, with the same strictness.
+    /// The strings of a document that is an array of strings, or nil when it is any other
+    /// JSON value or an array holding anything else. (Reads claim arrays such as `roles` and
+    /// `aud` in place, without building a `JSONValue` tree.)
+    mutating func readStringArray() throws(Failure) -> [String]? {
+        self.skipWhitespace()
+        guard self.peek() == UInt8(ascii: "[") else { return nil }
+        self.index += 1
+        var strings: [String] = []
+        self.skipWhitespace()
+        if self.peek() == UInt8(ascii: "]") {
+            self.index += 1
+        } else {
+            elements: while true {
+                self.skipWhitespace()
+                guard self.peek() == UInt8(ascii: "\"") else { return nil }
+                strings.append(Self.string(try self.scanString(), in: self.bytes))
+                self.skipWhitespace()
+                switch self.peek() {
+                case UInt8(ascii: ","):
+                    self.index += 1
+                case UInt8(ascii: "]"):
+                    self.index += 1
+                    break elements
+                default:
+                    throw .syntax("expected ',' or ']'")
+                }
+            }
+        }
+        self.skipWhitespace()
+        guard self.index == self.bytes.count else { throw .syntax("data after the JSON value") }
+        return strings
+    }
+
     mutating func readTree() throws(Failure) -> JSONValue {
         let value = try self.parseTree(depth: 0)
         self.skipWhitespace()
