@@ -142,21 +142,11 @@ struct JSONReader {
         if self.peek() == UInt8(ascii: "]") {
             self.index += 1
         } else {
-            elements: while true {
+            repeat {
                 self.skipWhitespace()
                 guard self.peek() == UInt8(ascii: "\"") else { return nil }
                 strings.append(Self.string(try self.scanString(), in: self.bytes))
-                self.skipWhitespace()
-                switch self.peek() {
-                case UInt8(ascii: ","):
-                    self.index += 1
-                case UInt8(ascii: "]"):
-                    self.index += 1
-                    break elements
-                default:
-                    throw .syntax("expected ',' or ']'")
-                }
-            }
+            } while try !self.endOfElement(closing: UInt8(ascii: "]"))
         }
         self.skipWhitespace()
         guard self.index == self.bytes.count else { throw .syntax("data after the JSON value") }
@@ -198,14 +188,7 @@ struct JSONReader {
                     guard object.updateValue(value, forKey: Self.string(key, in: self.bytes)) == nil else {
                         throw .duplicateMember
                     }
-                    self.skipWhitespace()
-                    switch self.peek() {
-                    case UInt8(ascii: ","): self.index += 1
-                    case UInt8(ascii: "}"):
-                        self.index += 1
-                        return .object(object)
-                    default: throw .syntax("expected ',' or '}'")
-                    }
+                    if try self.endOfElement(closing: UInt8(ascii: "}")) { return .object(object) }
                 }
             }
         case UInt8(ascii: "["):
@@ -217,17 +200,10 @@ struct JSONReader {
                 self.index += 1
                 return .array(array)
             }
-            while true {
+            repeat {
                 array.append(try self.parseTree(depth: depth + 1))
-                self.skipWhitespace()
-                switch self.peek() {
-                case UInt8(ascii: ","): self.index += 1
-                case UInt8(ascii: "]"):
-                    self.index += 1
-                    return .array(array)
-                default: throw .syntax("expected ',' or ']'")
-                }
-            }
+            } while try !self.endOfElement(closing: UInt8(ascii: "]"))
+            return .array(array)
         default:
             switch try self.scanValue(depth: depth, allowingNonFinite: false) {
             case .string(let ref): return .string(Self.string(ref, in: self.bytes))
@@ -256,6 +232,23 @@ struct JSONReader {
             case 0x20, 0x09, 0x0A, 0x0D: self.index += 1
             default: return
             }
+        }
+    }
+
+    /// After an array element or object member: consumes a `,` (false: more follow) or the
+    /// closing bracket (true).
+    @inline(__always)
+    private mutating func endOfElement(closing: UInt8) throws(Failure) -> Bool {
+        self.skipWhitespace()
+        switch self.peek() {
+        case UInt8(ascii: ","):
+            self.index += 1
+            return false
+        case closing:
+            self.index += 1
+            return true
+        default:
+            throw .syntax(closing == UInt8(ascii: "]") ? "expected ',' or ']'" : "expected ',' or '}'")
         }
     }
 
@@ -356,16 +349,7 @@ struct JSONReader {
             }
             let value = try self.scanValue(depth: depth, allowingNonFinite: allowingNonFinite)
             member(key, value)
-            self.skipWhitespace()
-            switch self.peek() {
-            case UInt8(ascii: ","):
-                self.index += 1
-            case UInt8(ascii: "}"):
-                self.index += 1
-                return
-            default:
-                throw .syntax("expected ',' or '}'")
-            }
+            if try self.endOfElement(closing: UInt8(ascii: "}")) { return }
         }
     }
 
@@ -377,19 +361,9 @@ struct JSONReader {
             self.index += 1
             return
         }
-        while true {
+        repeat {
             _ = try self.scanValue(depth: depth, allowingNonFinite: false)
-            self.skipWhitespace()
-            switch self.peek() {
-            case UInt8(ascii: ","):
-                self.index += 1
-            case UInt8(ascii: "]"):
-                self.index += 1
-                return
-            default:
-                throw .syntax("expected ',' or ']'")
-            }
-        }
+        } while try !self.endOfElement(closing: UInt8(ascii: "]"))
     }
 
     /// Scans a string starting at the opening quote; validates escapes and UTF-8.
