@@ -20,11 +20,13 @@ public struct BearerAuthenticator<Context: JWTAuthRequestContext>: Authenticator
     }
 
     public func authenticate(request: Request, context: Context) async throws -> AccessToken? {
-        let values = request.headers[values: .authorization]
-        guard let header = values.first else { return nil }
-        guard values.count == 1 else {
-            throw AuthHTTPError.invalidRequest("send one Authorization header")
+        // One pass over the fields, no array: this runs on every request.
+        var found: String? = nil
+        for field in request.headers where field.name == .authorization {
+            guard found == nil else { throw AuthHTTPError.invalidRequest("send one Authorization header") }
+            found = field.value
         }
+        guard let header = found else { return nil }
         guard let token = Self.bearerToken(header) else { return nil }
         do {
             return try self.sessions.verifyAccessToken(token)
@@ -36,7 +38,8 @@ public struct BearerAuthenticator<Context: JWTAuthRequestContext>: Authenticator
     /// The token of a `Bearer` credential, or nil when the header uses no or another scheme.
     static func bearerToken(_ header: String) -> Substring? {
         guard let space = header.firstIndex(of: " ") else { return nil }
-        guard header[..<space].lowercased() == "bearer" else { return nil }
+        // The scheme is case-insensitive (RFC 9110 §11.1); compared without allocating.
+        guard header[..<space].utf8.elementsEqual("bearer".utf8, by: { $0 | 0x20 == $1 }) else { return nil }
         let token = header[space...].drop(while: { $0 == " " })
         return token
     }

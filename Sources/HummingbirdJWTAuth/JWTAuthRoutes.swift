@@ -171,7 +171,7 @@ public struct JWTAuthRoutes<Context: JWTAuthRequestContext>: Sendable {
             password: password,
             clientID: clientID,
             userAgent: request.headers[.userAgent],
-            address: self.trustedProxies.clientAddress(peer: context.clientAddress, forwardedFor: request.headers[values: forwardedForField])
+            address: self.trustedProxies.clientAddress(of: request, peer: context.clientAddress)
         )
         return cookieMode ? self.cookieTokens(tokens) : JSONResponse.tokens(tokens)
     }
@@ -327,6 +327,3 @@ public struct JWTAuthRoutes<Context: JWTAuthRequestContext>: Sendable {
         return identity
     }
 }
-
-/// `X-Forwarded-For` (a valid field name: the fallback is never taken).
-private let forwardedForField = HTTPField.Name("X-Forwarded-For") ?? .via

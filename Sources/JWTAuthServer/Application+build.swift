@@ -54,8 +54,9 @@ public func buildApplication(
             rateLimiter: LoginRateLimiter(perUsername: configuration.loginLimitPerUsername, perAddress: configuration.loginLimitPerAddress)
         )
 
+        let trustedProxies = try TrustedProxies(configuration.trustedProxies)
         let router = Router(context: JWTAuthContext.self)
-        router.add(middleware: RequestLogMiddleware(logger: logger))
+        router.add(middleware: RequestLogMiddleware(logger: logger, trustedProxies: trustedProxies))
         if !configuration.allowedOrigins.isEmpty {
             // Pages on the other origins need CORS to use the cookie and read the answers.
             router.add(middleware: CrossOriginMiddleware(allowedOrigins: configuration.allowedOrigins))
@@ -67,7 +68,7 @@ public func buildApplication(
             publicKeys: keys.verification,
             allowsRegistration: configuration.allowsRegistration,
             refreshCookie: configuration.refreshCookie,
-            trustedProxies: try TrustedProxies(configuration.trustedProxies)
+            trustedProxies: trustedProxies
         ).addRoutes(to: router)
         if configuration.servesWebPage {
             WebPage().addRoutes(to: router)

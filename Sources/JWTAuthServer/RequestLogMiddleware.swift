@@ -1,11 +1,14 @@
 import Hummingbird
 import HummingbirdJWTAuth
+import JWTAuth
 import Logging
 
-/// One log line per request: method, path, status and duration. Never the query string,
-/// headers or body, where tokens and passwords travel.
+/// One log line per request: method, path, status, duration and client (behind a trusted
+/// proxy, the client it forwarded). Never the query string, headers or body, where tokens and
+/// passwords travel.
 struct RequestLogMiddleware<Context: JWTAuthRequestContext>: RouterMiddleware {
     let logger: Logger
+    var trustedProxies: TrustedProxies = .none
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         let start = ContinuousClock.now
@@ -32,7 +35,7 @@ struct RequestLogMiddleware<Context: JWTAuthRequestContext>: RouterMiddleware {
                 "path": "\(request.uri.path)",
                 "status": "\(status)",
                 "ms": "\((milliseconds * 10).rounded() / 10)",
-                "client": "\(context.clientAddress ?? "-")",
+                "client": "\(self.trustedProxies.clientAddress(of: request, peer: context.clientAddress) ?? "-")",
             ]
         )
     }

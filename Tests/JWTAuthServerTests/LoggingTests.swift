@@ -97,4 +97,18 @@ struct LoggingTests {
             }
         }
     }
+
+    @Test("Behind a trusted proxy the request log names the forwarded client (live socket)", arguments: [true, false])
+    func forwardedClientInLog(trusted: Bool) async throws {
+        let capture = LogCapture()
+        try await ServerFixture.with({ $0.trustedProxies = trusted ? ["127.0.0.1", "::1"] : [] }) { fixture in
+            try await fixture.run(.live, logger: capture.logger) { api in
+                _ = try await api.get("/health", headers: [HTTPField.Name("X-Forwarded-For")!: "192.0.2.1, 203.0.113.9"])
+            }
+        }
+        let line = try #require(capture.all.first { $0.contains("request") && $0.contains("path=/health") })
+        #expect(line.contains("client=203.0.113.9") == trusted, "\(line)")
+        #expect(!line.contains("192.0.2.1"), "\(line)")
+    }
 }
+

@@ -59,6 +59,9 @@ public struct TrustedProxies: Sendable, Hashable {
         self.networks = networks
     }
 
+    /// True when no proxy is trusted.
+    public var isEmpty: Bool { self.networks.isEmpty }
+
     /// True when `address` is a trusted proxy.
     public func contains(_ address: String) -> Bool {
         guard let bytes = IPAddress.bytes(address) else { return false }
