@@ -5,13 +5,17 @@ public import JWTAuth
 /// (`{"error": …, "error_description": …}`) and, for authentication errors, a
 /// `WWW-Authenticate` challenge (RFC 6750 §3).
 public struct AuthHTTPError: HTTPResponseError, Sendable {
+    /// The HTTP status of the response.
     public var status: HTTPResponse.Status
     /// The `error` member: `invalid_request`, `invalid_token`, `invalid_grant`, …
     public var error: String
     /// The `error_description` member. Never contains token bytes or secrets.
     public var description: String
+    /// Extra response headers, e.g. `WWW-Authenticate` or `Retry-After`; `Cache-Control: no-store`
+    /// is always added.
     public var headers: HTTPFields
 
+    /// Creates an error from its status, `error` code, description and extra headers.
     public init(_ status: HTTPResponse.Status, error: String, description: String, headers: HTTPFields = [:]) {
         self.status = status
         self.error = error
@@ -19,6 +23,7 @@ public struct AuthHTTPError: HTTPResponseError, Sendable {
         self.headers = headers
     }
 
+    /// The JSON error response, marked `Cache-Control: no-store`.
     public func response(from request: Request, context: some RequestContext) throws -> Response {
         var headers = self.headers
         headers[.cacheControl] = "no-store"
@@ -100,8 +105,11 @@ public struct AuthHTTPError: HTTPResponseError, Sendable {
 
     /// What a token was presented for, which decides how a bad one is reported.
     public enum Purpose: Sendable {
+        /// An access token: a bad one is a 401 `invalid_token` with a challenge.
         case accessToken
+        /// A refresh token: a bad one is a 400 `invalid_grant`.
         case refreshToken
+        /// Anything else: a bad value is a 400 `invalid_request`.
         case other
     }
 

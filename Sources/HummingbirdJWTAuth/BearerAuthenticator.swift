@@ -11,14 +11,19 @@ public import JWTAuth
 ///   `invalid_token` at once.
 /// - A bare token without a scheme is never accepted.
 public struct BearerAuthenticator<Context: JWTAuthRequestContext>: AuthenticatorMiddleware {
+    /// The verified access token a request is authenticated with.
     public typealias Identity = AccessToken
 
+    /// The session manager access tokens are verified with.
     public let sessions: SessionManager
 
+    /// Creates an authenticator; `context` only names the request context type.
     public init(sessions: SessionManager, context: Context.Type = Context.self) {
         self.sessions = sessions
     }
 
+    /// The verified token of a Bearer credential, or nil when there is none. Throws a 401 for a
+    /// bad token and a 400 when more than one `Authorization` header was sent.
     public func authenticate(request: Request, context: Context) async throws -> AccessToken? {
         // One pass over the fields, no array: this runs on every request.
         var found: String? = nil

@@ -31,6 +31,8 @@ public struct CrossOriginMiddleware<Context: RequestContext>: RouterMiddleware {
         self.maxAge = maxAge
     }
 
+    /// Answers an allowed origin's preflight itself and adds the CORS headers to its other
+    /// responses, errors included; other requests pass through with `Vary: Origin`.
     public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         guard let origin = request.headers[.origin], let normalized = RefreshCookie.origin(of: origin),
             self.allowedOrigins.contains(normalized)

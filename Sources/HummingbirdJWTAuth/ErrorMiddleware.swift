@@ -11,10 +11,13 @@ import NIOCore
 public struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
     let logger: Logger
 
+    /// Creates the middleware; unexpected errors are logged to `logger`, `context` only names the
+    /// request context type.
     public init(logger: Logger, context: Context.Type = Context.self) {
         self.logger = logger
     }
 
+    /// Runs the rest of the chain and turns its failures into JSON errors.
     public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         do {
             return try await next(request, context)

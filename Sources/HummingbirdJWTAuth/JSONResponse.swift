@@ -5,10 +5,12 @@ import NIOCore
 
 /// JSON responses written with JWTAuth's own compact writer (sorted members, no Foundation).
 public enum JSONResponse {
+    /// A response whose body is a JSON object with these members.
     public static func make(_ status: HTTPResponse.Status, _ members: [String: JSONValue], headers: HTTPFields = [:]) -> Response {
         self.make(status, JSONValue.object(members), headers: headers)
     }
 
+    /// A response whose body is `value` as JSON, with `Content-Type: application/json; charset=utf-8`.
     public static func make(_ status: HTTPResponse.Status, _ value: JSONValue, headers: HTTPFields = [:]) -> Response {
         var headers = headers
         headers[.contentType] = "application/json; charset=utf-8"

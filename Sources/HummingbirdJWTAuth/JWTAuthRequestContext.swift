@@ -13,10 +13,14 @@ public protocol JWTAuthRequestContext: AuthRequestContext where Identity == Acce
 
 /// A ready-made ``JWTAuthRequestContext`` with a 64 KiB request body limit.
 public struct JWTAuthContext: JWTAuthRequestContext, RequestContext {
+    /// Hummingbird's own per-request state.
     public var coreContext: CoreRequestContextStorage
+    /// The access token ``BearerAuthenticator`` verified, or nil.
     public var identity: AccessToken?
+    /// The IP address of the connection's peer, or nil when it has none.
     public let clientAddress: String?
 
+    /// Creates the context of a new request, without an identity.
     public init(source: ApplicationRequestContextSource) {
         self.coreContext = CoreRequestContextStorage(source: source)
         self.identity = nil

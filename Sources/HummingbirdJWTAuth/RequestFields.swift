@@ -9,8 +9,10 @@ public struct RequestFields: Sendable {
     /// The largest body read (64 KiB).
     public static let maximumBodyBytes = 64 * 1024
 
+    /// The fields whose value is a string, by name.
     public private(set) var values: [String: String]
 
+    /// Creates fields with these values.
     public init(_ values: [String: String]) {
         self.values = values
     }

@@ -36,6 +36,7 @@ extension RedisSessionStore {
         }
     }
 
+    /// Up to 10,000 log entries after `cursor` (a stream entry id), oldest first.
     public func revocations(after cursor: RevocationCursor?) async throws -> RevocationBatch {
         try await self.run("read the revocation log") {
             let start = cursor.map { "(" + $0.value } ?? "-"

@@ -43,6 +43,8 @@ public final class RedisSessionStore: SessionStore {
         self.logger = logger
     }
 
+    /// Closes every connection and ends every revocation feed; later calls fail with
+    /// `store_unavailable`.
     public func close() async {
         await self.client.close()
     }
@@ -79,6 +81,8 @@ public final class RedisSessionStore: SessionStore {
 
     // MARK: - Sessions
 
+    /// Stores the session and evicts the user's oldest active sessions beyond `maximumPerUser`
+    /// in one script, then appends the evictions to the revocation log.
     public func createSession(_ session: SessionRecord, maximumPerUser: Int) async throws -> [SessionRecord] {
         try await self.run("create a session") {
             let reply = try await self.client.evaluate(
@@ -97,6 +101,7 @@ public final class RedisSessionStore: SessionStore {
         }
     }
 
+    /// The session's hash, decoded; nil when it is missing or another user's.
     public func session(id: String, userID: String) async throws -> SessionRecord? {
         try await self.run("read a session") {
             let key = self.sessionKey(userID, id)
@@ -107,6 +112,7 @@ public final class RedisSessionStore: SessionStore {
         }
     }
 
+    /// The sessions in the user's index that are active at `now`, newest first.
     public func activeSessions(userID: String, at now: NumericDate) async throws -> [SessionRecord] {
         try await self.run("list sessions") {
             let index = self.indexKey(userID)
@@ -123,6 +129,7 @@ public final class RedisSessionStore: SessionStore {
         }
     }
 
+    /// Runs the compare-and-rotate as one script; a detected reuse is also appended to the log.
     public func rotate(_ request: RotationRequest) async throws -> RotationOutcome {
         try await self.run("rotate a refresh token") {
             let reply = try await self.client.evaluate(
@@ -148,6 +155,7 @@ public final class RedisSessionStore: SessionStore {
         }
     }
 
+    /// Revokes the session in one script; a session revoked earlier is returned unchanged.
     public func revokeSession(id: String, userID: String, at now: NumericDate, reason: RevocationReason) async throws -> SessionRecord? {
         try await self.run("revoke a session") {
             let reply = try await self.client.evaluate(
@@ -168,6 +176,8 @@ public final class RedisSessionStore: SessionStore {
         }
     }
 
+    /// Revokes every session of the user not yet revoked and publishes a user-wide revocation in
+    /// one script, then appends all of them to the log.
     public func revokeUser(id userID: String, at now: NumericDate, reason: RevocationReason) async throws -> [String] {
         try await self.run("revoke a user") {
             let reply = try await self.client.evaluate(
@@ -183,6 +193,7 @@ public final class RedisSessionStore: SessionStore {
         }
     }
 
+    /// Trims log entries older than `revocationRetention`; session keys expire on their own.
     public func purgeExpired(at now: NumericDate, revocationRetention: Duration) async throws {
         try await self.run("trim the revocation log") {
             let oldest = Int64(((now - revocationRetention).secondsSinceEpoch * 1000).rounded(.down))
@@ -190,6 +201,7 @@ public final class RedisSessionStore: SessionStore {
         }
     }
 
+    /// Throws `store_unavailable` unless Redis answers `PING`.
     public func checkHealth() async throws {
         try await self.run("answer a health check") { try await self.client.ping() }
     }

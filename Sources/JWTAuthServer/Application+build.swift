@@ -18,6 +18,8 @@ import Darwin
 /// ``ServerConfiguration``. Tests call this and drive the result with HummingbirdTesting.
 ///
 /// - Parameters:
+///   - configuration: What to serve and how: address, stores, keys, lifetimes and limits.
+///   - logger: Where the server, the session engine and the stores log.
 ///   - clock: Where "now" comes from (tests pass a ``ManualClock``).
 ///   - onListening: Called with the bound port once the server accepts connections.
 public func buildApplication(

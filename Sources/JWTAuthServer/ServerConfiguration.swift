@@ -6,7 +6,9 @@ import Foundation
 /// Everything `jwtauth serve` can be told, as a plain value with the defaults of DESIGN §7.
 /// Read once at the edge (flags, then `JWTAUTH_*` variables); tests build it directly.
 public struct ServerConfiguration: Sendable {
+    /// The address to listen on (default `127.0.0.1`, loopback only).
     public var host: String
+    /// The TCP port to listen on (default 8080).
     public var port: Int
     /// Where the SQLite file and, by default, the keys live.
     public var dataDirectory: String
@@ -22,18 +24,28 @@ public struct ServerConfiguration: Sendable {
     public var audience: String?
     /// The algorithm of a newly created signing key; an existing key keeps its own.
     public var algorithm: JWSAlgorithm?
+    /// Access-token lifetime (default 5 min).
     public var accessTokenLifetime: Duration
+    /// Refresh-token idle lifetime, reset by each rotation (default 6 h).
     public var refreshTokenLifetime: Duration
+    /// Absolute session lifetime, never extended by rotation (default 30 d).
     public var sessionLifetime: Duration
+    /// Grace after a rotation during which the previous refresh token gets the same successor
+    /// (default 0 s: no grace).
     public var reuseInterval: Duration
+    /// Clock skew tolerated when verifying (default 60 s; more than 300 s counts as 300 s).
     public var leeway: Duration
+    /// Sessions per user; logging in beyond it evicts the oldest (default 20).
     public var maximumSessionsPerUser: Int
     /// bcrypt work factor (at least 10 outside tests).
     public var bcryptCost: UInt8
+    /// Whether `POST /auth/register` is open (default true).
     public var allowsRegistration: Bool
     /// How often other instances' revocations are read from a store without a push feed.
     public var revocationPollInterval: Duration
+    /// Failed logins allowed per username (default 10 per 15 min).
     public var loginLimitPerUsername: LoginRateLimiter.Limit
+    /// Failed logins allowed per client address (default 100 per 15 min).
     public var loginLimitPerAddress: LoginRateLimiter.Limit
     /// Cookie mode for every login (`--refresh-cookie`), not only those that ask for it.
     public var refreshCookieByDefault: Bool
@@ -45,6 +57,7 @@ public struct ServerConfiguration: Sendable {
     /// Whether `/` serves the sign-in page.
     public var servesWebPage: Bool
 
+    /// Creates a configuration; each parameter sets the property of the same name.
     public init(
         host: String = "127.0.0.1",
         port: Int = 8080,

@@ -13,7 +13,9 @@ import Darwin
 
 /// The stores a server runs on, opened from the configuration's URLs.
 public struct ServerStores: Sendable {
+    /// Where sessions live: Redis when the configuration names it, else the SQL database.
     public let sessions: any SessionStore
+    /// Where accounts live: the SQL database.
     public let users: any UserStore
     let closeAll: @Sendable () async -> Void
 
@@ -68,6 +70,7 @@ public struct ServerStores: Sendable {
         return try await SQLStore.sqlite(path: path, logger: logger)
     }
 
+    /// Closes both stores; failures while closing are ignored.
     public func close() async {
         await self.closeAll()
     }

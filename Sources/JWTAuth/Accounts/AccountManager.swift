@@ -9,24 +9,37 @@ import Foundation
 public struct AccountManager: Sendable {
     /// Input limits. Every field a client sends has a cap.
     public struct Limits: Sendable, Hashable {
+        /// Username length in characters (default 3…64).
         public var usernameLength: ClosedRange<Int> = 3...64
         /// bcrypt reads at most 72 bytes; longer passwords are refused rather than cut.
         public var passwordBytes: ClosedRange<Int> = 8...72
+        /// The longest `client_id` accepted, in printable ASCII characters (default 128).
         public var clientIDLength = 128
+        /// The `User-Agent` is cut to this many characters before it is stored (default 512).
         public var userAgentLength = 512
+        /// Creates the default limits.
         public init() {}
     }
 
+    /// The session engine that starts and revokes the accounts' sessions.
     public let sessions: SessionManager
+    /// Hashes and checks passwords.
     public let hasher: any PasswordHasher
+    /// Refuses logins after too many failures per username or address; wrong current passwords count too.
     public let rateLimiter: LoginRateLimiter
+    /// The input limits every field is checked against.
     public let limits: Limits
     /// A hash of a random password, checked when the username is unknown so that a login
     /// takes as long either way and does not reveal which usernames exist.
     private let decoyHash: String
 
+    /// The session manager's user store.
     public var users: any UserStore { self.sessions.users }
 
+    /// Creates an account manager.
+    ///
+    /// It hashes a random decoy password with `hasher` up front (logins of unknown usernames are
+    /// checked against it), which is why it is async and throws what the hasher throws.
     public init(sessions: SessionManager, hasher: any PasswordHasher, rateLimiter: LoginRateLimiter = LoginRateLimiter(), limits: Limits = Limits()) async throws {
         self.sessions = sessions
         self.hasher = hasher
@@ -124,6 +137,8 @@ public struct AccountManager: Sendable {
 
     // MARK: - Validation
 
+    /// Throws `invalid_input` unless the username has an allowed length and no whitespace,
+    /// control or format characters.
     public func validate(username: String) throws(JWTAuthError) {
         let count = username.count
         guard self.limits.usernameLength.contains(count), username.utf8.count <= self.limits.usernameLength.upperBound * 4 else {
@@ -134,6 +149,7 @@ public struct AccountManager: Sendable {
         }
     }
 
+    /// Throws `invalid_input` unless the password has an allowed length in UTF-8 bytes and no NUL.
     public func validate(password: String) throws(JWTAuthError) {
         let bytes = password.utf8.count
         guard bytes >= self.limits.passwordBytes.lowerBound else {
@@ -145,6 +161,8 @@ public struct AccountManager: Sendable {
         guard !password.utf8.contains(0) else { throw .invalidInput("a password may not contain NUL") }
     }
 
+    /// Throws `invalid_input` unless the `client_id` is 1 to ``Limits/clientIDLength`` printable
+    /// ASCII characters.
     public func validate(clientID: String) throws(JWTAuthError) {
         guard !clientID.isEmpty, clientID.utf8.count <= self.limits.clientIDLength,
             clientID.unicodeScalars.allSatisfy({ $0.value > 0x20 && $0.value < 0x7F })

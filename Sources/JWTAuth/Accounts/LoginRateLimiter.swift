@@ -6,16 +6,22 @@ import Synchronization
 /// Successful logins are not counted, so an office behind one address is not locked out by
 /// its own users. State is per process; memory is bounded by pruning and a cap on tracked keys.
 public final class LoginRateLimiter: Sendable {
+    /// A number of failed attempts allowed within a sliding window.
     public struct Limit: Sendable, Hashable {
+        /// Failures allowed within ``window``; once reached, further attempts are refused.
         public var attempts: Int
+        /// How long a failure counts.
         public var window: Duration
+        /// Creates a limit of `attempts` failures per `window`.
         public init(attempts: Int, window: Duration) {
             self.attempts = attempts
             self.window = window
         }
     }
 
+    /// The limit per username, compared case-insensitively (default 10 per 15 min).
     public let perUsername: Limit
+    /// The limit per client address, an IPv6 address counting by its /64 (default 100 per 15 min).
     public let perAddress: Limit
     /// The most keys tracked at once; beyond it the oldest are dropped.
     public let maximumTrackedKeys: Int
@@ -34,6 +40,7 @@ public final class LoginRateLimiter: Sendable {
 
     private let state = Mutex(State())
 
+    /// Creates a rate limiter; the default limits are DESIGN §6's, with at most 100,000 keys tracked.
     public init(
         perUsername: Limit = Limit(attempts: 10, window: .seconds(900)),
         perAddress: Limit = Limit(attempts: 100, window: .seconds(900)),

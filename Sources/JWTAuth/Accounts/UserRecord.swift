@@ -10,8 +10,10 @@ public struct UserRecord: Sendable, Hashable, Codable {
     public var roles: [String]
     /// A disabled user cannot log in; disabling revokes every session.
     public var isDisabled: Bool
+    /// When the account was registered.
     public var createdAt: NumericDate
 
+    /// Creates a user record; a new user has no roles and is enabled unless told otherwise.
     public init(id: String, username: String, passwordHash: String, roles: [String] = [], isDisabled: Bool = false, createdAt: NumericDate) {
         self.id = id
         self.username = username

@@ -27,6 +27,7 @@ public struct JWTClaims: Sendable, Hashable {
     /// `roles`: role names (RFC 9068 §2.2.3.1).
     public var roles: [String]?
 
+    /// Creates a set of claims; every claim is optional and omitted when nil.
     public init(
         issuer: String? = nil,
         subject: String? = nil,

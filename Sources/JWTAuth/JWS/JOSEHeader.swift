@@ -9,6 +9,7 @@ public struct JOSEHeader: Sendable, Hashable {
     /// `cty`: the media type of the payload.
     public var contentType: String?
 
+    /// Creates a header with the given members; only `alg` is required.
     public init(algorithm: JWSAlgorithm, keyID: String? = nil, type: String? = nil, contentType: String? = nil) {
         self.algorithm = algorithm
         self.keyID = keyID

@@ -15,22 +15,34 @@ public struct JWSAlgorithm: Hashable, Sendable, CustomStringConvertible, CaseIte
     let kind: Kind
     private init(_ kind: Kind) { self.kind = kind }
 
+    /// HMAC with SHA-256.
     public static let hs256 = Self(.hs256)
+    /// HMAC with SHA-384.
     public static let hs384 = Self(.hs384)
+    /// HMAC with SHA-512.
     public static let hs512 = Self(.hs512)
+    /// RSASSA-PKCS1-v1_5 with SHA-256.
     public static let rs256 = Self(.rs256)
+    /// RSASSA-PKCS1-v1_5 with SHA-384.
     public static let rs384 = Self(.rs384)
+    /// RSASSA-PKCS1-v1_5 with SHA-512.
     public static let rs512 = Self(.rs512)
+    /// RSASSA-PSS with SHA-256.
     public static let ps256 = Self(.ps256)
+    /// RSASSA-PSS with SHA-384.
     public static let ps384 = Self(.ps384)
+    /// RSASSA-PSS with SHA-512.
     public static let ps512 = Self(.ps512)
+    /// ECDSA with P-256 and SHA-256.
     public static let es256 = Self(.es256)
+    /// ECDSA with P-384 and SHA-384.
     public static let es384 = Self(.es384)
     /// ECDSA with P-521 and SHA-512 (the curve is P-521, not P-512).
     public static let es512 = Self(.es512)
     /// Ed25519 (RFC 8037).
     public static let eddsa = Self(.eddsa)
 
+    /// Every supported algorithm: the HMAC, RSA PKCS#1, RSA-PSS and ECDSA families, then EdDSA.
     public static let allCases: [JWSAlgorithm] = Kind.allCases.map(Self.init)
 
     /// The registered name, as it appears in `alg`.
@@ -52,6 +64,7 @@ public struct JWSAlgorithm: Hashable, Sendable, CustomStringConvertible, CaseIte
         }
     }
 
+    /// The registered name, the same as ``name``.
     public var description: String { self.name }
 
     /// The algorithm with this registered name (case-sensitive, as RFC 7515 requires), or nil.

@@ -82,10 +82,14 @@ public struct JWTKey: Sendable {
 extension JWTKey {
     /// The operations a key is allowed, from the JWK `use` ("sig"/"enc") and `key_ops` members.
     public struct Usage: OptionSet, Sendable, Hashable {
+        /// The bit mask of allowed operations.
         public let rawValue: UInt8
+        /// Creates a usage from its bit mask.
         public init(rawValue: UInt8) { self.rawValue = rawValue }
 
+        /// Signing tokens (`key_ops` "sign").
         public static let sign = Usage(rawValue: 1 << 0)
+        /// Verifying signatures (`key_ops` "verify").
         public static let verify = Usage(rawValue: 1 << 1)
         /// Both: what a key with `use: sig` or without `use`/`key_ops` allows.
         public static let signature: Usage = [.sign, .verify]

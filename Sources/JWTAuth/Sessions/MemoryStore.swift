@@ -19,10 +19,13 @@ public final class MemoryStore: SessionStore, UserStore {
 
     private let state = Mutex(State())
 
+    /// Creates an empty store.
     public init() {}
 
     // MARK: - Sessions
 
+    /// Stores the session, then revokes the user's oldest active sessions beyond
+    /// `maximumPerUser` (one session is always kept).
     public func createSession(_ session: SessionRecord, maximumPerUser: Int) async throws -> [SessionRecord] {
         let (evicted, events) = self.state.withLock { state -> ([SessionRecord], [RevocationEvent]) in
             state.sessions[session.id] = session
@@ -46,10 +49,12 @@ public final class MemoryStore: SessionStore, UserStore {
         return evicted
     }
 
+    /// The session with this id, or nil when it is unknown or another user's.
     public func session(id: String, userID: String) async throws -> SessionRecord? {
         self.state.withLock { $0.sessions[id] }.flatMap { $0.userID == userID ? $0 : nil }
     }
 
+    /// The user's sessions that are active at `now`, newest first.
     public func activeSessions(userID: String, at now: NumericDate) async throws -> [SessionRecord] {
         self.state.withLock { state in
             (state.sessionsByUser[userID] ?? [])
@@ -59,6 +64,7 @@ public final class MemoryStore: SessionStore, UserStore {
         }
     }
 
+    /// Decides and applies the compare-and-rotate under the store's lock.
     public func rotate(_ request: RotationRequest) async throws -> RotationOutcome {
         let (outcome, event) = self.state.withLock { state -> (RotationOutcome, RevocationEvent?) in
             let session = state.sessions[request.sessionID]
@@ -83,6 +89,7 @@ public final class MemoryStore: SessionStore, UserStore {
         return outcome
     }
 
+    /// Revokes the session if it is active; a session revoked earlier is returned unchanged.
     public func revokeSession(id: String, userID: String, at now: NumericDate, reason: RevocationReason) async throws -> SessionRecord? {
         let (session, event) = self.state.withLock { state -> (SessionRecord?, RevocationEvent?) in
             guard var session = state.sessions[id], session.userID == userID else { return (nil, nil) }
@@ -96,6 +103,7 @@ public final class MemoryStore: SessionStore, UserStore {
         return session
     }
 
+    /// Revokes the user's active sessions and records a user-wide revocation at `now`.
     public func revokeUser(id userID: String, at now: NumericDate, reason: RevocationReason) async throws -> [String] {
         let (revoked, events) = self.state.withLock { state -> ([String], [RevocationEvent]) in
             var revoked: [String] = []
@@ -115,6 +123,7 @@ public final class MemoryStore: SessionStore, UserStore {
         return revoked
     }
 
+    /// Revocations after `cursor` (a sequence number in this store), oldest first.
     public func revocations(after cursor: RevocationCursor?) async throws -> RevocationBatch {
         self.state.withLock { state in
             let after = cursor.flatMap { Int($0.value) } ?? 0
@@ -124,6 +133,8 @@ public final class MemoryStore: SessionStore, UserStore {
         }
     }
 
+    /// A feed of this store's revocations that starts with `connected`; for a slow consumer the
+    /// stream buffers only the newest 10,000 messages.
     public func revocationFeed() -> AsyncStream<RevocationFeedMessage>? {
         let (stream, continuation) = AsyncStream<RevocationFeedMessage>.makeStream(bufferingPolicy: .bufferingNewest(10_000))
         continuation.yield(.connected)
@@ -139,6 +150,8 @@ public final class MemoryStore: SessionStore, UserStore {
         return stream
     }
 
+    /// Deletes sessions and revocation records that ended more than `revocationRetention` before
+    /// `now`.
     public func purgeExpired(at now: NumericDate, revocationRetention: Duration) async throws {
         self.state.withLock { state in
             let keepAfter = now - revocationRetention
@@ -154,10 +167,12 @@ public final class MemoryStore: SessionStore, UserStore {
         }
     }
 
+    /// Does nothing: memory is always reachable.
     public func checkHealth() async throws {}
 
     // MARK: - Users
 
+    /// Stores a new user; throws `username_taken` when the username exists in any case.
     public func createUser(_ user: UserRecord) async throws {
         let key = UserRecord.usernameKey(user.username)
         try self.state.withLock { (state) throws(JWTAuthError) in
@@ -169,16 +184,19 @@ public final class MemoryStore: SessionStore, UserStore {
         }
     }
 
+    /// The user with this id, or nil.
     public func user(id: String) async throws -> UserRecord? {
         self.state.withLock { $0.users[id] }
     }
 
+    /// The user with this username (compared case-insensitively), or nil.
     public func user(username: String) async throws -> UserRecord? {
         self.state.withLock { state in
             state.userIDsByKey[UserRecord.usernameKey(username)].flatMap { state.users[$0] }
         }
     }
 
+    /// Replaces the user's record, keeping its username; returns false when the user does not exist.
     public func updateUser(_ user: UserRecord) async throws -> Bool {
         self.state.withLock { state in
             guard let existing = state.users[user.id] else { return false }
@@ -189,6 +207,7 @@ public final class MemoryStore: SessionStore, UserStore {
         }
     }
 
+    /// How many users exist.
     public func userCount() async throws -> Int {
         self.state.withLock { $0.users.count }
     }

@@ -18,6 +18,7 @@ public final class RevocationCache: Sendable {
     public let retention: Duration
     private let state = Mutex(State())
 
+    /// Creates an empty cache that keeps each entry for `retention` after its revocation.
     public init(retention: Duration) {
         self.retention = retention
     }

@@ -24,6 +24,8 @@ public struct SessionConfiguration: Sendable, Hashable {
     /// revocation are still checked on every request. See ``JWTVerifier/cacheCapacity``.
     public var accessTokenCacheCapacity: Int
 
+    /// Creates a configuration; `audience` defaults to `issuer`, `leeway` is capped at 300 s and a
+    /// negative cache capacity counts as 0.
     public init(
         issuer: String,
         audience: String? = nil,

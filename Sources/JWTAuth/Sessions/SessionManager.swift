@@ -6,16 +6,23 @@ public import Logging
 /// One per process, shared by every request; it is a `Sendable` value whose state lives in the
 /// store and in the ``RevocationCache``. Time comes from the injected clock.
 public struct SessionManager: Sendable {
+    /// The lifetimes, issuer, audience and limits tokens are issued and verified with.
     public let configuration: SessionConfiguration
+    /// Where sessions are stored.
     public let sessions: any SessionStore
+    /// Where user accounts are stored.
     public let users: any UserStore
+    /// The in-memory revocations checked on every access-token verification.
     public let revocations: RevocationCache
+    /// The source of the current time for issuing and verifying tokens.
     public let clock: any UnixClock
     private let signer: JWTSigner
     private let accessVerifier: JWTVerifier
     private let refreshVerifier: JWTVerifier
     private let logger: Logger
 
+    /// Creates a session manager that signs with `signingKey` and keeps its state in the stores.
+    ///
     /// - Parameters:
     ///   - signingKey: The private key tokens are signed with.
     ///   - verificationKeys: Keys accepted when verifying (the signing key's public half plus

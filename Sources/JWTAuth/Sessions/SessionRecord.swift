@@ -28,6 +28,7 @@ public struct SessionRecord: Sendable, Hashable, Codable {
     /// Why it was revoked.
     public var revocationReason: RevocationReason?
 
+    /// Creates a session record; the defaults describe a session not yet rotated or revoked.
     public init(
         id: String,
         userID: String,
@@ -66,8 +67,11 @@ public struct SessionRecord: Sendable, Hashable, Codable {
 
 /// Why a session was revoked.
 public struct RevocationReason: RawRepresentable, Sendable, Hashable, Codable, CustomStringConvertible {
+    /// The reason as stored and logged, e.g. `logout`.
     public var rawValue: String
+    /// Creates a reason from any string, including ones not named below.
     public init(rawValue: String) { self.rawValue = rawValue }
+    /// The raw value.
     public var description: String { self.rawValue }
 
     /// The user logged out of this session.
@@ -91,10 +95,12 @@ public struct RevocationReason: RawRepresentable, Sendable, Hashable, Codable, C
 }
 
 extension NumericDate: Codable {
+    /// Decodes a date from a number of seconds since the epoch.
     public init(from decoder: any Decoder) throws {
         self.init(secondsSinceEpoch: try decoder.singleValueContainer().decode(Double.self))
     }
 
+    /// Encodes the date as a number of seconds since the epoch.
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.singleValueContainer()
         try container.encode(self.secondsSinceEpoch)

@@ -50,6 +50,7 @@ public protocol SessionStore: Sendable {
 
 /// A refresh: the session, the `jti` presented, and the `jti` to rotate to.
 public struct RotationRequest: Sendable, Hashable {
+    /// The session to rotate (the refresh token's `sid`).
     public var sessionID: String
     /// The user the session must belong to (the refresh token's `sub`).
     public var userID: String
@@ -57,6 +58,7 @@ public struct RotationRequest: Sendable, Hashable {
     public var presentedTokenID: String
     /// The `jti` of the refresh token to issue if the presented one is current.
     public var newTokenID: String
+    /// The time of the refresh.
     public var now: NumericDate
     /// The idle lifetime of a refresh token; the new `exp` is `now + refreshLifetime`, capped by
     /// the session's absolute end.
@@ -65,6 +67,7 @@ public struct RotationRequest: Sendable, Hashable {
     /// successor. Zero means no grace at all.
     public var reuseInterval: Duration
 
+    /// Creates a rotation request.
     public init(
         sessionID: String,
         userID: String,
@@ -99,13 +102,17 @@ public enum RotationOutcome: Sendable, Hashable {
 
 /// Why a rotation was refused without a change.
 public enum RotationRejection: Sendable, Hashable {
+    /// No session has this id, or it belongs to another user.
     case unknownSession
+    /// The session was revoked.
     case revoked
+    /// The session's absolute lifetime or its refresh token's idle lifetime has run out.
     case expired
 }
 
 /// A revocation, as recorded by a store and sent on its feed.
 public struct RevocationEvent: Sendable, Hashable, Codable {
+    /// What a revocation applies to.
     public enum Kind: String, Sendable, Hashable, Codable {
         /// One session (`subject` is its id).
         case session
@@ -113,11 +120,14 @@ public struct RevocationEvent: Sendable, Hashable, Codable {
         case user
     }
 
+    /// Whether one session or a whole user was revoked.
     public var kind: Kind
     /// The session id or the user id.
     public var subject: String
+    /// When the revocation happened.
     public var at: NumericDate
 
+    /// Creates a revocation event.
     public init(kind: Kind, subject: String, at: NumericDate) {
         self.kind = kind
         self.subject = subject
@@ -136,15 +146,21 @@ public enum RevocationFeedMessage: Sendable, Hashable {
 
 /// A position in a store's revocation log.
 public struct RevocationCursor: Sendable, Hashable, Codable {
+    /// The position in the store's own format (a sequence number or a Redis stream id); opaque
+    /// to callers.
     public var value: String
+    /// Creates a cursor from a value a store returned.
     public init(_ value: String) { self.value = value }
 }
 
 /// Revocations read from a store's log.
 public struct RevocationBatch: Sendable {
+    /// The revocations, oldest first.
     public var events: [RevocationEvent]
+    /// Where to continue reading; nil only when no cursor was given and the log held nothing.
     public var cursor: RevocationCursor?
 
+    /// Creates a batch.
     public init(events: [RevocationEvent], cursor: RevocationCursor?) {
         self.events = events
         self.cursor = cursor

@@ -5,10 +5,12 @@ public struct NumericDate: Sendable, Hashable, Comparable, CustomStringConvertib
     /// Seconds since the Unix epoch.
     public var secondsSinceEpoch: Double
 
+    /// Creates a date from (possibly fractional) seconds since the Unix epoch.
     public init(secondsSinceEpoch: Double) {
         self.secondsSinceEpoch = secondsSinceEpoch
     }
 
+    /// Creates a date from whole seconds since the Unix epoch.
     public init(_ seconds: Int64) {
         self.secondsSinceEpoch = Double(seconds)
     }
@@ -22,14 +24,17 @@ public struct NumericDate: Sendable, Hashable, Comparable, CustomStringConvertib
         return down > 0 ? .max : .min
     }
 
+    /// True when `lhs` is earlier than `rhs`.
     public static func < (lhs: NumericDate, rhs: NumericDate) -> Bool {
         lhs.secondsSinceEpoch < rhs.secondsSinceEpoch
     }
 
+    /// The date `duration` later.
     public static func + (date: NumericDate, duration: Duration) -> NumericDate {
         NumericDate(secondsSinceEpoch: date.secondsSinceEpoch + duration.seconds)
     }
 
+    /// The date `duration` earlier.
     public static func - (date: NumericDate, duration: Duration) -> NumericDate {
         NumericDate(secondsSinceEpoch: date.secondsSinceEpoch - duration.seconds)
     }
@@ -39,6 +44,7 @@ public struct NumericDate: Sendable, Hashable, Comparable, CustomStringConvertib
         .seconds(self.secondsSinceEpoch - other.secondsSinceEpoch)
     }
 
+    /// The seconds since the epoch, written without a fraction when the value is whole.
     public var description: String {
         self.secondsSinceEpoch == self.secondsSinceEpoch.rounded() && abs(self.secondsSinceEpoch) < 9e15
             ? String(Int64(self.secondsSinceEpoch))

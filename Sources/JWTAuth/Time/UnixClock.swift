@@ -17,8 +17,10 @@ public protocol UnixClock: Sendable {
 
 /// The system's real-time clock.
 public struct SystemClock: UnixClock {
+    /// Creates the system clock.
     public init() {}
 
+    /// The current time, read from `CLOCK_REALTIME`.
     public var now: NumericDate {
         var time = timespec()
         clock_gettime(CLOCK_REALTIME, &time)
@@ -30,10 +32,12 @@ public struct SystemClock: UnixClock {
 public final class ManualClock: UnixClock {
     private let current: Mutex<NumericDate>
 
+    /// Creates a clock stopped at `now`.
     public init(_ now: NumericDate) {
         self.current = Mutex(now)
     }
 
+    /// The time the clock was last set or advanced to.
     public var now: NumericDate {
         self.current.withLock { $0 }
     }

@@ -76,6 +76,8 @@ public struct JWTValidationPolicy: Sendable, Hashable {
         (audiences ?? []).sorted().map { AudienceEntry(bytes: Array($0.utf8), list: [$0]) }
     }
 
+    /// Creates a policy; each parameter sets the property of the same name, and `leeway` is
+    /// clamped to 0…300 s.
     public init(
         algorithms: Set<JWSAlgorithm>? = nil,
         issuer: String? = nil,
