@@ -63,6 +63,23 @@ public struct AuthHTTPError: HTTPResponseError, Sendable {
         )
     }
 
+    /// 403 with `error="insufficient_scope"`: authenticated, but the token lacks the scope.
+    public static func insufficientScope(_ scope: String) -> AuthHTTPError {
+        AuthHTTPError(
+            .forbidden,
+            error: "insufficient_scope",
+            description: "this resource needs the \(scope) scope",
+            headers: [.wwwAuthenticate: #"Bearer realm="\#(realm)", error="insufficient_scope", scope="\#(Self.quoted(scope))""#]
+        )
+    }
+
+    /// 503 with `Retry-After` when a verifier cannot currently tell a good token from a bad
+    /// one (`keys_unavailable`, `revocations_stale`); nil for any other error.
+    public static func verifierUnavailable(_ error: JWTAuthError) -> AuthHTTPError? {
+        guard error.code == .keysUnavailable || error.code == .revocationsStale else { return nil }
+        return AuthHTTPError(.serviceUnavailable, error: "temporarily_unavailable", description: "\(error.message); try again", headers: [.retryAfter: "5"])
+    }
+
     /// 400 `invalid_request`.
     public static func invalidRequest(_ description: String) -> AuthHTTPError {
         AuthHTTPError(.badRequest, error: "invalid_request", description: description)
@@ -91,6 +108,13 @@ public struct AuthHTTPError: HTTPResponseError, Sendable {
             self.init(.unauthorized, error: "invalid_credentials", description: "wrong username or password")
         case .notFound:
             self.init(.notFound, error: "not_found", description: error.message)
+        case .keysUnavailable, .revocationsStale:
+            self = .verifierUnavailable(error) ?? .invalidRequest(error.message)
+        case .invalidClient:
+            // RFC 6749 §5.2: 401 with a challenge for the scheme the client may use.
+            self.init(.unauthorized, error: "invalid_client", description: error.message, headers: [.wwwAuthenticate: #"Basic realm="\#(Self.realm)""#])
+        case .invalidScope:
+            self.init(.badRequest, error: "invalid_scope", description: error.message)
         default:
             switch purpose {
             case .refreshToken:

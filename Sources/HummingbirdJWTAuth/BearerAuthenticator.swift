@@ -2,24 +2,34 @@ public import Hummingbird
 public import HummingbirdAuth
 public import JWTAuth
 
-/// Authenticates `Authorization: Bearer <access token>` (RFC 6750 §2.1) against a
-/// ``SessionManager``: signature, claims policy and the revocation cache, no store round trip.
+/// Authenticates `Authorization: Bearer <access token>` (RFC 6750 §2.1) with an
+/// ``AccessTokenVerifier``: the ``SessionManager`` of a token server (or of an app sharing its
+/// store), or a remote verifier that follows an issuer's JWKS and revocation feed. Either way:
+/// signature, claims policy and the revocation cache, no store round trip.
 ///
 /// - No `Authorization` header, or another scheme: not ours, the request goes on without an
 ///   identity (``RequireAuthenticationMiddleware`` turns that into a 401 challenge).
 /// - The Bearer scheme, in any letter case (RFC 7235 §2.1), with a token that fails: 401
 ///   `invalid_token` at once.
 /// - A bare token without a scheme is never accepted.
+/// - A verifier that cannot currently tell (no usable keys, a stale revocation feed): 503
+///   with `Retry-After`, never a 401 that would make clients throw their tokens away.
 public struct BearerAuthenticator<Context: JWTAuthRequestContext>: AuthenticatorMiddleware {
     /// The verified access token a request is authenticated with.
     public typealias Identity = AccessToken
 
-    /// The session manager access tokens are verified with.
-    public let sessions: SessionManager
+    /// What access tokens are verified with.
+    public let verifier: any AccessTokenVerifier
 
     /// Creates an authenticator; `context` only names the request context type.
+    public init(verifier: any AccessTokenVerifier, context: Context.Type = Context.self) {
+        self.verifier = verifier
+    }
+
+    /// Creates an authenticator that verifies with a session manager (a token server, or an
+    /// app that shares its store); `context` only names the request context type.
     public init(sessions: SessionManager, context: Context.Type = Context.self) {
-        self.sessions = sessions
+        self.verifier = sessions
     }
 
     /// The verified token of a Bearer credential, or nil when there is none. Throws a 401 for a
@@ -34,8 +44,9 @@ public struct BearerAuthenticator<Context: JWTAuthRequestContext>: Authenticator
         guard let header = found else { return nil }
         guard let token = Self.bearerToken(header) else { return nil }
         do {
-            return try self.sessions.verifyAccessToken(token)
+            return try await self.verifier.verify(accessToken: token)
         } catch {
+            if let unavailable = AuthHTTPError.verifierUnavailable(error) { throw unavailable }
             throw AuthHTTPError.invalidToken(Self.publicReason(error))
         }
     }
@@ -50,7 +61,7 @@ public struct BearerAuthenticator<Context: JWTAuthRequestContext>: Authenticator
     }
 
     /// What a client is told about a refused token: the class of failure, never the token.
-    static func publicReason(_ error: JWTAuthError) -> String {
+    public static func publicReason(_ error: JWTAuthError) -> String {
         switch error.code {
         case .expired: "the access token has expired"
         case .revoked: "the access token has been revoked"

@@ -50,7 +50,7 @@ public enum JSONResponse {
                 "sub": .string(identity.userID),
                 "username": identity.username.map(JSONValue.string) ?? .null,
                 "roles": .array(identity.roles.map(JSONValue.string)),
-                "sid": .string(identity.sessionID),
+                "sid": identity.sessionID.map(JSONValue.string) ?? .null,
                 "client_id": .string(identity.clientID),
             ],
             headers: [.cacheControl: "no-store"]

@@ -83,7 +83,7 @@ public struct JWTAuthRoutes<Context: JWTAuthRequestContext>: Sendable {
             .add(middleware: authenticator)
             .add(middleware: RequireAuthenticationMiddleware<Context>())
         signedIn.post("logout-all") { _, context in
-            try await self.sessions.revokeUser(id: try self.identity(context).userID, reason: .logoutAll)
+            try await self.sessions.revokeUser(id: try self.userIdentity(context).userID, reason: .logoutAll)
             return Response(status: .noContent)
         }
         signedIn.get("sessions") { _, context in try await self.listSessions(context) }
@@ -236,7 +236,7 @@ public struct JWTAuthRoutes<Context: JWTAuthRequestContext>: Sendable {
     }
 
     func listSessions(_ context: Context) async throws -> Response {
-        let identity = try self.identity(context)
+        let identity = try self.userIdentity(context)
         let sessions = try await self.sessions.activeSessions(of: identity.userID)
         let list: [JSONValue] = sessions.map { session in
             [
@@ -253,7 +253,7 @@ public struct JWTAuthRoutes<Context: JWTAuthRequestContext>: Sendable {
     }
 
     func deleteSession(_ context: Context) async throws -> Response {
-        let identity = try self.identity(context)
+        let identity = try self.userIdentity(context)
         let id = try context.parameters.require("id")
         // Another user's session is reported exactly like a missing one (the lookup is by both).
         guard try await self.sessions.revokeSession(id: id, userID: identity.userID, reason: .userRevoked) != nil else {
@@ -263,7 +263,7 @@ public struct JWTAuthRoutes<Context: JWTAuthRequestContext>: Sendable {
     }
 
     func changePassword(_ request: Request, _ context: Context) async throws -> Response {
-        let identity = try self.identity(context)
+        let identity = try self.userIdentity(context)
         let fields = try await RequestFields.read(request)
         try await self.accounts.changePassword(
             userID: identity.userID,
@@ -324,6 +324,16 @@ public struct JWTAuthRoutes<Context: JWTAuthRequestContext>: Sendable {
 
     func identity(_ context: Context) throws -> AccessToken {
         guard let identity = context.identity else { throw AuthHTTPError.authenticationRequired() }
+        return identity
+    }
+
+    /// The identity of a user's token: a client-credentials token has no session or password
+    /// for these routes to act on.
+    func userIdentity(_ context: Context) throws -> AccessToken {
+        let identity = try self.identity(context)
+        guard identity.isUserToken else {
+            throw AuthHTTPError(.forbidden, error: "insufficient_scope", description: "this route is for a user's session, not a client's token")
+        }
         return identity
     }
 }

@@ -33,3 +33,22 @@ public struct RequireRoleMiddleware<Context: JWTAuthRequestContext>: RouterMiddl
         return try await next(request, context)
     }
 }
+
+/// Scope policy: 401 without a token, 403 (`insufficient_scope`) when the token's `scope`
+/// lacks the scope — for routes machine clients call with client-credentials tokens.
+public struct RequireScopeMiddleware<Context: JWTAuthRequestContext>: RouterMiddleware {
+    /// The scope the access token must carry.
+    public let scope: String
+
+    /// Creates the middleware for `scope`; `context` only names the request context type.
+    public init(_ scope: String, context: Context.Type = Context.self) {
+        self.scope = scope
+    }
+
+    /// Passes the request on when its access token has ``scope``; otherwise throws a 401 or a 403.
+    public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        guard let identity = context.identity else { throw AuthHTTPError.authenticationRequired() }
+        guard identity.hasScope(self.scope) else { throw AuthHTTPError.insufficientScope(self.scope) }
+        return try await next(request, context)
+    }
+}

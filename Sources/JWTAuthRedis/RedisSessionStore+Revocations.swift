@@ -41,7 +41,7 @@ extension RedisSessionStore {
         try await self.run("read the revocation log") {
             let start = cursor.map { "(" + $0.value } ?? "-"
             let reply = try await self.client.send(["XRANGE", self.logKey, start, "+", "COUNT", "10000"], routingKey: self.logKey)
-            var events: [RevocationEvent] = []
+            var entries: [RevocationLogEntry] = []
             var last = cursor
             for entry in reply.array ?? [] {
                 guard let parts = entry.array, parts.count == 2, let id = parts[0].string, let flat = parts[1].array else { continue }
@@ -55,9 +55,14 @@ extension RedisSessionStore {
                 guard let kind = fields["kind"].flatMap(RevocationEvent.Kind.init(rawValue:)), let subject = fields["subject"],
                     let at = fields["at"].flatMap(Double.init)
                 else { continue }
-                events.append(RevocationEvent(kind: kind, subject: subject, at: NumericDate(secondsSinceEpoch: at)))
+                entries.append(
+                    RevocationLogEntry(
+                        cursor: RevocationCursor(id),
+                        event: RevocationEvent(kind: kind, subject: subject, at: NumericDate(secondsSinceEpoch: at))
+                    )
+                )
             }
-            return RevocationBatch(events: events, cursor: last)
+            return RevocationBatch(entries: entries, cursor: last)
         }
     }
 

@@ -41,20 +41,19 @@ extension SQLStore {
             let rows = try await db.raw(
                 "SELECT seq, kind, subject, at FROM jwtauth_revocations WHERE seq > \(bind: after) ORDER BY seq LIMIT 10000"
             ).all()
-            var events: [RevocationEvent] = []
+            var entries: [RevocationLogEntry] = []
             var last = after
             for row in rows {
                 last = try row.decode(column: "seq", as: Int64.self)
                 guard let kind = RevocationEvent.Kind(rawValue: try row.decode(column: "kind", as: String.self)) else { continue }
-                events.append(
-                    RevocationEvent(
-                        kind: kind,
-                        subject: try row.decode(column: "subject", as: String.self),
-                        at: NumericDate(secondsSinceEpoch: try row.decode(column: "at", as: Double.self))
-                    )
+                let event = RevocationEvent(
+                    kind: kind,
+                    subject: try row.decode(column: "subject", as: String.self),
+                    at: NumericDate(secondsSinceEpoch: try row.decode(column: "at", as: Double.self))
                 )
+                entries.append(RevocationLogEntry(cursor: RevocationCursor(String(last)), event: event))
             }
-            return RevocationBatch(events: events, cursor: RevocationCursor(String(last)))
+            return RevocationBatch(entries: entries, cursor: RevocationCursor(String(last)))
         }
     }
 

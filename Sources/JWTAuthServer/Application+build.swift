@@ -79,10 +79,8 @@ public func buildApplication(
         let sync = RevocationSyncService(
             sessions: sessions,
             pollInterval: configuration.revocationPollInterval,
-            backstopInterval: .seconds(1),
-            purgeInterval: .seconds(600),
-            logger: logger,
-            initialCursor: cursor
+            initialCursor: cursor,
+            logger: logger
         )
         let shutdown = ShutdownService {
             await stores.close()

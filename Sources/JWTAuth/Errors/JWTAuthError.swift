@@ -58,6 +58,10 @@ extension JWTAuthError {
             case rateLimited = "rate_limited"
             case notFound = "not_found"
             case storeUnavailable = "store_unavailable"
+            case keysUnavailable = "keys_unavailable"
+            case revocationsStale = "revocations_stale"
+            case invalidClient = "invalid_client"
+            case invalidScope = "invalid_scope"
         }
 
         private let base: Base
@@ -128,6 +132,19 @@ extension JWTAuthError {
         public static let notFound = Code(.notFound)
         /// The session or user store cannot be reached; nothing was accepted unchecked.
         public static let storeUnavailable = Code(.storeUnavailable)
+
+        // Services that verify tokens of a remote issuer, and machine clients.
+
+        /// No usable verification keys: the issuer's JWKS was never fetched, or the last good one
+        /// is older than the maximum stale age. Verification fails closed until it is back.
+        public static let keysUnavailable = Code(.keysUnavailable)
+        /// The revocation feed has been silent for longer than the stale limit: a revoked token
+        /// could not be told from a valid one, so none is accepted until the feed is back.
+        public static let revocationsStale = Code(.revocationsStale)
+        /// Client authentication failed: unknown client or wrong secret (RFC 6749 §5.2).
+        public static let invalidClient = Code(.invalidClient)
+        /// The requested scope is more than the client was granted (RFC 6749 §5.2).
+        public static let invalidScope = Code(.invalidScope)
     }
 }
 

@@ -129,7 +129,10 @@ public final class MemoryStore: SessionStore, UserStore {
             let after = cursor.flatMap { Int($0.value) } ?? 0
             let events = state.revocations.filter { $0.sequence > after }
             let last = events.last?.sequence ?? max(after, state.nextSequence - 1)
-            return RevocationBatch(events: events.map(\.event), cursor: RevocationCursor(String(last)))
+            return RevocationBatch(
+                entries: events.map { RevocationLogEntry(cursor: RevocationCursor(String($0.sequence)), event: $0.event) },
+                cursor: RevocationCursor(String(last))
+            )
         }
     }
 

@@ -36,6 +36,10 @@ public final class RevocationCache: Sendable {
                 let cutoff = NumericDate(event.at.wholeSeconds)
                 if let existing = state.users[event.subject], existing.cutoff >= cutoff { return }
                 state.users[event.subject] = (cutoff, keepUntil)
+            case .key:
+                // A revoked key leaves the verifiers' key sets (``KeyRing``); its tokens then
+                // fail their signature check, whatever their session.
+                return
             }
         }
     }

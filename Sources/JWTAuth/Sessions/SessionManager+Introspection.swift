@@ -32,17 +32,19 @@ extension SessionManager {
         return Introspection(isActive: true, tokenType: "refresh_token", token: refresh)
     }
 
-    /// RFC 7009 revocation: a refresh token (or an access token) ends its session. Tokens that
-    /// do not verify are ignored, as the RFC asks.
+    /// RFC 7009 revocation: a refresh token (or a user's access token) ends its session; a
+    /// client's own access token revokes every token issued to that client so far (they carry
+    /// no session to end; the client obtains a new one with its secret). Tokens that do not
+    /// verify are ignored, as the RFC asks.
     public func revoke(token: String) async throws {
-        var target: (sessionID: String, userID: String)? = nil
         if let refresh = try? self.verifyRefreshToken(token), let sessionID = refresh.claims.sessionID, let userID = refresh.claims.subject {
-            target = (sessionID, userID)
+            try await self.revokeSession(id: sessionID, userID: userID, reason: .tokenRevoked)
         } else if let access = try? self.verifyAccessToken(token) {
-            target = (access.sessionID, access.userID)
-        }
-        if let target {
-            try await self.revokeSession(id: target.sessionID, userID: target.userID, reason: .tokenRevoked)
+            if let sessionID = access.sessionID {
+                try await self.revokeSession(id: sessionID, userID: access.userID, reason: .tokenRevoked)
+            } else {
+                try await self.revokeUser(id: access.userID, reason: .tokenRevoked)
+            }
         }
     }
 }

@@ -16,7 +16,9 @@ public struct SessionManager: Sendable {
     public let revocations: RevocationCache
     /// The source of the current time for issuing and verifying tokens.
     public let clock: any UnixClock
-    private let signer: JWTSigner
+    /// The signing key and the verification keys, which may change while the manager runs
+    /// (key rotation): every token is signed and verified with the ring's keys of the moment.
+    public let keys: KeyRing
     private let accessVerifier: JWTVerifier
     private let refreshVerifier: JWTVerifier
     private let logger: Logger
@@ -37,42 +39,74 @@ public struct SessionManager: Sendable {
         clock: any UnixClock = SystemClock(),
         logger: Logger = Logger(label: "jwtauth.sessions")
     ) throws(JWTAuthError) {
+        self.init(
+            configuration: configuration,
+            keys: try KeyRing(signingKey: signingKey, verificationKeys: verificationKeys ?? JWTKeySet(signingKey.publicKey ?? signingKey)),
+            sessions: sessions,
+            users: users,
+            revocations: revocations,
+            clock: clock,
+            logger: logger
+        )
+    }
+
+    /// Creates a session manager whose keys come from a ring that its owner updates (a key
+    /// store rotating keys on a schedule). The ring must hold a signing key before the first
+    /// token is issued.
+    public init(
+        configuration: SessionConfiguration,
+        keys: KeyRing,
+        sessions: any SessionStore,
+        users: any UserStore,
+        revocations: RevocationCache? = nil,
+        clock: any UnixClock = SystemClock(),
+        logger: Logger = Logger(label: "jwtauth.sessions")
+    ) {
         self.configuration = configuration
         self.sessions = sessions
         self.users = users
         self.revocations = revocations ?? RevocationCache(retention: configuration.revocationRetention)
         self.clock = clock
         self.logger = logger
-        self.signer = try JWTSigner(key: signingKey)
-        let keys: JWTKeySet
-        if let verificationKeys {
-            keys = verificationKeys
-        } else {
-            keys = JWTKeySet(signingKey.publicKey ?? signingKey)
-        }
+        self.keys = keys
         // Both kinds of token carry the same claims; they differ in `aud` and `typ`, so
-        // neither is accepted as the other.
-        func policy(audience: String, type: String) -> JWTValidationPolicy {
+        // neither is accepted as the other. Only a user's tokens belong to a session: a
+        // client-credentials access token has no `sid`.
+        func policy(audience: String, type: String, required: [String]) -> JWTValidationPolicy {
             JWTValidationPolicy(
                 issuer: configuration.issuer,
                 audiences: [audience],
                 types: [type],
                 leeway: configuration.leeway,
-                requiredClaims: ["sub", "sid", "jti", "iat", "client_id"]
+                requiredClaims: required
             )
         }
         self.accessVerifier = JWTVerifier(
-            keys: keys,
-            policy: policy(audience: configuration.audience, type: JWTValidationPolicy.accessTokenType),
+            keyRing: keys,
+            policy: policy(audience: configuration.audience, type: JWTValidationPolicy.accessTokenType, required: ["sub", "jti", "iat", "client_id"]),
             clock: clock,
             cacheCapacity: configuration.accessTokenCacheCapacity
         )
         // Refresh tokens are used once each: nothing to gain from remembering them.
         self.refreshVerifier = JWTVerifier(
-            keys: keys,
-            policy: policy(audience: configuration.tokenEndpoint, type: JWTValidationPolicy.refreshTokenType),
+            keyRing: keys,
+            policy: policy(
+                audience: configuration.tokenEndpoint,
+                type: JWTValidationPolicy.refreshTokenType,
+                required: ["sub", "sid", "jti", "iat", "client_id"]
+            ),
             clock: clock
         )
+    }
+
+    /// The signer of the moment.
+    var signer: JWTSigner {
+        get throws(JWTAuthError) {
+            guard let signer = self.keys.snapshot().signer else {
+                throw JWTAuthError(.keyInvalid, "the key ring holds no signing key")
+            }
+            return signer
+        }
     }
 
     // MARK: - Issuing
@@ -111,7 +145,7 @@ public struct SessionManager: Sendable {
     /// - Throws: `session_unknown`, `session_revoked`, `session_expired`, `refresh_reused`, a
     ///   verification code for a bad token, `store_unavailable` when the store is down.
     public func refresh(_ refreshToken: String, clientID expectedClientID: String? = nil) async throws -> TokenResponse {
-        let token = try self.refreshVerifier.verify(refreshToken)
+        let token = try await self.verifyRefreshToken(Substring(refreshToken))
         guard let sessionID = token.claims.sessionID, let tokenID = token.claims.tokenID, let userID = token.claims.subject else {
             throw JWTAuthError(.claimMissing, "the refresh token lacks sid, jti or sub")
         }
@@ -196,14 +230,15 @@ public struct SessionManager: Sendable {
             sessionID: session.id,
             clientID: session.clientID
         )
+        let signer = try self.signer
         return TokenResponse(
-            accessToken: try self.signer.sign(
+            accessToken: try signer.sign(
                 access,
                 additionalClaims: [Self.usernameClaim: .string(user.username)],
                 type: JWTValidationPolicy.accessTokenType
             ),
             expiresIn: Int(self.configuration.accessTokenLifetime.seconds),
-            refreshToken: try self.signer.sign(refresh, type: JWTValidationPolicy.refreshTokenType),
+            refreshToken: try signer.sign(refresh, type: JWTValidationPolicy.refreshTokenType),
             refreshExpiresIn: max(0, Int((session.refreshExpiresAt.secondsSinceEpoch - now.secondsSinceEpoch).rounded(.down))),
             session: session
         )
@@ -225,14 +260,11 @@ public struct SessionManager: Sendable {
     }
 
     private func checkRevocation(_ verified: VerifiedJWT) throws(JWTAuthError) -> AccessToken {
-        let claims = verified.claims
-        guard let userID = claims.subject, let sessionID = claims.sessionID, let clientID = claims.clientID else {
-            throw JWTAuthError(.claimMissing, "the access token lacks sub, sid or client_id")
+        let token = try AccessToken(verified: verified)
+        if self.revocations.isRevoked(sessionID: token.sessionID, userID: token.userID, issuedAt: verified.claims.issuedAt, now: self.clock.now) {
+            throw JWTAuthError(.revoked, token.isUserToken ? "the token's session has been revoked" : "the client's tokens have been revoked")
         }
-        if self.revocations.isRevoked(sessionID: sessionID, userID: userID, issuedAt: claims.issuedAt, now: self.clock.now) {
-            throw JWTAuthError(.revoked, "the token's session has been revoked")
-        }
-        return AccessToken(userID: userID, sessionID: sessionID, clientID: clientID, roles: claims.roles ?? [], token: verified)
+        return token
     }
 
     /// Verifies a refresh token's signature and claims without touching the store.
@@ -240,11 +272,22 @@ public struct SessionManager: Sendable {
         try self.refreshVerifier.verify(token)
     }
 
+    /// Verifies a refresh token; a token signed by a key this instance has not loaded yet
+    /// (another instance rotated) gets one look for new keys first.
+    func verifyRefreshToken(_ token: Substring) async throws(JWTAuthError) -> VerifiedJWT {
+        do {
+            return try self.refreshVerifier.verify(token)
+        } catch let error where error.code == .keyUnknown {
+            guard await self.keys.resolveUnknownKey() else { throw error }
+            return try self.refreshVerifier.verify(token)
+        }
+    }
+
     // MARK: - Revoking
 
     /// Logout: revokes the session of a refresh token whose signature verifies. Idempotent.
     public func logout(refreshToken: String) async throws {
-        let token = try self.refreshVerifier.verify(refreshToken)
+        let token = try await self.verifyRefreshToken(Substring(refreshToken))
         guard let sessionID = token.claims.sessionID, let userID = token.claims.subject else {
             throw JWTAuthError(.claimMissing, "the refresh token has no sid or sub")
         }
@@ -285,5 +328,19 @@ public struct SessionManager: Sendable {
         let batch = try await self.sessions.revocations(after: cursor)
         for event in batch.events { self.revocations.record(event) }
         return batch.cursor ?? cursor
+    }
+}
+
+extension SessionManager: AccessTokenVerifier {
+    /// Verifies an access token as ``verifyAccessToken(_:)-(Substring)`` does; a token signed
+    /// by a key this instance has not loaded yet (another instance just rotated) gets one look
+    /// for new keys before it is refused.
+    public func verify(accessToken token: Substring) async throws(JWTAuthError) -> AccessToken {
+        do {
+            return try self.verifyAccessToken(token)
+        } catch let error where error.code == .keyUnknown {
+            guard await self.keys.resolveUnknownKey() else { throw error }
+            return try self.verifyAccessToken(token)
+        }
     }
 }

@@ -116,13 +116,17 @@ public struct RevocationEvent: Sendable, Hashable, Codable {
     public enum Kind: String, Sendable, Hashable, Codable {
         /// One session (`subject` is its id).
         case session
-        /// A whole user (`subject` is the user id): tokens issued before `at` are revoked.
+        /// A whole user (`subject` is the user id, or a client id for a client's own tokens):
+        /// tokens issued before `at` are revoked.
         case user
+        /// A signing key (`subject` is its `kid`), compromised: tokens it signed are refused
+        /// whatever their age. Key revocations come from the key store, not a session store.
+        case key
     }
 
-    /// Whether one session or a whole user was revoked.
+    /// Whether one session, a whole user or a key was revoked.
     public var kind: Kind
-    /// The session id or the user id.
+    /// The session id, the user id or the key id.
     public var subject: String
     /// When the revocation happened.
     public var at: NumericDate
@@ -153,16 +157,33 @@ public struct RevocationCursor: Sendable, Hashable, Codable {
     public init(_ value: String) { self.value = value }
 }
 
+/// One revocation in a store's log, with its position.
+public struct RevocationLogEntry: Sendable, Hashable {
+    /// The entry's position: reading after it continues with the next entry.
+    public var cursor: RevocationCursor
+    /// The revocation.
+    public var event: RevocationEvent
+
+    /// Creates an entry.
+    public init(cursor: RevocationCursor, event: RevocationEvent) {
+        self.cursor = cursor
+        self.event = event
+    }
+}
+
 /// Revocations read from a store's log.
 public struct RevocationBatch: Sendable {
-    /// The revocations, oldest first.
-    public var events: [RevocationEvent]
+    /// The revocations with their positions, oldest first.
+    public var entries: [RevocationLogEntry]
     /// Where to continue reading; nil only when no cursor was given and the log held nothing.
     public var cursor: RevocationCursor?
 
+    /// The revocations, oldest first.
+    public var events: [RevocationEvent] { self.entries.map(\.event) }
+
     /// Creates a batch.
-    public init(events: [RevocationEvent], cursor: RevocationCursor?) {
-        self.events = events
+    public init(entries: [RevocationLogEntry], cursor: RevocationCursor?) {
+        self.entries = entries
         self.cursor = cursor
     }
 }

@@ -13,25 +13,3 @@ public struct TokenResponse: Sendable, Hashable {
     /// The session the tokens belong to.
     public var session: SessionRecord
 }
-
-/// A verified access token whose session and user are not revoked.
-public struct AccessToken: Sendable {
-    /// The user id (`sub`).
-    public var userID: String
-    /// The session id (`sid`).
-    public var sessionID: String
-    /// `client_id`.
-    public var clientID: String
-    /// `roles` (empty when absent).
-    public var roles: [String]
-    /// The whole verified token.
-    public var token: VerifiedJWT
-
-    /// The username the token was issued for (`preferred_username`), when present.
-    public var username: String? {
-        self.token.claim(SessionManager.usernameClaim)?.stringValue
-    }
-
-    /// True when the token carries `role`.
-    public func hasRole(_ role: String) -> Bool { self.roles.contains(role) }
-}

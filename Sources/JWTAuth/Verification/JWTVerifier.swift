@@ -10,9 +10,24 @@
 /// print(token.claims.subject ?? "")
 /// ```
 public struct JWTVerifier: Sendable {
-    /// The trusted keys.
+    /// The trusted keys: the fixed set, or the ring's current one. Setting them makes the
+    /// verifier use this fixed set from then on.
     public var keys: JWTKeySet {
-        didSet { self.prepareRules() }
+        get {
+            switch self.source {
+            case .fixed(let keys): keys
+            case .ring(let ring): ring.verificationKeys
+            }
+        }
+        set {
+            self.source = .fixed(newValue)
+            self.prepareRules()
+        }
+    }
+    /// The ring the keys come from, when they may change while the verifier is in use.
+    public var keyRing: KeyRing? {
+        if case .ring(let ring) = self.source { return ring }
+        return nil
     }
     /// What the claims must satisfy.
     public var policy: JWTValidationPolicy {
@@ -27,17 +42,25 @@ public struct JWTVerifier: Sendable {
     /// Worth it where clients send one token many times — access tokens on an API, where an
     /// ES256 or EdDSA signature check is nearly all the cost of a request. Each entry holds a
     /// copy of the token and its claims (about 1–2 KiB). Changing ``keys`` or ``policy``
-    /// starts an empty cache, so nothing verified under the old ones is trusted.
+    /// starts an empty cache, and a token remembered under an older state of a ``KeyRing``
+    /// is verified again, so nothing verified under other keys is trusted.
     public var cacheCapacity: Int {
         didSet { self.prepareRules() }
     }
 
-    /// The header rules, prepared once rather than per token.
+    private enum KeySource: Sendable {
+        case fixed(JWTKeySet)
+        case ring(KeyRing)
+    }
+
+    private var source: KeySource
+    /// The header rules, prepared once rather than per token. For a ring, `algorithms` holds
+    /// the policy's allow-list (all ones without one), narrowed per token to the ring's keys.
     private var jwtRules: CompactJWS.Rules
     private var jwsRules: CompactJWS.Rules
     private(set) var cache: VerifiedTokenCache?
 
-    /// Creates a verifier.
+    /// Creates a verifier for a fixed set of keys.
     ///
     /// - Parameters:
     ///   - keys: The trusted keys.
@@ -45,30 +68,71 @@ public struct JWTVerifier: Sendable {
     ///   - clock: Where "now" comes from.
     ///   - cacheCapacity: How many recently verified JWTs to remember (see ``cacheCapacity``).
     public init(keys: JWTKeySet, policy: JWTValidationPolicy = JWTValidationPolicy(), clock: any UnixClock = SystemClock(), cacheCapacity: Int = 0) {
-        self.keys = keys
+        self.init(source: .fixed(keys), policy: policy, clock: clock, cacheCapacity: cacheCapacity)
+    }
+
+    /// Creates a verifier whose keys come from a ring and may change while it is in use (key
+    /// rotation, a remote JWKS). Each token is verified against the ring's keys of the moment.
+    ///
+    /// - Parameters:
+    ///   - keyRing: Where the trusted keys come from.
+    ///   - policy: What the claims must satisfy. Without an explicit `algorithms` allow-list,
+    ///     the algorithms of the ring's keys of the moment are allowed.
+    ///   - clock: Where "now" comes from.
+    ///   - cacheCapacity: How many recently verified JWTs to remember (see ``cacheCapacity``).
+    public init(keyRing: KeyRing, policy: JWTValidationPolicy = JWTValidationPolicy(), clock: any UnixClock = SystemClock(), cacheCapacity: Int = 0) {
+        self.init(source: .ring(keyRing), policy: policy, clock: clock, cacheCapacity: cacheCapacity)
+    }
+
+    private init(source: KeySource, policy: JWTValidationPolicy, clock: any UnixClock, cacheCapacity: Int) {
+        self.source = source
         self.policy = policy
         self.clock = clock
         self.cacheCapacity = cacheCapacity
-        (self.jwtRules, self.jwsRules) = Self.rules(keys, policy)
+        (self.jwtRules, self.jwsRules) = Self.rules(source, policy)
         self.cache = cacheCapacity > 0 ? VerifiedTokenCache(capacity: cacheCapacity) : nil
     }
 
     private mutating func prepareRules() {
-        (self.jwtRules, self.jwsRules) = Self.rules(self.keys, self.policy)
+        (self.jwtRules, self.jwsRules) = Self.rules(self.source, self.policy)
         self.cache = self.cacheCapacity > 0 ? VerifiedTokenCache(capacity: self.cacheCapacity) : nil
     }
 
-    private static func rules(_ keys: JWTKeySet, _ policy: JWTValidationPolicy) -> (jwt: CompactJWS.Rules, jws: CompactJWS.Rules) {
+    private static func rules(_ source: KeySource, _ policy: JWTValidationPolicy) -> (jwt: CompactJWS.Rules, jws: CompactJWS.Rules) {
+        let algorithms: UInt32
+        switch source {
+        case .fixed(let keys):
+            algorithms = (policy.algorithms ?? keys.algorithms).reduce(0) { $0 | 1 << UInt32($1.kind.rawValue) }
+        case .ring:
+            algorithms = policy.algorithms.map { $0.reduce(0) { $0 | 1 << UInt32($1.kind.rawValue) } } ?? UInt32.max
+        }
         var rules = CompactJWS.Rules(
             maximumTokenBytes: policy.maximumTokenBytes,
             maximumNestingDepth: policy.maximumNestingDepth,
-            algorithms: (policy.algorithms ?? keys.algorithms).reduce(0) { $0 | 1 << UInt32($1.kind.rawValue) },
+            algorithms: algorithms,
             types: policy.normalizedTypes,
             refusesNestedJWT: true
         )
         let jwt = rules
         rules.refusesNestedJWT = false
         return (jwt, rules)
+    }
+
+    /// Calls `body` with the keys, the rules and the key generation of this moment.
+    @inline(__always)
+    private func withKeys<Result>(
+        jws: Bool = false,
+        _ body: (JWTKeySet, CompactJWS.Rules, UInt64) throws(JWTAuthError) -> Result
+    ) throws(JWTAuthError) -> Result {
+        switch self.source {
+        case .fixed(let keys):
+            return try body(keys, jws ? self.jwsRules : self.jwtRules, 0)
+        case .ring(let ring):
+            let snapshot = ring.snapshot()
+            var rules = jws ? self.jwsRules : self.jwtRules
+            rules.algorithms &= snapshot.algorithmMask
+            return try body(snapshot.verificationKeys, rules, snapshot.generation)
+        }
     }
 
     /// Verifies a compact JWT and applies the policy.
@@ -99,33 +163,37 @@ public struct JWTVerifier: Sendable {
         _ token: UnsafeRawBufferPointer,
         payload keep: (UnsafeRawBufferPointer, Range<Int>) -> VerifiedJWT.Payload
     ) throws(JWTAuthError) -> VerifiedJWT {
-        guard let cache = self.cache else { return try self.verify(token, payload: keep) }
-        if let remembered = cache.lookup(token) {
-            let claims = remembered.claims
-            do {
-                try ClaimsReader.checkTimes(
-                    expiresAt: claims.expiresAt,
-                    notBefore: claims.notBefore,
-                    issuedAt: claims.issuedAt,
-                    policy: self.policy,
-                    now: self.clock.now
-                )
-            } catch {
-                cache.remove(token)
-                throw error
+        try self.withKeys { (keys, rules, generation) throws(JWTAuthError) -> VerifiedJWT in
+            guard let cache = self.cache else { return try self.verify(token, keys: keys, rules: rules, payload: keep) }
+            if let remembered = cache.lookup(token, generation: generation) {
+                let claims = remembered.claims
+                do throws(JWTAuthError) {
+                    try ClaimsReader.checkTimes(
+                        expiresAt: claims.expiresAt,
+                        notBefore: claims.notBefore,
+                        issuedAt: claims.issuedAt,
+                        policy: self.policy,
+                        now: self.clock.now
+                    )
+                } catch {
+                    cache.remove(token)
+                    throw error
+                }
+                return remembered
             }
-            return remembered
+            let verified = try self.verify(token, keys: keys, rules: rules, payload: keep)
+            cache.insert(token, verified, generation: generation)
+            return verified
         }
-        let verified = try self.verify(token, payload: keep)
-        cache.insert(token, verified)
-        return verified
     }
 
     private func verify(
         _ token: UnsafeRawBufferPointer,
+        keys: JWTKeySet,
+        rules: CompactJWS.Rules,
         payload keep: (UnsafeRawBufferPointer, Range<Int>) -> VerifiedJWT.Payload
     ) throws(JWTAuthError) -> VerifiedJWT {
-        try CompactJWS.verify(token, keys: self.keys, rules: self.jwtRules) {
+        try CompactJWS.verify(token, keys: keys, rules: rules) {
             (header, headerBytes, key, payload, segment) throws(JWTAuthError) -> VerifiedJWT in
             let claims = try ClaimsReader.read(payload, policy: self.policy, now: self.clock.now)
             return VerifiedJWT(header: header.publicHeader(in: headerBytes, key: key), claims: claims, storage: keep(payload, segment))
@@ -137,9 +205,11 @@ public struct JWTVerifier: Sendable {
     /// signed documents that are not JWTs, never for access tokens.
     public func verifyJWS(_ token: String) throws(JWTAuthError) -> VerifiedJWS {
         try Self.withUTF8(token) { (bytes) throws(JWTAuthError) -> VerifiedJWS in
-            try CompactJWS.verify(bytes, keys: self.keys, rules: self.jwsRules) {
-                (header, headerBytes, key, payload, _) throws(JWTAuthError) -> VerifiedJWS in
-                VerifiedJWS(header: header.publicHeader(in: headerBytes, key: key), payload: Array(payload))
+            try self.withKeys(jws: true) { (keys, rules, _) throws(JWTAuthError) -> VerifiedJWS in
+                try CompactJWS.verify(bytes, keys: keys, rules: rules) {
+                    (header, headerBytes, key, payload, _) throws(JWTAuthError) -> VerifiedJWS in
+                    VerifiedJWS(header: header.publicHeader(in: headerBytes, key: key), payload: Array(payload))
+                }
             }
         }
     }

@@ -17,6 +17,8 @@ final class VerifiedTokenCache: Sendable {
     private struct Entry {
         let bytes: [UInt8]
         let token: VerifiedJWT
+        /// The ``KeyRing`` generation the token was verified under (0 for a fixed key set).
+        let generation: UInt64
     }
 
     private struct State {
@@ -33,23 +35,25 @@ final class VerifiedTokenCache: Sendable {
         self.generationCapacity = max(1, capacity / 2)
     }
 
-    /// The verified token with exactly these bytes, if it is remembered.
-    func lookup(_ bytes: UnsafeRawBufferPointer) -> VerifiedJWT? {
+    /// The verified token with exactly these bytes, if it is remembered and was verified under
+    /// the keys of `generation` (a token verified under other keys must be checked again: its
+    /// key may be gone).
+    func lookup(_ bytes: UnsafeRawBufferPointer, generation: UInt64 = 0) -> VerifiedJWT? {
         let key = Self.key(bytes)
         return self.state.withLock { state -> VerifiedJWT? in
             if let entry = state.current[key] {
-                return Self.matches(entry, bytes) ? entry.token : nil
+                return entry.generation == generation && Self.matches(entry, bytes) ? entry.token : nil
             }
             guard let entry = state.previous.removeValue(forKey: key) else { return nil }
-            guard Self.matches(entry, bytes) else { return nil }
+            guard entry.generation == generation, Self.matches(entry, bytes) else { return nil }
             Self.insert(entry, key: key, into: &state, capacity: self.generationCapacity)
             return entry.token
         }
     }
 
     /// Remembers a token that passed every check.
-    func insert(_ bytes: UnsafeRawBufferPointer, _ token: VerifiedJWT) {
-        let entry = Entry(bytes: Array(bytes), token: token)
+    func insert(_ bytes: UnsafeRawBufferPointer, _ token: VerifiedJWT, generation: UInt64 = 0) {
+        let entry = Entry(bytes: Array(bytes), token: token, generation: generation)
         let key = Self.key(bytes)
         self.state.withLock { Self.insert(entry, key: key, into: &$0, capacity: self.generationCapacity) }
     }

@@ -1,6 +1,6 @@
-import JWTAuth
-import Logging
-import ServiceLifecycle
+public import JWTAuth
+public import Logging
+public import ServiceLifecycle
 import Synchronization
 
 /// Keeps this instance's revocation cache in step with what every instance revokes.
@@ -11,21 +11,56 @@ import Synchronization
 /// (re)connects — so what happened during an outage is caught up. Stores without a push
 /// channel are polled every `pollInterval`. Expired sessions and old revocations are purged
 /// every `purgeInterval`.
-struct RevocationSyncService: Service {
-    let sessions: SessionManager
-    let pollInterval: Duration
+///
+/// Run it (in a `ServiceGroup`, or as one of a Hummingbird `Application`'s services) in every
+/// process whose ``SessionManager`` shares a store with other instances: a token server, or an
+/// API that verifies tokens against the same store. Without it, that process sees only its own
+/// revocations.
+public struct RevocationSyncService: Service {
+    /// The engine whose revocation cache is kept up to date.
+    public let sessions: SessionManager
+    /// How often the log is read when the store has no push channel (SQLite).
+    public let pollInterval: Duration
     /// How often the log is read when a push channel delivers revocations anyway.
-    let backstopInterval: Duration
-    let purgeInterval: Duration
+    public let backstopInterval: Duration
+    /// How often expired sessions and old revocations are purged from the store.
+    public let purgeInterval: Duration
     let logger: Logger
     let initialCursor: RevocationCursor?
+
+    /// Creates the service.
+    ///
+    /// - Parameters:
+    ///   - sessions: The engine whose revocation cache to keep up to date.
+    ///   - pollInterval: How often to read the log of a store without a push channel.
+    ///   - backstopInterval: How often to read the log when the store pushes revocations.
+    ///   - purgeInterval: How often to purge expired sessions and revocations.
+    ///   - initialCursor: Where the log was read up to (``SessionManager/loadRevocations(after:)``
+    ///     at start); nil reads it from the start.
+    ///   - logger: Where outages and recoveries are logged.
+    public init(
+        sessions: SessionManager,
+        pollInterval: Duration = .milliseconds(50),
+        backstopInterval: Duration = .seconds(1),
+        purgeInterval: Duration = .seconds(600),
+        initialCursor: RevocationCursor? = nil,
+        logger: Logger = Logger(label: "jwtauth.revocations")
+    ) {
+        self.sessions = sessions
+        self.pollInterval = pollInterval
+        self.backstopInterval = backstopInterval
+        self.purgeInterval = purgeInterval
+        self.initialCursor = initialCursor
+        self.logger = logger
+    }
 
     /// Set by the feed when it (re)connects; the log reader then reads at once.
     private final class CatchUpFlag: Sendable {
         let requested = Atomic<Bool>(false)
     }
 
-    func run() async throws {
+    /// Follows the store until graceful shutdown.
+    public func run() async throws {
         let catchUp = CatchUpFlag()
         let feed = self.sessions.sessions.revocationFeed()
         await withTaskGroup(of: Bool.self) { group in
@@ -92,16 +127,3 @@ struct RevocationSyncService: Service {
     }
 }
 
-/// Closes stores and thread pools after the HTTP server has drained.
-struct ShutdownService: Service {
-    let onShutdown: @Sendable () async -> Void
-
-    func run() async throws {
-        try? await gracefulShutdown()
-        // In an unstructured task: when the group is cancelled rather than shut down
-        // gracefully, closing must still run to completion (an open SQLite handle would be
-        // leaked, and a debug build traps on it).
-        let onShutdown = self.onShutdown
-        await Task { await onShutdown() }.value
-    }
-}
