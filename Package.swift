@@ -18,6 +18,7 @@ let package = Package(
         .library(name: "HummingbirdJWTAuth", targets: ["HummingbirdJWTAuth"]),
         .library(name: "JWTAuthServer", targets: ["JWTAuthServer"]),
         .library(name: "JWTAuthClient", targets: ["JWTAuthClient"]),
+        .library(name: "JWTAuthGateway", targets: ["JWTAuthGateway"]),
         .executable(name: "jwtauth", targets: ["jwtauth"]),
     ],
     dependencies: [
@@ -35,6 +36,7 @@ let package = Package(
         .package(url: "https://github.com/vapor/sqlite-kit", from: "4.5.2"),
         .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
         .package(url: "https://github.com/vapor/postgres-kit", from: "2.17.0"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
     ],
     targets: [
         .target(
@@ -109,6 +111,22 @@ let package = Package(
             resources: [.copy("Web")],
             swiftSettings: strictSettings
         ),
+        // `jwtauth gateway` as a library: a verifying reverse proxy in front of any HTTP service.
+        .target(
+            name: "JWTAuthGateway",
+            dependencies: [
+                "JWTAuth",
+                "HummingbirdJWTAuth",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strictSettings
+        ),
         // The app-side client: Foundation only (URLSession, or any async transport), so an iOS or
         // macOS app can depend on it without pulling in the server's packages.
         .target(
@@ -137,6 +155,22 @@ let package = Package(
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "JWTAuthGatewayTests",
+            dependencies: [
+                "JWTAuthGateway",
+                "JWTAuth",
+                "HummingbirdJWTAuth",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
             ],
             swiftSettings: strictSettings
         ),

@@ -1,0 +1,187 @@
+public import AsyncHTTPClient
+import HTTPTypes
+public import Hummingbird
+public import HummingbirdJWTAuth
+public import JWTAuth
+public import Logging
+import NIOCore
+import NIOHTTP1
+
+/// The gateway's whole request handling: its own `/health`, then for every other request
+/// header hygiene, authentication (unless the path is public), the role check, and the
+/// forwarding with bodies streamed both ways.
+public struct GatewayResponder: HTTPResponder {
+    /// The gateway's request context: it needs the caller's address and nothing else.
+    public typealias Context = JWTAuthContext
+
+    let authenticator: BearerAuthenticator<JWTAuthContext>
+    let upstream: UpstreamURL
+    let client: HTTPClient
+    let upstreamTimeout: Duration
+    let requiredRole: String?
+    let publicPrefixes: [String]
+    let problems: @Sendable () -> [String]
+    let logger: Logger
+
+    /// Creates the responder.
+    ///
+    /// - Parameters:
+    ///   - configuration: The upstream, its timeout, the role and the public prefixes.
+    ///   - verifier: Verifies access tokens (a remote verifier in `jwtauth gateway`).
+    ///   - client: The HTTP client requests are forwarded with; it must not follow redirects or
+    ///     decompress (the caller gets the upstream's answer as it is).
+    ///   - problems: Why the gateway cannot verify right now (no keys, a stale feed), for
+    ///     `/health`; empty when it can.
+    ///   - logger: Where upstream failures are logged.
+    public init(
+        configuration: GatewayConfiguration,
+        verifier: any AccessTokenVerifier,
+        client: HTTPClient,
+        problems: @escaping @Sendable () -> [String],
+        logger: Logger
+    ) throws(JWTAuthError) {
+        self.authenticator = BearerAuthenticator(verifier: verifier)
+        self.upstream = try UpstreamURL(configuration.upstream)
+        self.client = client
+        self.upstreamTimeout = configuration.upstreamTimeout
+        self.requiredRole = configuration.requiredRole
+        self.publicPrefixes = configuration.publicPrefixes.map { $0.count > 1 && $0.hasSuffix("/") ? String($0.dropLast()) : $0 }
+        self.problems = problems
+        self.logger = logger
+    }
+
+    /// Answers one request; every failure becomes a JSON error in the token server's shape.
+    public func respond(to request: Request, context: Context) async throws -> Response {
+        do {
+            return try await self.handle(request, context: context)
+        } catch let error as AuthHTTPError {
+            return try error.response(from: request, context: context)
+        }
+    }
+
+    private func handle(_ request: Request, context: Context) async throws -> Response {
+        guard let target = request.head.path, target.hasPrefix("/") else {
+            throw AuthHTTPError.invalidRequest("the request target must be a path")
+        }
+        let path = try Self.checkedPath(of: target)
+        if path == "/health" && (request.method == .get || request.method == .head) {
+            return self.health()
+        }
+        var identity: AccessToken? = nil
+        if !self.isPublic(path) {
+            guard let verified = try await self.authenticator.authenticate(request: request, context: context) else {
+                throw AuthHTTPError.authenticationRequired()
+            }
+            if let role = self.requiredRole, !verified.hasRole(role) {
+                throw AuthHTTPError.insufficientRole(role)
+            }
+            identity = verified
+        }
+        return try await self.forward(request, target: target[...], identity: identity, clientAddress: context.clientAddress)
+    }
+
+    /// `GET /health`: 200 when tokens can be verified, else 503 with the reasons.
+    func health() -> Response {
+        let problems = self.problems()
+        guard problems.isEmpty else {
+            return JSONResponse.make(
+                .serviceUnavailable,
+                ["status": "unavailable", "reasons": .array(problems.map(JSONValue.string))],
+                headers: [.cacheControl: "no-store", .retryAfter: "5"]
+            )
+        }
+        return JSONResponse.make(.ok, ["status": "ok"], headers: [.cacheControl: "no-store"])
+    }
+
+    /// True when `path` (decoded) is under one of the public prefixes, on a segment boundary.
+    func isPublic(_ path: String) -> Bool {
+        self.publicPrefixes.contains { prefix in
+            prefix == "/" || path == prefix || path.hasPrefix(prefix + "/")
+        }
+    }
+
+    /// The decoded path of a request target, for matching. Targets whose meaning an upstream
+    /// could read differently from the gateway — dot segments (also encoded), backslashes, NUL,
+    /// bad escapes — are refused, so a public prefix cannot be used to reach another path.
+    static func checkedPath(of target: String) throws(AuthHTTPError) -> String {
+        let rawPath = target.utf8.prefix(while: { $0 != UInt8(ascii: "?") && $0 != UInt8(ascii: "#") })
+        guard let decoded = PercentDecoding.decode(rawPath) else {
+            throw AuthHTTPError.invalidRequest("the request path has a malformed escape")
+        }
+        if decoded.split(separator: "/", omittingEmptySubsequences: false).contains(where: { $0 == "." || $0 == ".." }) {
+            throw AuthHTTPError.invalidRequest("the request path may not contain . or .. segments")
+        }
+        guard !decoded.utf8.contains(where: { $0 == UInt8(ascii: "\\") || $0 == 0 }) else {
+            throw AuthHTTPError.invalidRequest("the request path may not contain a backslash or NUL")
+        }
+        return decoded
+    }
+
+    // MARK: - Forwarding
+
+    private func forward(_ request: Request, target: Substring, identity: AccessToken?, clientAddress: String?) async throws -> Response {
+        var outgoing = HTTPClientRequest(url: self.upstream.url(for: target))
+        outgoing.method = HTTPMethod(rawValue: request.method.rawValue)
+        var fields = ProxyHeaders.upstreamRequest(
+            request.headers,
+            identity: identity,
+            clientAddress: clientAddress,
+            host: request.head.authority
+        )
+        // The client states the length of what it sends itself.
+        let length = request.headers[.contentLength].flatMap { Int64($0) }
+        fields[.contentLength] = nil
+        outgoing.headers = HTTPHeaders(fields.map { ($0.name.rawName, $0.value) })
+        if let length {
+            if length > 0 { outgoing.body = .stream(SingleUseBody(request.body), length: .known(length)) }
+        } else if request.headers[.transferEncoding] != nil {
+            outgoing.body = .stream(SingleUseBody(request.body), length: .unknown)
+        }
+
+        let response: HTTPClientResponse
+        do {
+            // No overall deadline: an upload may take as long as the caller sends. The client's
+            // read timeout (the upstream timeout) starts once the request is sent, which is
+            // when a slow upstream shows.
+            response = try await self.client.execute(outgoing, deadline: .distantFuture, logger: self.logger)
+        } catch {
+            throw self.upstreamFailure(error)
+        }
+        var headers = HTTPFields()
+        for header in response.headers {
+            guard let name = HTTPField.Name(header.name) else { continue }
+            headers.append(HTTPField(name: name, value: header.value))
+        }
+        headers = ProxyHeaders.downstreamResponse(headers)
+        let status = HTTPResponse.Status(code: Int(response.status.code), reasonPhrase: response.status.reasonPhrase)
+        let body = response.body
+        let declaredLength = headers[.contentLength].flatMap { Int($0) }
+        return Response(
+            status: status,
+            headers: headers,
+            body: ResponseBody(contentLength: declaredLength) { writer in
+                for try await chunk in body {
+                    try await writer.write(chunk)
+                }
+                try await writer.finish(nil)
+            }
+        )
+    }
+
+    /// 504 when the upstream was too slow, 502 when it could not be reached or broke off.
+    private func upstreamFailure(_ error: any Error) -> AuthHTTPError {
+        if let clientError = error as? HTTPClientError,
+            [.deadlineExceeded, .readTimeout, .connectTimeout].contains(clientError)
+        {
+            self.logger.warning("upstream timed out", metadata: ["upstream": "\(self.upstream.origin)"])
+            return AuthHTTPError(.gatewayTimeout, error: "upstream_timeout", description: "the upstream service did not answer in time")
+        }
+        self.logger.warning("upstream unreachable", metadata: ["upstream": "\(self.upstream.origin)", "error": "\(String(reflecting: error))"])
+        return AuthHTTPError(.badGateway, error: "upstream_unavailable", description: "the upstream service could not be reached")
+    }
+
+    static func nanoseconds(_ duration: Duration) -> Int64 {
+        let (seconds, attoseconds) = duration.components
+        return seconds.multipliedReportingOverflow(by: 1_000_000_000).partialValue + attoseconds / 1_000_000_000
+    }
+}

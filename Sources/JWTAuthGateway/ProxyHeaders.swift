@@ -1,0 +1,108 @@
+public import HTTPTypes
+public import JWTAuth
+
+/// What the gateway does to headers on their way through: identity headers are the gateway's
+/// alone, hop-by-hop headers stay on their hop, and the upstream learns who the caller was.
+public enum ProxyHeaders {
+    /// The prefix of the identity headers the gateway sets. Every incoming header with it is
+    /// removed first, so a caller can never claim an identity by sending one.
+    public static let identityPrefix = "x-auth-"
+
+    /// The identity headers of a verified token.
+    public static let subject = Self.name("X-Auth-Subject")
+    /// The session id (absent for a client's own token).
+    public static let session = Self.name("X-Auth-Session")
+    /// The `client_id`.
+    public static let client = Self.name("X-Auth-Client")
+    /// The roles, comma-separated.
+    public static let roles = Self.name("X-Auth-Roles")
+    /// The scope, space-separated as in the token.
+    public static let scope = Self.name("X-Auth-Scope")
+
+    static let forwardedFor = Self.name("X-Forwarded-For")
+    static let forwardedProto = Self.name("X-Forwarded-Proto")
+    static let forwardedHost = Self.name("X-Forwarded-Host")
+    static let keepAlive = Self.name("Keep-Alive")
+    static let proxyConnection = Self.name("Proxy-Connection")
+    static let te = Self.name("TE")
+    static let trailer = Self.name("Trailer")
+
+    /// Hop-by-hop headers (RFC 9110 §7.6.1), which a proxy never forwards.
+    static let hopByHop: Set<HTTPField.Name> = [
+        .connection, keepAlive, proxyConnection, .proxyAuthenticate, .proxyAuthorization, te, trailer,
+        .transferEncoding, .upgrade,
+    ]
+
+    /// The headers to send upstream: the caller's, without hop-by-hop headers (and those the
+    /// caller's `Connection` names) and without any `X-Auth-*` (the `Host` is not among the
+    /// fields: the HTTP client sets the upstream's); then the verified identity and the `X-Forwarded-*` headers.
+    ///
+    /// - Parameters:
+    ///   - incoming: The caller's request headers.
+    ///   - identity: The verified token, or nil on a public path.
+    ///   - clientAddress: The caller's address, appended to `X-Forwarded-For`.
+    ///   - host: The `Host` (or `:authority`) the caller asked for.
+    public static func upstreamRequest(_ incoming: HTTPFields, identity: AccessToken?, clientAddress: String?, host: String?) -> HTTPFields {
+        var fields = Self.withoutHopByHop(incoming)
+        fields.removeAll { Self.isIdentity($0.name) }
+        if let identity {
+            fields[Self.subject] = identity.userID
+            if let session = identity.sessionID { fields[Self.session] = session }
+            fields[Self.client] = identity.clientID
+            fields[Self.roles] = identity.roles.joined(separator: ",")
+            fields[Self.scope] = identity.scopes.joined(separator: " ")
+        }
+        if let clientAddress {
+            // Appended to what earlier proxies wrote (RFC 7239's X- predecessor): the upstream
+            // decides how many hops it trusts.
+            let earlier = fields[values: Self.forwardedFor].joined(separator: ", ")
+            fields[Self.forwardedFor] = earlier.isEmpty ? clientAddress : earlier + ", " + clientAddress
+        }
+        // A TLS terminator in front of the gateway says https; otherwise the caller used http.
+        if fields[Self.forwardedProto] == nil { fields[Self.forwardedProto] = "http" }
+        if fields[Self.forwardedHost] == nil, let host { fields[Self.forwardedHost] = host }
+        return fields
+    }
+
+    /// The headers to send back to the caller: the upstream's, without hop-by-hop headers.
+    public static func downstreamResponse(_ incoming: HTTPFields) -> HTTPFields {
+        Self.withoutHopByHop(incoming)
+    }
+
+    /// True for a name that starts with `X-Auth-` in any letter case.
+    static func isIdentity(_ name: HTTPField.Name) -> Bool {
+        // `canonicalName` is lower case.
+        name.canonicalName.hasPrefix(Self.identityPrefix)
+    }
+
+    static func withoutHopByHop(_ incoming: HTTPFields) -> HTTPFields {
+        // Headers a `Connection` header names are hop-by-hop too (RFC 9110 §7.6.1).
+        var named: Set<String> = []
+        for value in incoming[values: .connection] {
+            for token in value.split(separator: ",") {
+                let name = token.trimmingSpaces().lowercased()
+                if !name.isEmpty { named.insert(name) }
+            }
+        }
+        var fields = incoming
+        fields.removeAll { Self.hopByHop.contains($0.name) || named.contains($0.name.canonicalName) }
+        return fields
+    }
+}
+
+extension ProxyHeaders {
+    /// A header name from a literal that is known to be valid.
+    static func name(_ literal: String) -> HTTPField.Name {
+        guard let name = HTTPField.Name(literal) else { preconditionFailure("\(literal) is not a valid header name") }
+        return name
+    }
+}
+
+extension Substring {
+    fileprivate func trimmingSpaces() -> Substring {
+        var trimmed = self
+        while let first = trimmed.first, first == " " || first == "\t" { trimmed.removeFirst() }
+        while let last = trimmed.last, last == " " || last == "\t" { trimmed.removeLast() }
+        return trimmed
+    }
+}
