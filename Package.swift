@@ -18,6 +18,7 @@ let package = Package(
         .library(name: "HummingbirdJWTAuth", targets: ["HummingbirdJWTAuth"]),
         .library(name: "JWTAuthServer", targets: ["JWTAuthServer"]),
         .library(name: "JWTAuthClient", targets: ["JWTAuthClient"]),
+        .library(name: "JWTAuthRemote", targets: ["JWTAuthRemote"]),
         .executable(name: "jwtauth", targets: ["jwtauth"]),
     ],
     dependencies: [
@@ -35,6 +36,7 @@ let package = Package(
         .package(url: "https://github.com/vapor/sqlite-kit", from: "4.5.2"),
         .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
         .package(url: "https://github.com/vapor/postgres-kit", from: "2.17.0"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
     ],
     targets: [
         .target(
@@ -109,6 +111,20 @@ let package = Package(
             resources: [.copy("Web")],
             swiftSettings: strictSettings
         ),
+        // For services that verify an issuer's tokens without sharing its store: its JWKS and
+        // its revocation feed over HTTP. No server and no database driver.
+        .target(
+            name: "JWTAuthRemote",
+            dependencies: [
+                "JWTAuth",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strictSettings
+        ),
         // The app-side client: Foundation only (URLSession, or any async transport), so an iOS or
         // macOS app can depend on it without pulling in the server's packages.
         .target(
@@ -151,6 +167,21 @@ let package = Package(
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "JWTAuthRemoteTests",
+            dependencies: [
+                "JWTAuth",
+                "JWTAuthRemote",
+                "HummingbirdJWTAuth",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: strictSettings
         ),

@@ -1,0 +1,2 @@
+import JWTAuthRemote
+import Testing
