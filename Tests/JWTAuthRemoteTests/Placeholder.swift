@@ -1,2 +1,0 @@
-import JWTAuthRemote
-import Testing
