@@ -191,12 +191,16 @@ struct RemoteKeySetTests {
                 $0.body = try! keys.jwks("k1")
                 $0.gate = gate
             }
-            let fixture = try KeySetFixture(issuer, keys: keys) { $0.fetchTimeout = .milliseconds(200) }
+            let fixture = try KeySetFixture(issuer, keys: keys) {
+                $0.fetchTimeout = .milliseconds(300)
+                $0.jwksURL = issuer.issuer + "/.well-known/jwks.json"
+            }
             try await fixture.running {
-                #expect(fixture.keySet.status.lastError?.contains("did not answer within 200 ms") == true)
+                #expect(fixture.keySet.status.lastError?.contains("did not answer within 300 ms") == true)
                 #expect(await failure(fixture.verifier, fixture.token()) == "keys_unavailable")
                 gate.open()
-                try await fixture.keySet.refresh()
+                // A loaded machine may miss even a short deadline once; the point is recovery.
+                try await eventually("a fetch after the answer is released") { (try? await fixture.keySet.refresh()) != nil }
                 #expect(await failure(fixture.verifier, fixture.token()) == nil)
             }
         }
