@@ -42,8 +42,10 @@ enum RemoteHTTP {
                 let body = try await response.body.collect(upTo: maximumBytes)
                 return Answer(status: Int(response.status.code), headers: response.headers, body: Array(buffer: body))
             }
-        } catch let error as TimedOut {
-            _ = error
+        } catch is TimedOut {
+            throw JWTAuthError(failure, "\(what) did not answer within \(Self.describe(timeout))")
+        } catch let error as HTTPClientError where error == .deadlineExceeded {
+            // The client's own deadline, set to the same time, may fire first.
             throw JWTAuthError(failure, "\(what) did not answer within \(Self.describe(timeout))")
         } catch is NIOTooManyBytesError {
             throw JWTAuthError(failure, "\(what) sent more than \(maximumBytes) bytes")
