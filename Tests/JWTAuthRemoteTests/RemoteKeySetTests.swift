@@ -182,6 +182,25 @@ struct RemoteKeySetTests {
         }
     }
 
+    @Test("A redirect is not followed")
+    func redirectNotFollowed() async throws {
+        let keys = try TestKeys()
+        try await withFakeIssuer { issuer in
+            let location = issuer.issuer + "/.well-known/jwks.json"
+            issuer.update {
+                $0.body = try! keys.jwks("k1")
+                $0.status = 302
+                $0.headers = [("Location", location)]
+            }
+            let fixture = try KeySetFixture(issuer, keys: keys)
+            try await fixture.running {
+                #expect(fixture.keySet.status.lastError?.contains("HTTP 302") == true)
+                #expect(issuer.jwksRequests == 1)
+                #expect(!fixture.keySet.status.hasUsableKeys)
+            }
+        }
+    }
+
     @Test("A JWKS that does not answer within the timeout is a failed fetch")
     func slowJWKS() async throws {
         let keys = try TestKeys()
