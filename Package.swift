@@ -18,6 +18,7 @@ let package = Package(
         .library(name: "HummingbirdJWTAuth", targets: ["HummingbirdJWTAuth"]),
         .library(name: "JWTAuthServer", targets: ["JWTAuthServer"]),
         .library(name: "JWTAuthClient", targets: ["JWTAuthClient"]),
+        .library(name: "JWTAuthRemote", targets: ["JWTAuthRemote"]),
         .library(name: "JWTAuthGateway", targets: ["JWTAuthGateway"]),
         .executable(name: "jwtauth", targets: ["jwtauth"]),
     ],
@@ -111,12 +112,27 @@ let package = Package(
             resources: [.copy("Web")],
             swiftSettings: strictSettings
         ),
+        // For services that verify an issuer's tokens without sharing its store: its JWKS and
+        // its revocation feed over HTTP. No server and no database driver.
+        .target(
+            name: "JWTAuthRemote",
+            dependencies: [
+                "JWTAuth",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strictSettings
+        ),
         // `jwtauth gateway` as a library: a verifying reverse proxy in front of any HTTP service.
         .target(
             name: "JWTAuthGateway",
             dependencies: [
                 "JWTAuth",
                 "HummingbirdJWTAuth",
+                "JWTAuthRemote",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -185,6 +201,21 @@ let package = Package(
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "JWTAuthRemoteTests",
+            dependencies: [
+                "JWTAuth",
+                "JWTAuthRemote",
+                "HummingbirdJWTAuth",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: strictSettings
         ),
