@@ -2,9 +2,65 @@ import AsyncHTTPClient
 public import Hummingbird
 import HummingbirdJWTAuth
 public import JWTAuth
+import JWTAuthRemote
 public import Logging
 import NIOCore
+import UnixSignals
 public import ServiceLifecycle
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// `jwtauth gateway` as a library: a verifying reverse proxy in front of `upstream` that knows
+/// the issuer only through its RFC 8414 metadata, its JWKS and (with a client id) its revocation
+/// feed. It starts without keys and answers 503 until the first key set arrives; it keeps
+/// retrying the JWKS and the feed (with a backoff of at most 10 s) and recovers by itself.
+///
+/// - Parameters:
+///   - configuration: The gateway's settings; see ``GatewayConfiguration``.
+///   - logger: Where the gateway logs (never a token or the client secret).
+///   - onListening: Called with the bound port once the gateway accepts connections.
+/// - Throws: `invalid_input` for a configuration that cannot work.
+public func buildGateway(
+    configuration: GatewayConfiguration,
+    logger: Logger = Logger(label: "jwtauth.gateway"),
+    onListening: @escaping @Sendable (Int) async -> Void = { _ in }
+) throws -> some ApplicationProtocol {
+    try configuration.validate()
+    var keyConfiguration = RemoteKeySetConfiguration(issuer: configuration.issuer)
+    keyConfiguration.unknownKeyCooldown = configuration.jwksRefetchCooldown
+    let keys = try RemoteKeySet(configuration: keyConfiguration, logger: logger)
+    var revocations: RemoteRevocations? = nil
+    if let clientID = configuration.clientID, let secret = configuration.clientSecret {
+        var feed = RemoteRevocationsConfiguration(issuer: configuration.issuer, clientID: clientID, clientSecret: secret)
+        feed.staleLimit = configuration.revocationStaleLimit
+        // A stale limit of 0 keeps the feed but never fails closed; the reader logs that itself.
+        revocations = try RemoteRevocations(configuration: feed, keySet: keys, logger: logger)
+    } else {
+        logger.warning("no --client-id: the revocation feed is off, and a revoked access token is accepted until it expires")
+    }
+    let verifier = try RemoteAccessTokenVerifier(keySet: keys, revocations: revocations, audiences: [configuration.effectiveAudience])
+    let feed = revocations
+    return try buildGateway(
+        configuration: configuration,
+        verifier: verifier,
+        problems: {
+            var problems: [String] = []
+            let keyStatus = keys.status
+            if !keyStatus.hasUsableKeys { problems.append("no usable keys: " + (keyStatus.unusableReason ?? "the JWKS has not been fetched")) }
+            if let status = feed?.status, status.isStale { problems.append("revocation feed stale: " + (status.staleReason ?? "no news")) }
+            return problems
+        },
+        services: [keys] + (feed.map { [$0] } ?? []),
+        logger: logger,
+        onListening: onListening
+    )
+}
 
 /// The gateway as a library, around a verifier of your choice: `jwtauth gateway` passes a
 /// remote verifier (the issuer's JWKS and revocation feed); tests may pass a `SessionManager`.
@@ -66,4 +122,15 @@ struct HTTPClientShutdownService: Service {
         try? await gracefulShutdown()
         try? await self.client.shutdown()
     }
+}
+
+/// Runs the gateway until SIGTERM or SIGINT, then drains in-flight requests and returns.
+/// Prints one line on stdout once it listens (with the port it got, when asked for port 0).
+public func runGateway(configuration: GatewayConfiguration, logger: Logger) async throws {
+    let app = try buildGateway(configuration: configuration, logger: logger) { port in
+        let host = configuration.host.contains(":") ? "[\(configuration.host)]" : configuration.host
+        print("jwtauth gateway listening on http://\(host):\(port) (issuer \(configuration.issuer), upstream \(configuration.upstream))")
+        fflush(nil)
+    }
+    try await app.runService(gracefulShutdownSignals: [.sigterm, .sigint])
 }

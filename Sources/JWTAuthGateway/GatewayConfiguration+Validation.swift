@@ -34,6 +34,6 @@ extension GatewayConfiguration {
         guard self.maximumUpstreamConnections >= 1 else { throw JWTAuthError(.invalidInput, "at least one upstream connection is needed") }
     }
 
-    /// True when the gateway follows the revocation feed.
-    public var followsRevocations: Bool { self.clientID != nil && self.revocationStaleLimit != .zero }
+    /// True when the gateway follows the revocation feed (it has client credentials).
+    public var followsRevocations: Bool { self.clientID != nil }
 }

@@ -184,7 +184,12 @@ struct ServeCommand: AsyncParsableCommand {
     }
 
     func logLevel(_ environment: Environment = Environment()) throws -> Logger.Level {
-        guard let text = self.logLevel ?? environment["LOG_LEVEL"] else { return .info }
+        try Self.logLevel(self.logLevel, environment)
+    }
+
+    /// The level of `--log-level` (or `JWTAUTH_LOG_LEVEL`); info by default.
+    static func logLevel(_ flag: String?, _ environment: Environment) throws -> Logger.Level {
+        guard let text = flag ?? environment["LOG_LEVEL"] else { return .info }
         guard let level = Logger.Level(rawValue: text) else { throw ValidationError("unknown log level \(text)") }
         return level
     }
