@@ -2,7 +2,8 @@
 # Black-box tests of remote verification and `jwtauth gateway`: a `jwtauth serve` behind a
 # fault proxy (which counts and breaks JWKS answers and cuts or stalls the revocation feed),
 # gateways in front of an echo upstream, and the checks of forwarding, header hygiene,
-# refusals, public prefixes, upstream faults and the gateway's start-up checks.
+# refusals, public prefixes, upstream faults, the gateway's start-up checks and JWKS fetch
+# discipline (made-up kids, bad JWKS answers).
 #
 #   Tests/Gateway/run.sh [pytest arguments...]
 #
@@ -67,4 +68,4 @@ python_env gateway "$here/requirements.txt" "$venv" "$work"
 cd "$here"
 export PYTHONDONTWRITEBYTECODE=1
 "${run_python[@]}" -m pytest -p no:cacheprovider -ra -s --durations=0 --basetemp="$work/pytest" \
-    test_forwarding.py "$@"
+    test_forwarding.py test_jwks.py "$@"
