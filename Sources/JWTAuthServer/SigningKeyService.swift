@@ -193,6 +193,13 @@ public final class SigningKeyService: Service, Sendable {
         return stream
     }
 
+    /// A service that hands ``revokedKeys`` to `deliver` now and on every change until graceful
+    /// shutdown: run it beside this one to keep a revocation feed's key revocations current
+    /// (`deliver` would call the feed's `updateRevokedKeys(_:)`).
+    public func revokedKeysForwarder(_ deliver: @escaping @Sendable ([String: NumericDate]) async -> Void) -> RevokedKeysForwarder {
+        RevokedKeysForwarder(updates: self.revokedKeyUpdates, deliver: deliver)
+    }
+
     // MARK: - Loading
 
     private func reloadForUnknownKey() async {

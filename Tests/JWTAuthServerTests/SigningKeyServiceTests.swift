@@ -36,6 +36,23 @@ struct SigningKeyServiceTests {
         #expect(service.revokedKeys.isEmpty)
     }
 
+    @Test("The forwarder hands the revoked keys to the feed at start and after each revocation")
+    func forwarder() async throws {
+        let clock = ManualClock(NumericDate(1_800_000_000))
+        let service = try await self.start(MemorySigningKeyStore(), clock: clock)
+        let (delivered, deliveries) = AsyncStream<[String: NumericDate]>.makeStream()
+        let forwarder = service.revokedKeysForwarder { deliveries.yield($0) }
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await forwarder.run() }
+            var received = delivered.makeAsyncIterator()
+            #expect(await received.next() == [:])
+            let current = try #require(service.ring.signingKey?.keyID)
+            try await service.revoke(keyID: current)
+            #expect(await received.next() == [current: clock.now])
+            group.cancelAll()
+        }
+    }
+
     @Test("A rotation made through another service on the same store reaches this one on its next reload, or at once for an unknown kid")
     func followsAnotherInstance() async throws {
         let clock = ManualClock(NumericDate(1_800_000_000))
