@@ -15,8 +15,12 @@ public struct JWTAuthRoutes<Context: JWTAuthRequestContext>: Sendable {
     public let sessions: SessionManager
     /// Registration, logins and passwords.
     public let accounts: AccountManager
-    /// The keys published at `/.well-known/jwks.json` (public halves only).
-    public let publicKeys: JWTKeySet
+    /// The keys published at `/.well-known/jwks.json` (public halves only); nil publishes the
+    /// session engine's key ring as it is at each request (``SessionManager/keys``).
+    public let publicKeys: JWTKeySet?
+    /// The `max-age` of the JWKS: how long a cache may keep it. A server that publishes keys
+    /// ahead of use keeps this no longer than that, so a cache holds a key before it signs.
+    public var jwksMaxAge: Duration
     /// The role that may call `/admin/*` and `/oauth/introspect`.
     public var adminRole: String
     /// Whether `POST /auth/register` is open.
@@ -31,7 +35,10 @@ public struct JWTAuthRoutes<Context: JWTAuthRequestContext>: Sendable {
     /// - Parameters:
     ///   - sessions: Sessions, token issuance and revocation.
     ///   - accounts: Registration, logins and passwords.
-    ///   - publicKeys: The keys to publish at `/.well-known/jwks.json`.
+    ///   - publicKeys: The keys to publish at `/.well-known/jwks.json`; nil (the default)
+    ///     publishes the verification keys of `sessions.keys` of the moment, which follow key
+    ///     rotation.
+    ///   - jwksMaxAge: How long caches may keep the JWKS (default five minutes).
     ///   - adminRole: The role that may call `/admin/*` and `/oauth/introspect`.
     ///   - allowsRegistration: Whether `POST /auth/register` is open.
     ///   - refreshCookie: Cookie-mode settings.
@@ -41,7 +48,8 @@ public struct JWTAuthRoutes<Context: JWTAuthRequestContext>: Sendable {
     public init(
         sessions: SessionManager,
         accounts: AccountManager,
-        publicKeys: JWTKeySet,
+        publicKeys: JWTKeySet? = nil,
+        jwksMaxAge: Duration = .seconds(300),
         adminRole: String = "admin",
         allowsRegistration: Bool = true,
         refreshCookie: RefreshCookie = RefreshCookie(),
@@ -51,6 +59,7 @@ public struct JWTAuthRoutes<Context: JWTAuthRequestContext>: Sendable {
         self.sessions = sessions
         self.accounts = accounts
         self.publicKeys = publicKeys
+        self.jwksMaxAge = jwksMaxAge
         self.adminRole = adminRole
         self.allowsRegistration = allowsRegistration
         self.refreshCookie = refreshCookie
@@ -62,13 +71,15 @@ public struct JWTAuthRoutes<Context: JWTAuthRequestContext>: Sendable {
         let authenticator = BearerAuthenticator<Context>(sessions: self.sessions)
 
         router.get("health") { _, _ in try await self.health() }
-        // The keys are fixed for the life of the routes: the document is written once.
-        let jwks = self.publicKeys.publicJWKS()
+        // Fixed keys are encoded once; a ring's document follows its keys.
+        let fixed = self.publicKeys.map { ByteBuffer(string: $0.publicJWKS()) }
+        let published = PublishedKeySet(ring: self.sessions.keys)
+        let cacheControl = "public, max-age=\(max(0, Int(self.jwksMaxAge.components.seconds)))"
         router.get(".well-known/jwks.json") { _, _ in
             Response(
                 status: .ok,
-                headers: [.contentType: "application/json; charset=utf-8", .cacheControl: "public, max-age=300"],
-                body: ResponseBody(byteBuffer: ByteBuffer(string: jwks))
+                headers: [.contentType: "application/json; charset=utf-8", .cacheControl: cacheControl],
+                body: ResponseBody(byteBuffer: fixed ?? published.document())
             )
         }
         router.get(".well-known/oauth-authorization-server") { _, _ in self.metadata() }

@@ -4,8 +4,9 @@ import Synchronization
 ///
 /// An actor is not enough to keep a transaction's statements together: actors are reentrant
 /// at every suspension point, so another task's statements could land between `BEGIN` and
-/// `COMMIT` on the shared SQLite connection.
-final class AsyncLock: Sendable {
+/// `COMMIT` on the shared SQLite connection. Visible to the package's other modules, which
+/// serialize their own asynchronous work with it (key reloads).
+package final class AsyncLock: Sendable {
     private struct State {
         var isLocked = false
         var waiters: [CheckedContinuation<Void, Never>] = []
@@ -14,7 +15,11 @@ final class AsyncLock: Sendable {
 
     private let state = Mutex(State())
 
-    func withLock<Result: Sendable>(_ body: () async throws -> Result) async throws -> Result {
+    /// Creates an unlocked lock.
+    package init() {}
+
+    /// Runs `body` while holding the lock; callers are served in arrival order.
+    package func withLock<Result: Sendable>(_ body: () async throws -> Result) async throws -> Result {
         await self.lock()
         defer { self.unlock() }
         return try await body()

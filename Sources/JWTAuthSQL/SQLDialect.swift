@@ -6,6 +6,9 @@ struct SQLStoreDialect: Sendable {
     var lockRow: String
     /// A statement that serializes migrations across processes, if the database has one.
     var migrationLock: String?
+    /// A statement that serializes signing-key changes across processes, run first in their
+    /// transaction (SQLite's `BEGIN IMMEDIATE` already takes the write lock).
+    var signingKeyLock: String?
     /// Migrations by version; each entry is one statement (drivers run one at a time).
     var migrations: [(version: Int, statements: [String])]
 
@@ -13,6 +16,7 @@ struct SQLStoreDialect: Sendable {
         beginTransaction: "BEGIN IMMEDIATE",
         lockRow: "",
         migrationLock: nil,
+        signingKeyLock: nil,
         migrations: SQLSchema.migrations(sequenceColumn: "INTEGER PRIMARY KEY AUTOINCREMENT")
     )
 
@@ -20,6 +24,9 @@ struct SQLStoreDialect: Sendable {
         beginTransaction: "BEGIN",
         lockRow: " FOR UPDATE",
         migrationLock: "SELECT pg_advisory_xact_lock(7268251)",
+        // An advisory lock rather than row locks: it also serializes the first start, when
+        // there is no row to lock yet.
+        signingKeyLock: "SELECT pg_advisory_xact_lock(7268252)",
         migrations: SQLSchema.migrations(sequenceColumn: "BIGSERIAL PRIMARY KEY")
     )
 }
@@ -71,7 +78,28 @@ enum SQLSchema {
                     """,
                     "CREATE INDEX jwtauth_revocations_at ON jwtauth_revocations (at)",
                 ]
-            )
+            ),
+            // Version 2 (OAuth clients) comes from another line of work; this one is numbered
+            // after it so both can be merged without renumbering.
+            (
+                3,
+                [
+                    """
+                    CREATE TABLE jwtauth_signing_keys (
+                        kid TEXT PRIMARY KEY,
+                        alg TEXT NOT NULL,
+                        state TEXT NOT NULL,
+                        sealed_key TEXT NOT NULL,
+                        created_at DOUBLE PRECISION NOT NULL,
+                        activated_at DOUBLE PRECISION,
+                        retired_at DOUBLE PRECISION,
+                        revoked_at DOUBLE PRECISION
+                    )
+                    """,
+                    // At most one current and one next key, whatever a writer gets wrong.
+                    "CREATE UNIQUE INDEX jwtauth_signing_keys_one_per_state ON jwtauth_signing_keys (state) WHERE state IN ('current', 'next')",
+                ]
+            ),
         ]
     }
 }

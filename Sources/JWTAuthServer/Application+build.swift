@@ -37,12 +37,10 @@ public func buildApplication(
     let bcryptPool = NIOThreadPool(numberOfThreads: max(1, System.coreCount))
     bcryptPool.start()
     do {
-        let keys = try KeyDirectory(path: configuration.effectiveKeysDirectory, logger: logger)
-            .loadOrCreate(algorithm: configuration.algorithm)
-        let sessions = try SessionManager(
+        let keys = try await ServerKeys.open(configuration, store: stores.signingKeys, clock: clock, logger: logger)
+        let sessions = SessionManager(
             configuration: configuration.sessionConfiguration,
-            signingKey: keys.signing,
-            verificationKeys: keys.verification,
+            keys: keys.ring,
             sessions: stores.sessions,
             users: stores.users,
             clock: clock,
@@ -67,7 +65,7 @@ public func buildApplication(
         JWTAuthRoutes<JWTAuthContext>(
             sessions: sessions,
             accounts: accounts,
-            publicKeys: keys.verification,
+            jwksMaxAge: configuration.jwksMaxAge,
             allowsRegistration: configuration.allowsRegistration,
             refreshCookie: configuration.refreshCookie,
             trustedProxies: trustedProxies
@@ -90,7 +88,7 @@ public func buildApplication(
         return Application(
             router: router,
             configuration: ApplicationConfiguration(address: .hostname(host, port: configuration.port), serverName: "jwtauth"),
-            services: [shutdown, sync],
+            services: [shutdown, sync, keys.service],
             onServerRunning: { channel in
                 await onListening(channel.localAddress?.port ?? configuration.port)
             },

@@ -27,28 +27,68 @@ struct KeyDirectory {
         var verification: JWTKeySet
     }
 
+    /// The key files as they are: `signing.jwk` and the others (private or public), or nil when
+    /// there is no `signing.jwk`.
+    struct Files {
+        var signing: JWTKey
+        var others: [JWTKey]
+    }
+
     func loadOrCreate(algorithm: JWSAlgorithm?) throws -> Keys {
         try Self.makeDirectory(self.path)
         let signingPath = ServerConfiguration.join(self.path, Self.signingFileName)
         if !FileSystem.exists(signingPath) {
             try self.create(at: signingPath, algorithm: algorithm ?? .es256)
         }
+        guard let files = try self.existingKeys() else {
+            throw JWTAuthError(.keyInvalid, "cannot read \(signingPath)")
+        }
+        if let algorithm, algorithm != files.signing.algorithm {
+            throw JWTAuthError(
+                .keyInvalid,
+                "\(signingPath) holds an \(files.signing.algorithm) key but \(algorithm) was asked for; move the old key aside to rotate"
+            )
+        }
+        return try Self.keys(files)
+    }
+
+    /// The signing key and the verification set the files make.
+    static func keys(_ files: Files) throws -> Keys {
+        Keys(signing: files.signing, verification: try JWTKeySet([files.signing] + files.others.map { $0.publicKey ?? $0 }))
+    }
+
+    /// Reads the key files without creating anything.
+    ///
+    /// - Returns: nil when there is no `signing.jwk` (or no directory).
+    func existingKeys() throws -> Files? {
+        let signingPath = ServerConfiguration.join(self.path, Self.signingFileName)
+        guard FileSystem.exists(signingPath) else { return nil }
         let signing = try self.load(signingPath)
         guard signing.isPrivate, signing.canSign else {
             throw JWTAuthError.init(.keyInvalid, "\(signingPath) must hold a private signing key")
         }
-        if let algorithm, algorithm != signing.algorithm {
-            throw JWTAuthError(
-                .keyInvalid,
-                "\(signingPath) holds an \(signing.algorithm) key but \(algorithm) was asked for; move the old key aside to rotate"
-            )
+        var others: [JWTKey] = []
+        for name in try self.otherKeyFiles() {
+            others.append(try self.load(ServerConfiguration.join(self.path, name)))
         }
-        var verification = [signing]
-        for name in try FileSystem.list(self.path) where name.hasSuffix(".jwk") && name != Self.signingFileName && !name.hasPrefix(".") {
-            let key = try self.load(ServerConfiguration.join(self.path, name))
-            verification.append(key.publicKey ?? key)
-        }
-        return Keys(signing: signing, verification: try JWTKeySet(verification))
+        return Files(signing: signing, others: others)
+    }
+
+    /// What changes when any key file is written, replaced, added or removed: each `*.jwk`
+    /// file's name, inode, size and modification time.
+    func fingerprint() -> String {
+        guard let names = try? FileSystem.list(self.path) else { return "" }
+        return names.filter(Self.isKeyFile).map { name in
+            "\(name):\(FileSystem.signature(ServerConfiguration.join(self.path, name)) ?? "-")"
+        }.joined(separator: "/")
+    }
+
+    private func otherKeyFiles() throws -> [String] {
+        try FileSystem.list(self.path).filter { Self.isKeyFile($0) && $0 != Self.signingFileName }
+    }
+
+    private static func isKeyFile(_ name: String) -> Bool {
+        name.hasSuffix(".jwk") && !name.hasPrefix(".")
     }
 
     private func load(_ path: String) throws -> JWTKey {
@@ -64,18 +104,13 @@ struct KeyDirectory {
     private func create(at signingPath: String, algorithm: JWSAlgorithm) throws {
         let key = try JWTKey.generate(algorithm)
         let text = try key.jwk(includingPrivateKey: true) + "\n"
-        let temporary = ServerConfiguration.join(self.path, ".signing-\(getpid())-\(UInt32.random(in: 0...UInt32.max)).tmp")
-        try FileSystem.writeNew(temporary, contents: Array(text.utf8), mode: 0o600)
-        defer { unlink(temporary) }
-        if link(temporary, signingPath) == 0 {
+        if try FileSystem.createAtomically(signingPath, contents: Array(text.utf8), mode: 0o600) {
             self.logger.info("created a signing key", metadata: ["alg": "\(algorithm)", "kid": "\(key.keyID ?? "")", "path": "\(signingPath)"])
-        } else if errno != EEXIST {
-            throw JWTAuthError(.keyInvalid, "cannot create \(signingPath) (errno \(errno))")
         }
-        // EEXIST: another instance created it first; load theirs.
+        // Not created: another instance created it first; load theirs.
     }
 
-    private static func makeDirectory(_ path: String) throws {
+    static func makeDirectory(_ path: String) throws {
         var current = path.hasPrefix("/") ? "/" : ""
         for component in path.split(separator: "/") {
             current += component + "/"
@@ -97,7 +132,23 @@ enum FileSystem {
         return stat(path, &info) == 0 ? info.st_mode & 0o777 : nil
     }
 
+    /// The inode, size and modification time of a file, or nil when it cannot be examined.
+    static func signature(_ path: String) -> String? {
+        var info = stat()
+        guard stat(path, &info) == 0 else { return nil }
+        #if canImport(Darwin)
+        let modified = info.st_mtimespec
+        #else
+        let modified = info.st_mtim
+        #endif
+        return "\(info.st_ino)-\(info.st_size)-\(modified.tv_sec).\(modified.tv_nsec)"
+    }
+
     static func readText(_ path: String) -> String? {
+        self.readBytes(path).flatMap { String(validating: $0, as: UTF8.self) }
+    }
+
+    static func readBytes(_ path: String) -> [UInt8]? {
         let descriptor = open(path, O_RDONLY)
         guard descriptor >= 0 else { return nil }
         defer { close(descriptor) }
@@ -109,7 +160,7 @@ enum FileSystem {
             if count == 0 { break }
             bytes.append(contentsOf: buffer[0..<count])
         }
-        return String(validating: bytes, as: UTF8.self)
+        return bytes
     }
 
     /// Creates `path` (which must not exist) with `mode`, writes and syncs it.
@@ -127,6 +178,24 @@ enum FileSystem {
             written += count
         }
         guard fsync(descriptor) == 0 else { throw JWTAuthError(.keyInvalid, "cannot sync \(path)") }
+    }
+
+    /// Creates `path` with `contents` unless it exists, atomically: the contents go to a
+    /// private temporary file beside it, which is then hard-linked into place — a link fails if
+    /// another process created the file first, so readers never see a partial file and
+    /// processes racing to create it agree on one.
+    ///
+    /// - Returns: True when this call created the file, false when it existed.
+    static func createAtomically(_ path: String, contents: [UInt8], mode: mode_t) throws -> Bool {
+        let directory = path.split(separator: "/", omittingEmptySubsequences: false).dropLast().joined(separator: "/")
+        let name = path.split(separator: "/").last.map(String.init) ?? "file"
+        let parent = directory.isEmpty ? (path.hasPrefix("/") ? "/" : ".") : directory
+        let temporary = ServerConfiguration.join(parent, ".\(name)-\(getpid())-\(UInt32.random(in: 0...UInt32.max)).tmp")
+        try FileSystem.writeNew(temporary, contents: contents, mode: mode)
+        defer { unlink(temporary) }
+        if link(temporary, path) == 0 { return true }
+        guard errno == EEXIST else { throw JWTAuthError(.keyInvalid, "cannot create \(path) (errno \(errno))") }
+        return false
     }
 
     static func list(_ path: String) throws -> [String] {

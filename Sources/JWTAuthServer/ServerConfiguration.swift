@@ -12,8 +12,24 @@ public struct ServerConfiguration: Sendable {
     public var port: Int
     /// Where the SQLite file and, by default, the keys live.
     public var dataDirectory: String
-    /// Where signing keys live; instances sharing it sign with the same keys.
+    /// A directory of key files (`signing.jwk` and retired `*.jwk`) to sign with instead of the
+    /// database's keys; instances sharing it sign with the same keys. Nil: keys live in the
+    /// database, rotate on a schedule, and are sealed under the key-encryption key.
     public var keysDirectory: String?
+    /// The file holding the 32-byte key that seals signing keys in the database; nil means
+    /// `DATA/key-encryption.key`, created (mode 0600) when missing. Every instance sharing a
+    /// database needs the same one.
+    public var keyEncryptionKeyFile: String?
+    /// How long a signing key signs before the next one takes over (default 30 days; zero:
+    /// only by hand, `jwtauth keys rotate`).
+    public var keyRotationInterval: Duration
+    /// How long a new key is published in the JWKS before it signs (default one hour); the
+    /// JWKS's cache lifetime is never longer.
+    public var keyPublishAhead: Duration
+    /// How often the database's keys are read for changes made by other instances or the CLI.
+    public var keyPollInterval: Duration
+    /// How often a keys directory is checked for changed files.
+    public var keysDirectoryPollInterval: Duration
     /// `sqlite:PATH` or `postgres://…`; SQLite under the data directory by default.
     public var database: String?
     /// `redis://…` to keep sessions in Redis (users stay in SQL).
@@ -63,6 +79,11 @@ public struct ServerConfiguration: Sendable {
         port: Int = 8080,
         dataDirectory: String = "./data",
         keysDirectory: String? = nil,
+        keyEncryptionKeyFile: String? = nil,
+        keyRotationInterval: Duration = .seconds(30 * 86400),
+        keyPublishAhead: Duration = .seconds(3600),
+        keyPollInterval: Duration = .seconds(1),
+        keysDirectoryPollInterval: Duration = .seconds(2),
         database: String? = nil,
         sessions: String? = nil,
         issuer: String? = nil,
@@ -88,6 +109,11 @@ public struct ServerConfiguration: Sendable {
         self.port = port
         self.dataDirectory = dataDirectory
         self.keysDirectory = keysDirectory
+        self.keyEncryptionKeyFile = keyEncryptionKeyFile
+        self.keyRotationInterval = keyRotationInterval
+        self.keyPublishAhead = keyPublishAhead
+        self.keyPollInterval = keyPollInterval
+        self.keysDirectoryPollInterval = keysDirectoryPollInterval
         self.database = database
         self.sessions = sessions
         self.issuer = issuer
@@ -115,9 +141,35 @@ public struct ServerConfiguration: Sendable {
         self.issuer ?? "http://\(self.host.contains(":") ? "[\(self.host)]" : self.host):\(self.port)"
     }
 
-    /// The keys directory in effect.
+    /// The keys directory in effect: the configured one, else `DATA/keys` — where key files
+    /// of a data directory from before keys moved into the database are imported from.
     public var effectiveKeysDirectory: String {
         self.keysDirectory ?? Self.join(self.dataDirectory, "keys")
+    }
+
+    /// Whether keys come from files (`--keys-dir` given) rather than the database.
+    public var usesKeyFiles: Bool { self.keysDirectory != nil }
+
+    /// The key-encryption key file in effect.
+    public var effectiveKeyEncryptionKeyFile: String {
+        self.keyEncryptionKeyFile ?? Self.join(self.dataDirectory, "key-encryption.key")
+    }
+
+    /// When signing keys move from `next` to `current` to `retired` and are forgotten: this
+    /// configuration's rotation interval and publish-ahead, and retired keys kept until the
+    /// longest-lived token they signed has expired.
+    public var signingKeySchedule: SigningKeySchedule {
+        SigningKeySchedule(
+            rotationInterval: self.keyRotationInterval,
+            publishAhead: self.keyPublishAhead,
+            sessions: self.sessionConfiguration
+        )
+    }
+
+    /// The `max-age` of the JWKS: at most five minutes, and never longer than a new key is
+    /// published before it signs, so a cache always holds the next key in time.
+    public var jwksMaxAge: Duration {
+        self.usesKeyFiles ? .seconds(300) : min(.seconds(300), self.keyPublishAhead)
     }
 
     /// The database URL in effect.

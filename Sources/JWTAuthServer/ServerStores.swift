@@ -17,22 +17,16 @@ public struct ServerStores: Sendable {
     public let sessions: any SessionStore
     /// Where accounts live: the SQL database.
     public let users: any UserStore
+    /// Where signing keys live: the SQL database (Redis never holds keys).
+    public let signingKeys: any SigningKeyStore
     let closeAll: @Sendable () async -> Void
 
     /// Opens the user store (`--database`) and the session store (`--sessions`, else the
     /// same database).
     public static func open(_ configuration: ServerConfiguration, logger: Logger) async throws -> ServerStores {
-        let database = configuration.effectiveDatabase
-        let store: SQLStore
-        if database.hasPrefix("postgres://") || database.hasPrefix("postgresql://") {
-            store = try await SQLStore.postgres(url: database, logger: logger)
-        } else if database.hasPrefix("sqlite:") {
-            store = try await Self.openSQLite(database, configuration: configuration, logger: logger)
-        } else {
-            throw JWTAuthError(.invalidInput, "unsupported --database \(Self.redacted(database)); use sqlite:PATH or postgres://…")
-        }
+        let store = try await Self.openDatabase(configuration, logger: logger)
         guard let sessions = configuration.sessions else {
-            return ServerStores(sessions: store, users: store, closeAll: { try? await store.close() })
+            return ServerStores(sessions: store, users: store, signingKeys: store, closeAll: { try? await store.close() })
         }
         guard sessions.hasPrefix("redis://") || sessions.hasPrefix("redis+cluster://") else {
             try? await store.close()
@@ -52,11 +46,24 @@ public struct ServerStores: Sendable {
         return ServerStores(
             sessions: redis,
             users: store,
+            signingKeys: store,
             closeAll: {
                 await redis.close()
                 try? await store.close()
             }
         )
+    }
+
+    /// Opens the SQL database (`--database`) alone: users and signing keys.
+    static func openDatabase(_ configuration: ServerConfiguration, logger: Logger) async throws -> SQLStore {
+        let database = configuration.effectiveDatabase
+        if database.hasPrefix("postgres://") || database.hasPrefix("postgresql://") {
+            return try await SQLStore.postgres(url: database, logger: logger)
+        } else if database.hasPrefix("sqlite:") {
+            return try await Self.openSQLite(database, configuration: configuration, logger: logger)
+        } else {
+            throw JWTAuthError(.invalidInput, "unsupported --database \(Self.redacted(database)); use sqlite:PATH or postgres://…")
+        }
     }
 
     private static func openSQLite(_ database: String, configuration: ServerConfiguration, logger: Logger) async throws -> SQLStore {

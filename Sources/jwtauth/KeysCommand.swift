@@ -1,11 +1,14 @@
 import ArgumentParser
+import Foundation
 import JWTAuth
+import JWTAuthServer
+import Logging
 
-struct KeysCommand: ParsableCommand {
+struct KeysCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "keys",
-        abstract: "Generate keys and derive public keys.",
-        subcommands: [Generate.self, Public.self]
+        abstract: "Generate keys and derive public keys; list, rotate and revoke a server's signing keys.",
+        subcommands: [Generate.self, Public.self, List.self, Rotate.self, Revoke.self]
     )
 
     struct Generate: ParsableCommand {
@@ -62,5 +65,124 @@ struct KeysCommand: ParsableCommand {
                 throw CLIFailure.key(error)
             }
         }
+    }
+
+    /// Where the signing keys of `list`, `rotate` and `revoke` live: the same flags as `serve`.
+    struct Location: ParsableArguments {
+        @OptionGroup var store: StoreOptions
+        @OptionGroup var keys: KeyOptions
+
+        func configuration() throws -> ServerConfiguration {
+            var configuration = ServerConfiguration()
+            let environment = Environment()
+            try self.store.apply(to: &configuration, environment: environment)
+            self.keys.apply(to: &configuration, environment: environment)
+            return configuration
+        }
+    }
+
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "List the signing keys of a server's database: kid, algorithm, state and dates.",
+            discussion: "States: next (published, signs after the next rotation), current (signs), retired (published until its tokens have expired), revoked."
+        )
+
+        @OptionGroup var location: Location
+
+        @Flag(name: .long, help: "Print JSON instead of a table.")
+        var json = false
+
+        func run() async throws {
+            let keys = try await runReportingErrors {
+                try await listSigningKeys(configuration: try self.location.configuration(), logger: quietLogger())
+            }
+            if self.json {
+                print(JSONValue.array(keys.map(Self.json)).jsonString)
+                return
+            }
+            let rows = [["KID", "ALG", "STATE", "CREATED", "ACTIVATED", "RETIRED", "REVOKED"]]
+                + keys.map { key in
+                    [key.keyID, key.algorithm.name, key.state.rawValue] + [key.createdAt, key.activatedAt, key.retiredAt, key.revokedAt].map(Self.date)
+                }
+            let widths = (0..<7).map { column in rows.map { $0[column].count }.max() ?? 0 }
+            for row in rows {
+                let cells = row.enumerated().map { column, cell in
+                    column == row.count - 1 ? cell : cell.padding(toLength: widths[column], withPad: " ", startingAt: 0)
+                }
+                print(cells.joined(separator: "  ").trimmingCharacters(in: .whitespaces))
+            }
+        }
+
+        static func json(_ key: SigningKeySummary) -> JSONValue {
+            var members: [String: JSONValue] = [
+                "kid": .string(key.keyID),
+                "alg": .string(key.algorithm.name),
+                "state": .string(key.state.rawValue),
+            ]
+            for (name, date) in [("created_at", key.createdAt), ("activated_at", key.activatedAt), ("retired_at", key.retiredAt), ("revoked_at", key.revokedAt)] {
+                members[name] = date.map { .integer($0.wholeSeconds) } ?? .null
+            }
+            if let directory = key.directory { members["directory"] = .string(directory) }
+            return .object(members)
+        }
+
+        static func date(_ date: NumericDate?) -> String {
+            guard let date else { return "-" }
+            let formatter = ISO8601DateFormatter()
+            formatter.formatOptions = [.withInternetDateTime]
+            return formatter.string(from: Date(timeIntervalSince1970: Double(date.wholeSeconds)))
+        }
+    }
+
+    struct Rotate: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Rotate a server's signing keys now: the next key signs, a new next key is made.",
+            discussion: "Running servers follow within about a second. Prints the kid that signs now as the last word."
+        )
+
+        @OptionGroup var location: Location
+
+        func run() async throws {
+            let current = try await runReportingErrors {
+                try await rotateSigningKey(configuration: try self.location.configuration(), logger: quietLogger())
+            }
+            print("rotated; now signing with \(current.keyID)")
+        }
+    }
+
+    struct Revoke: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Revoke a compromised signing key: out of the JWKS, its tokens refused everywhere.",
+            discussion: "If it was the current key, the next key signs at once and a new next key is made. Running servers follow within about a second."
+        )
+
+        @Argument(help: "The kid of the key to revoke.")
+        var kid: String
+
+        @OptionGroup var location: Location
+
+        func run() async throws {
+            let revoked = try await runReportingErrors {
+                try await revokeSigningKey(self.kid, configuration: try self.location.configuration(), logger: quietLogger())
+            }
+            print("revoked \(revoked.keyID)")
+        }
+    }
+}
+
+/// A logger for the administration commands: warnings and errors only, on stderr.
+private func quietLogger() -> Logger {
+    var logger = Logger(label: "jwtauth")
+    logger.logLevel = .warning
+    return logger
+}
+
+/// Runs library work, reporting its errors as the CLI does: `invalid_input` is a usage error
+/// (exit 2), every other failure exit 1.
+private func runReportingErrors<Result>(_ body: () async throws -> Result) async throws -> Result {
+    do {
+        return try await body()
+    } catch let error as JWTAuthError {
+        throw CLIFailure(code: error.code.description, message: error.message, exitCode: error.code == .invalidInput ? 2 : 1)
     }
 }

@@ -30,6 +30,23 @@ struct StoreOptions: ParsableArguments {
     }
 }
 
+/// Flags shared by `serve` and `keys list|rotate|revoke`: where the signing keys come from.
+struct KeyOptions: ParsableArguments {
+    @Option(name: .customLong("keys-dir"), help: "Sign with the key files in this directory instead of the database's keys. [JWTAUTH_KEYS_DIR]")
+    var keysDirectory: String?
+
+    @Option(
+        name: .customLong("key-encryption-key-file"),
+        help: "The 32-byte key sealing the database's signing keys; the same for every instance. [JWTAUTH_KEY_ENCRYPTION_KEY_FILE, default DATA/key-encryption.key]"
+    )
+    var keyEncryptionKeyFile: String?
+
+    func apply(to configuration: inout ServerConfiguration, environment: Environment) {
+        configuration.keysDirectory = self.keysDirectory ?? environment["KEYS_DIR"]
+        configuration.keyEncryptionKeyFile = self.keyEncryptionKeyFile ?? environment["KEY_ENCRYPTION_KEY_FILE"]
+    }
+}
+
 /// `JWTAUTH_*` environment variables.
 struct Environment {
     let values: [String: String]
@@ -54,8 +71,8 @@ struct ServeCommand: AsyncParsableCommand {
         commandName: "serve",
         abstract: "Run the token server.",
         discussion: """
-            With no flags: SQLite and an ES256 signing key under ./data, listening on \
-            127.0.0.1:8080. Every flag can also be set as JWTAUTH_<FLAG> (JWTAUTH_PORT, \
+            With no flags: SQLite under ./data, with ES256 signing keys in it (sealed under \
+            ./data/key-encryption.key, rotated every 30 days), listening on 127.0.0.1:8080. Every flag can also be set as JWTAUTH_<FLAG> (JWTAUTH_PORT, \
             JWTAUTH_ACCESS_TTL, …); flags win. Durations: 90, 90s, 5m, 6h, 30d.
             """
     )
@@ -66,10 +83,15 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Port (0 picks a free one). [JWTAUTH_PORT, default 8080]")
     var port: Int?
 
-    @Option(name: .customLong("keys-dir"), help: "Signing keys directory. [JWTAUTH_KEYS_DIR, default DATA/keys]")
-    var keysDirectory: String?
-
     @OptionGroup var store: StoreOptions
+
+    @OptionGroup var keys: KeyOptions
+
+    @Option(name: .customLong("key-rotation"), help: "How long a signing key signs before the next takes over; 0: only by hand. [JWTAUTH_KEY_ROTATION, default 30d]")
+    var keyRotation: DurationArgument?
+
+    @Option(name: .customLong("key-publish-ahead"), help: "How long a new key is in the JWKS before it signs. [JWTAUTH_KEY_PUBLISH_AHEAD, default 1h]")
+    var keyPublishAhead: DurationArgument?
 
     @Option(name: .long, help: "Issuer (iss) URL. [JWTAUTH_ISSUER, default http://HOST:PORT]")
     var issuer: String?
@@ -127,8 +149,8 @@ struct ServeCommand: AsyncParsableCommand {
             guard (0...65535).contains(port) else { throw ValidationError("--port must be 0…65535") }
             configuration.port = port
         }
-        configuration.keysDirectory = self.keysDirectory ?? environment["KEYS_DIR"]
         try self.store.apply(to: &configuration, environment: environment)
+        self.keys.apply(to: &configuration, environment: environment)
         configuration.issuer = self.issuer ?? environment["ISSUER"]
         configuration.audience = self.audience ?? environment["AUDIENCE"]
         if let name = self.alg ?? environment["ALG"] {
@@ -156,6 +178,8 @@ struct ServeCommand: AsyncParsableCommand {
             guard value <= .seconds(300) else { throw ValidationError("--leeway may be at most 300s") }
             configuration.leeway = value
         }
+        if let value = try duration(self.keyRotation, "KEY_ROTATION") { configuration.keyRotationInterval = value }
+        if let value = try duration(self.keyPublishAhead, "KEY_PUBLISH_AHEAD") { configuration.keyPublishAhead = value }
         if let value = try self.maxSessions ?? environment.parse("MAX_SESSIONS", Int.init) {
             guard value >= 1 else { throw ValidationError("--max-sessions must be at least 1") }
             configuration.maximumSessionsPerUser = value

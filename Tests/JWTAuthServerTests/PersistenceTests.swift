@@ -6,7 +6,7 @@ import JWTAuthServer
 import Testing
 
 /// DESIGN §5 and §7: with SQLite under the data directory, sessions, revocations, users and
-/// the signing key survive a restart.
+/// the signing keys survive a restart.
 @Suite("Restart persistence")
 struct PersistenceTests {
     struct Snapshot: Sendable {
@@ -94,9 +94,9 @@ struct PersistenceTests {
         }
     }
 
-    @Test("Key rotation: the signing key is private on disk; moved aside, it stays published and its tokens keep working while new ones use a new key")
+    @Test("Key files (--keys-dir): the signing key is private on disk; moved aside, it stays published and its tokens keep working while new ones use a new key")
     func keyRotation() async throws {
-        try await ServerFixture.with { fixture in
+        try await ServerFixture.with({ $0.keysDirectory = $0.dataDirectory + "/keys" }) { fixture in
             let keysDirectory = fixture.configuration.effectiveKeysDirectory
             let signingPath = keysDirectory + "/signing.jwk"
             let (oldKID, old) = try await fixture.run { api in

@@ -1,0 +1,97 @@
+"""`jwtauth keys list|rotate|revoke` against the database of a running `jwtauth serve`: the
+output contract (a table, or JSON with --json; rotate prints the new kid as its last word),
+the exit codes, and a running server following each change within seconds."""
+
+from __future__ import annotations
+
+import json
+import re
+import signal
+import subprocess
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+
+def published_kids(base: str) -> list[str]:
+    with urllib.request.urlopen(base + "/.well-known/jwks.json", timeout=5) as response:
+        return [key["kid"] for key in json.load(response)["keys"]]
+
+
+def wait_for(what: str, condition, timeout: float = 15) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return
+        time.sleep(0.05)
+    pytest.fail(f"never happened: {what}")
+
+
+@pytest.fixture
+def server(jwtauth_bin: str, tmp_path: Path):
+    """A `jwtauth serve` on a fresh data directory and a free port; yields (base URL, data dir)."""
+    data = tmp_path / "data"
+    process = subprocess.Popen(
+        [jwtauth_bin, "serve", "--data-dir", str(data), "--port", "0", "--log-level", "warning"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        line = process.stdout.readline()
+        match = re.search(r"listening on (http://\S+)", line)
+        assert match, f"serve did not start: {line!r} {process.stderr.read() if process.poll() is not None else ''}"
+        yield match.group(1), data
+    finally:
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=30) == 0
+
+
+def test_keys_commands_change_the_running_servers_keys(cli, server):
+    base, data = server
+    store = ["--data-dir", str(data)]
+
+    listed = json.loads(cli.ok("keys", "list", *store, "--json"))
+    assert [key["state"] for key in listed] == ["current", "next"]
+    current, upcoming = listed[0]["kid"], listed[1]["kid"]
+    assert published_kids(base) == [current, upcoming]
+    for key in listed:
+        assert key["alg"] == "ES256" and isinstance(key["created_at"], int)
+    table = cli.ok("keys", "list", *store).decode()
+    assert table.splitlines()[0].split() == ["KID", "ALG", "STATE", "CREATED", "ACTIVATED", "RETIRED", "REVOKED"]
+    assert current in table and upcoming in table
+
+    # rotate: the next key signs now; its kid is the last word on stdout.
+    out = cli.ok("keys", "rotate", *store).decode()
+    assert out.split()[-1] == upcoming, out
+    wait_for("the server publishes the rotated keys", lambda: published_kids(base)[0] == upcoming)
+    assert current in published_kids(base), "the retired key stays published"
+
+    # revoke: out of the server's JWKS within seconds.
+    r = cli.run("keys", "revoke", current, *store)
+    assert r.returncode == 0, r.describe()
+    wait_for("the revoked key leaves the JWKS", lambda: current not in published_kids(base))
+    states = {key["kid"]: key["state"] for key in json.loads(cli.ok("keys", "list", *store, "--json"))}
+    assert states[current] == "revoked" and states[upcoming] == "current"
+
+    r = cli.run("keys", "revoke", "no-such-kid", *store)
+    assert r.returncode == 1 and r.error_code == "not_found", r.describe()
+    assert r.stdout == b""
+
+
+def test_keys_commands_refuse_what_they_cannot_do(cli, tmp_path):
+    # No keys yet (no server has started on this data directory).
+    r = cli.run("keys", "rotate", "--data-dir", str(tmp_path / "empty"))
+    assert r.returncode == 1 and r.error_code == "not_found", r.describe()
+    # Keys from files: rotate and revoke say so (a usage error).
+    keys_dir = tmp_path / "keys"
+    keys_dir.mkdir()
+    (keys_dir / "signing.jwk").write_bytes(cli.ok("keys", "generate", "--alg", "ES256"))
+    for args in (["rotate"], ["revoke", "some-kid"]):
+        r = cli.run("keys", *args, "--data-dir", str(tmp_path / "empty"), "--keys-dir", str(keys_dir))
+        assert r.returncode == 2 and r.error_code == "invalid_input", r.describe()
+        assert "keys come from files" in r.stderr
+    listed = json.loads(cli.ok("keys", "list", "--keys-dir", str(keys_dir), "--json"))
+    assert [key["state"] for key in listed] == ["current"]
