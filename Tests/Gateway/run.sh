@@ -3,7 +3,8 @@
 # fault proxy (which counts and breaks JWKS answers and cuts or stalls the revocation feed),
 # gateways in front of an echo upstream, and the checks of forwarding, header hygiene,
 # refusals, public prefixes, upstream faults, the gateway's start-up checks and JWKS fetch
-# discipline (made-up kids, bad JWKS answers).
+# discipline (made-up kids, bad JWKS answers), rotation by hand under load and scheduled
+# rotation with publish-ahead.
 #
 #   Tests/Gateway/run.sh [pytest arguments...]
 #
@@ -68,4 +69,4 @@ python_env gateway "$here/requirements.txt" "$venv" "$work"
 cd "$here"
 export PYTHONDONTWRITEBYTECODE=1
 "${run_python[@]}" -m pytest -p no:cacheprovider -ra -s --durations=0 --basetemp="$work/pytest" \
-    test_forwarding.py test_jwks.py "$@"
+    test_forwarding.py test_jwks.py test_keys.py "$@"
