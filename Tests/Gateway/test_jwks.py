@@ -1,6 +1,7 @@
 """JWKS fetch discipline at a gateway: a flood of tokens naming made-up kids costs the issuer
 at most one JWKS fetch per --jwks-refetch-cooldown, and a bad JWKS answer (500, garbage, too
-large, empty, or none at all) never breaks verification with the keys already known."""
+large, empty, or none at all) never breaks verification with the keys already known; a gateway
+that has no keys yet answers 503, not 401, until they arrive."""
 
 from __future__ import annotations
 
@@ -117,3 +118,37 @@ def test_a_bad_jwks_answer_keeps_the_known_keys(deployment: MainDeployment, floo
     fresh = d.login(d.new_user(f"badjwks-after-{mode}")[0])
     expect(gateway.get(f"/bad-jwks/{marker()}", fresh.access), 200, f"a new token after the {mode} answer")
     expect(gateway.get(f"/bad-jwks/{marker()}", good.access), 200, f"the old token after the {mode} answer")
+
+
+@pytest.mark.parametrize("mode", ["500", "hold"])
+def test_a_gateway_without_keys_answers_503_until_they_arrive(deployment: MainDeployment, mode: str) -> None:
+    """A gateway that starts while the JWKS fails cannot tell a good token from a bad one: it
+    answers 503 with Retry-After (never 401, which a client would take as "sign in again"),
+    says why on /health, and recovers by itself once the JWKS answers."""
+    d = deployment
+    name = f"nokeys-{mode}-{d.tag}"
+    d.proxy.set_jwks_mode(mode, name)
+    gateway = d.add_gateway(f"nokeys-{mode}", ["--public", "/public"], healthy=False)
+    assert gateway.name == name
+    try:
+        good = d.login(d.new_user(f"nokeys-{mode}")[0])
+        wait_for(lambda: d.proxy.fetches(name), 20, f"{name} to ask for the JWKS")
+        health = gateway.health()
+        expect(health, 503, f"/health of a gateway without keys ({mode})")
+        reasons = (health.json or {}).get("reasons") or []
+        assert any("key" in reason for reason in reasons), f"/health must say the keys are missing: {health.describe()}"
+        tag = marker()
+        resp = gateway.get(f"/nokeys?m={tag}", good.access)
+        expect(resp, 503, f"a valid token at a gateway without keys ({mode})", "temporarily_unavailable")
+        assert resp.headers.get("retry-after", "").isdigit(), f"503 without Retry-After: {resp.describe()}"
+        expect(gateway.get(f"/nokeys?m={tag}"), 401, "no token at all is still a 401")
+        assert not d.echo.seen(tag), "a request reached the upstream although the gateway could not verify it"
+        expect(gateway.get(f"/public/{marker()}"), 200, "a public path needs no keys")
+    finally:
+        d.proxy.set_jwks_mode("pass", name)
+        d.proxy.release_jwks()
+    recovered = time.perf_counter()
+    gateway.wait_healthy(30)
+    print(f"\n{name}: healthy {time.perf_counter() - recovered:.2f} s after the JWKS answered again")
+    expect(gateway.get(f"/nokeys/{marker()}", good.access), 200, f"a valid token once the keys arrived ({mode})")
+    d.remove_gateway(gateway)
