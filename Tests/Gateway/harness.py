@@ -516,6 +516,14 @@ class JWKSFetch:
 
 
 @dataclass
+class SeenRequest:
+    at: float
+    owner: str
+    method: str
+    path: str
+
+
+@dataclass
 class FeedRequest:
     at: float
     owner: str
@@ -582,6 +590,7 @@ class FaultProxy:
         self.name = name
         self.target_port: int | None = None
         self.lock = threading.Lock()
+        self.seen: list[SeenRequest] = []
         self.jwks_fetches: list[JWKSFetch] = []
         self.feed_requests: list[FeedRequest] = []
         self.feed_connections: list[FeedConnection] = []
@@ -605,6 +614,8 @@ class FaultProxy:
                 if self.owner is None:
                     self.owner = connection_owner(self.client_address[1], proxy.port)
                 path = urllib.parse.urlsplit(self.path).path
+                with proxy.lock:
+                    proxy.seen.append(SeenRequest(time.perf_counter(), self.owner, self.command, self.path))
                 if path == FaultProxy.JWKS_PATH:
                     proxy._jwks(self, body)
                 elif path == FaultProxy.FEED_PATH:
@@ -634,6 +645,10 @@ class FaultProxy:
     def jwks_mode(self, owner: str) -> str:
         with self.lock:
             return self.jwks_modes.get(owner, self.jwks_modes.get("*", "pass"))
+
+    def requests_seen(self, owner: str | None = None) -> list[SeenRequest]:
+        with self.lock:
+            return [r for r in self.seen if owner is None or r.owner == owner]
 
     def fetches(self, owner: str | None = None, since: float = 0.0) -> list[JWKSFetch]:
         with self.lock:

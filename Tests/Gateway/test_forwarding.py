@@ -172,7 +172,7 @@ def test_public_prefixes(deployment: MainDeployment, user) -> None:
             expect(resp, 401, f"{path} is not public on {gateway.name}")
             assert not deployment.echo.seen(tag), f"{path} without a token reached the upstream"
         for path in ["/public/../admin", "/public/%2e%2e/admin", "/public/%2E%2E", "/public/./x", "/public/%5c..%5cadmin",
-                     "/public/%zz", "/public/a%00b"]:
+                     "/public%2f..%2fadmin", "/public/%zz", "/public/a%00b"]:
             tag = marker()
             resp = gateway.get(f"{path}?m={tag}")
             expect(resp, 400, f"{path} through {gateway.name}")
@@ -209,6 +209,8 @@ def test_refusals_at_the_gateway(deployment: MainDeployment, user) -> None:
                                                          ("Authorization", f"Bearer {tokens.access}")])
         expect(resp, 400, f"two Authorization headers on {gateway.name}")
         assert not deployment.echo.seen(tag), f"a refused request reached the upstream through {gateway.name}"
+        resp = gateway.get(f"/private?m={tag}", "e" * 9000)
+        assert resp.refused, f"a 9000-byte token on {gateway.name}: expected 401 invalid_token, got {resp.describe()}"
         # The scheme is case-insensitive (RFC 7235).
         expect(gateway.get(f"/private/{marker()}", headers=[("Authorization", f"bearer {tokens.access}")]), 200,
                "a lower-case bearer scheme")
@@ -291,3 +293,43 @@ def test_gateway_refuses_to_start_without_a_feed_client(deployment: MainDeployme
             f"a gateway without the feed must warn at start:\n{log[-2000:]}"
     finally:
         assert unsafe.stop() in (0, None)
+
+
+def test_request_targets_that_are_not_paths(deployment: MainDeployment, user) -> None:
+    """A reverse proxy forwards to its one upstream only. An absolute-form target (RFC 9112
+    §3.2.2: a server must accept it) goes to the configured upstream with its path, never to the
+    host it names; CONNECT's authority form and OPTIONS * are refused with a 4xx."""
+    _, tokens = user
+    auth = [("Authorization", f"Bearer {tokens.access}")]
+    for gateway in deployment.main_gateways:
+        for host in (f"127.0.0.1:{free_port()}", "evil.example"):
+            tag = marker()
+            target = f"http://{host}/absolute?m={tag}"
+            resp = gateway.request("GET", target, headers=auth + [("Host", host)])
+            if resp.status != 400:
+                expect(resp, 200, f"GET {target} through {gateway.name}")
+                assert resp.from_upstream and resp.json["target"] == f"/absolute?m={tag}", \
+                    f"an absolute-form target must reach the configured upstream as a path: {resp.describe()}"
+            resp = gateway.request("GET", f"http://{host}/absolute?m={tag}")
+            expect(resp, 401, f"an absolute-form target without a token through {gateway.name}")
+        for method, target in [("CONNECT", f"127.0.0.1:{deployment.echo.port}"), ("OPTIONS", "*")]:
+            resp = gateway.request(method, target, headers=auth)
+            assert 400 <= resp.status < 500 and not resp.from_upstream, \
+                f"{method} {target} through {gateway.name}: expected a 4xx from the gateway, got {resp.describe()}"
+
+
+def test_audience(deployment: MainDeployment, user) -> None:
+    """Tokens are for the audience the gateway is configured with (the issuer by default)."""
+    _, tokens = user
+    assert claims(tokens.access)["aud"] in (deployment.issuer, [deployment.issuer])
+    other = deployment.add_gateway("audience", ["--audience", "https://orders.example"])
+    same = deployment.add_gateway("audience-issuer", ["--audience", deployment.issuer])
+    try:
+        tag = marker()
+        resp = other.get(f"/aud?m={tag}", tokens.access)
+        assert resp.refused, f"a token for another audience: expected 401 invalid_token, got {resp.describe()}"
+        assert not deployment.echo.seen(tag)
+        expect(same.get(f"/aud/{marker()}", tokens.access), 200, "--audience set to the issuer explicitly")
+    finally:
+        deployment.remove_gateway(other)
+        deployment.remove_gateway(same)

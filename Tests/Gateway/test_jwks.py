@@ -152,3 +152,29 @@ def test_a_gateway_without_keys_answers_503_until_they_arrive(deployment: MainDe
     print(f"\n{name}: healthy {time.perf_counter() - recovered:.2f} s after the JWKS answered again")
     expect(gateway.get(f"/nokeys/{marker()}", good.access), 200, f"a valid token once the keys arrived ({mode})")
     d.remove_gateway(gateway)
+
+
+def test_a_gateway_refuses_metadata_for_another_issuer(deployment: MainDeployment, jwtauth_bin: str) -> None:
+    """The issuer's metadata must name exactly the gateway's --issuer (RFC 8414 §3.3): a gateway
+    configured with another spelling of the same address takes no keys from it and answers 503."""
+    d = deployment
+    issuer = d.issuer.replace("127.0.0.1", "localhost")
+    assert issuer != d.issuer
+    gateway = Gateway(f"wrong-issuer-{d.tag}", jwtauth_bin, issuer, d.echo.url, ["--revocation-stale-limit", "0"])
+    gateway.start()
+    try:
+        wait_for(lambda: any(r.owner == gateway.name and r.path.startswith("/.well-known/oauth-authorization-server")
+                             for r in d.proxy.requests_seen()), 20, f"{gateway.name} to read the metadata")
+        good = d.login(d.new_user("wrong-issuer")[0])
+
+        def refusing() -> bool:
+            health = gateway.health()
+            expect(health, 503, "/health of a gateway whose issuer the metadata does not name")
+            assert any("issuer" in reason for reason in (health.json or {}).get("reasons", [])), health.describe()
+            return True
+        wait_for(refusing, 20, f"{gateway.name} to say why it has no keys")
+        resp = gateway.get(f"/wrong-issuer/{marker()}", good.access)
+        expect(resp, 503, "a token at a gateway without keys", "temporarily_unavailable")
+        assert not d.proxy.fetches(gateway.name), "the gateway fetched a JWKS named by metadata for another issuer"
+    finally:
+        assert gateway.stop() in (0, None)
