@@ -48,7 +48,8 @@ public func buildApplication(
             clock: clock,
             logger: logger
         )
-        // Revocations made before this start (by this or another instance) apply at once.
+        // Revocations made before this start (by this or another instance) apply at once, and
+        // the revocation feed's first readers get them in their snapshot.
         let cursor = try await sessions.loadRevocations()
         let accounts = try await AccountManager(
             sessions: sessions,
@@ -70,7 +71,9 @@ public func buildApplication(
             publicKeys: keys.verification,
             allowsRegistration: configuration.allowsRegistration,
             refreshCookie: configuration.refreshCookie,
-            trustedProxies: trustedProxies
+            trustedProxies: trustedProxies,
+            clients: ClientManager(sessions: sessions, clients: stores.clients),
+            revocationHeartbeat: configuration.revocationHeartbeat
         ).addRoutes(to: router)
         if configuration.servesWebPage {
             WebPage().addRoutes(to: router)

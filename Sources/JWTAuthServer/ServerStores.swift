@@ -17,6 +17,8 @@ public struct ServerStores: Sendable {
     public let sessions: any SessionStore
     /// Where accounts live: the SQL database.
     public let users: any UserStore
+    /// Where machine clients live: the SQL database, beside the users.
+    public let clients: any ClientStore
     let closeAll: @Sendable () async -> Void
 
     /// Opens the user store (`--database`) and the session store (`--sessions`, else the
@@ -32,7 +34,7 @@ public struct ServerStores: Sendable {
             throw JWTAuthError(.invalidInput, "unsupported --database \(Self.redacted(database)); use sqlite:PATH or postgres://…")
         }
         guard let sessions = configuration.sessions else {
-            return ServerStores(sessions: store, users: store, closeAll: { try? await store.close() })
+            return ServerStores(sessions: store, users: store, clients: store, closeAll: { try? await store.close() })
         }
         guard sessions.hasPrefix("redis://") || sessions.hasPrefix("redis+cluster://") else {
             try? await store.close()
@@ -52,6 +54,7 @@ public struct ServerStores: Sendable {
         return ServerStores(
             sessions: redis,
             users: store,
+            clients: store,
             closeAll: {
                 await redis.close()
                 try? await store.close()
