@@ -52,7 +52,7 @@ extension JWTAuthRoutes {
     ) async throws -> RevocationFeed.Subscription {
         let (catchUp, subscription) = feed.subscribe(after: cursor)
         do {
-            try await writer.write(Self.encode(catchUp.messages + [.ready(catchUp.cursor)]))
+            try await writer.write(ByteBuffer(string: catchUp.serverSentEvents))
         } catch {
             subscription.end()
             throw error
@@ -61,46 +61,19 @@ extension JWTAuthRoutes {
     }
 
     /// Writes live messages and heartbeats until the subscription ends, or the reader's token
-    /// expires or is revoked.
+    /// expires or is revoked (a removed client is sent the revocation that ended it, then its
+    /// stream ends).
     private func stream(_ subscription: RevocationFeed.Subscription, to writer: inout any ResponseBodyWriter, reader: AccessToken) async throws {
+        let revocations = self.sessions.revocations
         let clock = self.sessions.clock
-        // Below 100 ms a heartbeat would be most of the stream (and zero a busy loop).
-        let heartbeat = max(self.revocationHeartbeat, .milliseconds(100))
-        let expiresAt = reader.token.claims.expiresAt
-        var lastWrite = ContinuousClock.now
-        while true {
-            let now = clock.now
-            if let expiresAt, now >= expiresAt {
-                subscription.end(.expired)
-                return
-            }
-            // A removed client (or a revoked user) is refused from here on; its stream ends
-            // too, after it was sent the revocation that ended it.
-            if self.sessions.revocations.isRevoked(sessionID: reader.sessionID, userID: reader.userID, issuedAt: reader.token.claims.issuedAt, now: now) {
-                subscription.end()
-                return
-            }
-            var wait = heartbeat - (ContinuousClock.now - lastWrite)
-            if let expiresAt { wait = min(wait, expiresAt.duration(since: now)) }
-            switch await subscription.next(timeout: max(wait, .zero)) {
-            case .messages(let messages):
-                try await writer.write(Self.encode(messages))
-                lastWrite = ContinuousClock.now
-            case .timeout:
-                if ContinuousClock.now - lastWrite >= heartbeat {
-                    try await writer.write(Self.encode([.heartbeat(clock.now)]))
-                    lastWrite = ContinuousClock.now
-                }
-            case .ended:
-                return
-            }
-        }
-    }
-
-    private static func encode(_ messages: [RevocationFeed.Message]) -> ByteBuffer {
-        var buffer = ByteBuffer()
-        for message in messages { buffer.writeString(message.serverSentEvent) }
-        return buffer
+        try await subscription.deliver(
+            heartbeat: self.revocationHeartbeat,
+            until: reader.token.claims.expiresAt,
+            isReaderRevoked: {
+                revocations.isRevoked(sessionID: reader.sessionID, userID: reader.userID, issuedAt: reader.token.claims.issuedAt, now: clock.now)
+            },
+            write: { text in try await writer.write(ByteBuffer(string: text)) }
+        )
     }
 
     static var lastEventIDField: HTTPField.Name? { HTTPField.Name("Last-Event-ID") }

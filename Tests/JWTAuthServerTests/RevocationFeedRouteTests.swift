@@ -4,6 +4,7 @@ import Hummingbird
 import HummingbirdJWTAuth
 import HummingbirdTesting
 import JWTAuth
+import JWTAuthSQL
 import JWTAuthServer
 import Logging
 import NIOCore
@@ -331,6 +332,9 @@ struct SharedStore: Sendable, CustomTestStringConvertible {
                     let database = "jwtauth_server_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "")
                     try await PostgresAdmin.execute(url, "CREATE DATABASE \(database)")
                     let target = PostgresAdmin.url(url, database: database)
+                    // Migrated here with time to spare: on a loaded machine the first migration
+                    // of a fresh database can outlast the servers' 3 s operation deadline.
+                    try await SQLStore.postgres(url: target, deadline: .seconds(60)).close()
                     return (
                         { $0.database = target },
                         { try? await PostgresAdmin.execute(url, "DROP DATABASE IF EXISTS \(database) WITH (FORCE)") }

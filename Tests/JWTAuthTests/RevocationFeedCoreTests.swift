@@ -1,3 +1,4 @@
+import Synchronization
 import Testing
 
 @testable import JWTAuth
@@ -199,6 +200,64 @@ struct RevocationFeedCoreTests {
         async let delivery = subscription.next(timeout: .seconds(600))
         feed.publish(Self.session("s-1"))
         #expect(await delivery == .messages([.revocation(Self.session("s-1"), cursor: nil)]))
+    }
+
+    /// What a delivery wrote, and whether its reader counts as revoked.
+    final class Reader: Sendable {
+        let written = Mutex<[String]>([])
+        let revoked = Mutex(false)
+
+        var text: String { self.written.withLock { $0.joined() } }
+
+        /// Waits (boundedly) until the written text contains `fragment`.
+        func waitFor(_ fragment: String, sourceLocation: SourceLocation = #_sourceLocation) async throws {
+            for _ in 0..<2000 where !self.text.contains(fragment) { try await Task.sleep(for: .milliseconds(5)) }
+            #expect(self.text.contains(fragment), "written: \(self.text)", sourceLocation: sourceLocation)
+        }
+    }
+
+    @Test("Delivery: live messages as events, a heartbeat after a silence, and the end when the reader's token expires")
+    func deliveryUntilExpiry() async throws {
+        let clock = ManualClock(Self.start)
+        let feed = Self.feed(clock)
+        let (catchUp, subscription) = feed.subscribe(after: nil)
+        #expect(catchUp.serverSentEvents == "event: ready\ndata: {\"cursor\":\"0\"}\n\n")
+        let reader = Reader()
+        let delivery = Task {
+            try await subscription.deliver(heartbeat: .milliseconds(100), until: Self.start + .seconds(300), isReaderRevoked: { reader.revoked.withLock { $0 } }) { text in
+                reader.written.withLock { $0.append(text) }
+            }
+        }
+        feed.publish(Self.session("s-1"))
+        try await reader.waitFor("event: session-revoked\ndata: {\"event_timestamp\":1800000000,\"sid\":\"s-1\"}\n\n")
+        try await reader.waitFor("event: heartbeat\ndata: {\"time\":1800000000}\n\n")
+        clock.advance(by: .seconds(300))
+        try await delivery.value
+        #expect(await subscription.next(timeout: .zero) == .ended(.expired))
+        #expect(feed.subscriberCount == 0)
+    }
+
+    @Test("Delivery ends once the reader's own token is revoked, after the revocation was sent; and when the subscription is ended")
+    func deliveryUntilRevoked() async throws {
+        let clock = ManualClock(Self.start)
+        let feed = Self.feed(clock)
+        let reader = Reader()
+        let subscription = feed.subscribe(after: nil).subscription
+        let delivery = Task {
+            try await subscription.deliver(heartbeat: .seconds(600), until: nil, isReaderRevoked: { reader.revoked.withLock { $0 } }) { text in
+                reader.written.withLock { $0.append(text) }
+            }
+        }
+        // As the session engine does it: the feed first, then the cache the check reads.
+        feed.publish(RevocationEvent(kind: .user, subject: "the-reader", at: Self.start))
+        reader.revoked.withLock { $0 = true }
+        try await delivery.value
+        #expect(reader.text.contains("\"sub\":\"the-reader\""))
+
+        let other = feed.subscribe(after: nil).subscription
+        let ended = Task { try await other.deliver(heartbeat: .seconds(600), until: nil, isReaderRevoked: { false }) { _ in } }
+        other.end(.shutdown)
+        try await ended.value
     }
 
     @Test("Server-Sent Events: id for log entries, event names, one line of JSON data; an id alone for a cursor")

@@ -33,6 +33,9 @@ extension RevocationFeed {
         private let feed: RevocationFeed
         private let id: UInt64
 
+        /// The feed's clock, which revocation times and token expiry are compared with.
+        var clock: any UnixClock { self.feed.clock }
+
         init(feed: RevocationFeed, id: UInt64) {
             self.feed = feed
             self.id = id

@@ -322,19 +322,18 @@ public struct SessionManager: Sendable {
         self.logger.info("user revoked", metadata: ["sub": "\(userID)", "reason": "\(reason)", "sessions": "\(revoked.count)"])
     }
 
-    /// Records revocations made here: in the cache at once, and live on the feed.
+    /// Records revocations made here: live on the feed, and in the cache at once.
     private func didRevoke(_ events: [RevocationEvent]) {
-        for event in events {
-            self.revocations.record(event)
-            self.feed.publish(event)
-        }
+        for event in events { self.recordRevocation(event) }
     }
 
     /// Records a revocation another instance made, as the store's push channel (Redis pub/sub,
-    /// PostgreSQL `NOTIFY`) delivered it: in the cache, and live on the feed.
+    /// PostgreSQL `NOTIFY`) delivered it: live on the feed, and in the cache.
     public func recordRevocation(_ event: RevocationEvent) {
-        self.revocations.record(event)
+        // The feed first: a feed reader whose own token this revokes finds the revocation
+        // queued when it sees itself revoked, and is sent it before its stream ends.
         self.feed.publish(event)
+        self.revocations.record(event)
     }
 
     /// The user's active sessions, newest first.
@@ -348,8 +347,8 @@ public struct SessionManager: Sendable {
     @discardableResult
     public func loadRevocations(after cursor: RevocationCursor? = nil) async throws -> RevocationCursor? {
         let batch = try await self.sessions.revocations(after: cursor)
-        for event in batch.events { self.revocations.record(event) }
         self.feed.append(batch.entries, position: batch.cursor)
+        for event in batch.events { self.revocations.record(event) }
         return batch.cursor ?? cursor
     }
 }
