@@ -12,6 +12,7 @@ extension SQLStore: ClientStore {
         )
     }
 
+    /// Inserts a client; an id already taken is refused with `invalid_input`.
     public func createClient(_ client: ClientRecord) async throws {
         let backend = self.backend
         try await self.run("create a client") { db in
@@ -29,6 +30,7 @@ extension SQLStore: ClientStore {
         }
     }
 
+    /// The client with this id, or nil.
     public func client(id: String) async throws -> ClientRecord? {
         try await self.run("read a client") { db in
             try await db.raw("SELECT id, name, secret_hash, scope, created_at FROM jwtauth_clients WHERE id = \(bind: id)")
@@ -36,6 +38,7 @@ extension SQLStore: ClientStore {
         }
     }
 
+    /// Every client, oldest first (ties by id).
     public func clients() async throws -> [ClientRecord] {
         try await self.run("list clients") { db in
             try await db.raw("SELECT id, name, secret_hash, scope, created_at FROM jwtauth_clients ORDER BY created_at, id")
@@ -43,6 +46,7 @@ extension SQLStore: ClientStore {
         }
     }
 
+    /// Deletes the client; false when there was none.
     public func removeClient(id: String) async throws -> Bool {
         try await self.run("remove a client") { db in
             let ids = try await db.raw("DELETE FROM jwtauth_clients WHERE id = \(bind: id) RETURNING id").all(decodingColumn: "id", as: String.self)
