@@ -30,6 +30,20 @@ public enum JSONResponse {
         self.make(.ok, Self.members(of: tokens, includingRefreshToken: true), headers: Self.noStore)
     }
 
+    /// A client-credentials token response (RFC 6749 §4.4.3: no refresh token), never cached.
+    public static func tokens(_ tokens: ClientTokenResponse) -> Response {
+        self.make(
+            .ok,
+            [
+                "access_token": .string(tokens.accessToken),
+                "token_type": .string(tokens.tokenType),
+                "expires_in": .integer(Int64(tokens.expiresIn)),
+                "scope": .string(tokens.scope),
+            ],
+            headers: Self.noStore
+        )
+    }
+
     /// The members of a token response; cookie mode leaves the refresh token out of the body.
     static func members(of tokens: TokenResponse, includingRefreshToken: Bool) -> [String: JSONValue] {
         var members: [String: JSONValue] = [

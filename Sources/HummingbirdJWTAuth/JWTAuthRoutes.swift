@@ -29,6 +29,12 @@ public struct JWTAuthRoutes<Context: JWTAuthRequestContext>: Sendable {
     public var refreshCookie: RefreshCookie
     /// The proxies whose `X-Forwarded-For` names the client for the login limits.
     public var trustedProxies: TrustedProxies
+    /// Machine clients: with them `POST /oauth/token` also takes the client-credentials grant;
+    /// without them it takes only refresh tokens.
+    public var clients: ClientManager?
+    /// How long the revocation feed may stay silent before it sends a heartbeat (default 15 s,
+    /// at least 100 ms).
+    public var revocationHeartbeat: Duration
 
     /// Creates the route group.
     ///
@@ -44,6 +50,9 @@ public struct JWTAuthRoutes<Context: JWTAuthRequestContext>: Sendable {
     ///   - refreshCookie: Cookie-mode settings.
     ///   - trustedProxies: The reverse proxies in front of the server, if any (see
     ///     ``TrustedProxies``); without them the connection's peer is the client.
+    ///   - clients: The machine clients of the client-credentials grant, if any.
+    ///   - revocationHeartbeat: How long `GET /oauth/revocations` may stay silent before it
+    ///     sends a heartbeat.
     ///   - context: The request context type, to help type inference.
     public init(
         sessions: SessionManager,
@@ -54,6 +63,8 @@ public struct JWTAuthRoutes<Context: JWTAuthRequestContext>: Sendable {
         allowsRegistration: Bool = true,
         refreshCookie: RefreshCookie = RefreshCookie(),
         trustedProxies: TrustedProxies = .none,
+        clients: ClientManager? = nil,
+        revocationHeartbeat: Duration = .seconds(15),
         context: Context.Type = Context.self
     ) {
         self.sessions = sessions
@@ -64,6 +75,8 @@ public struct JWTAuthRoutes<Context: JWTAuthRequestContext>: Sendable {
         self.allowsRegistration = allowsRegistration
         self.refreshCookie = refreshCookie
         self.trustedProxies = trustedProxies
+        self.clients = clients
+        self.revocationHeartbeat = revocationHeartbeat
     }
 
     /// Registers every route on `router`.
@@ -87,7 +100,7 @@ public struct JWTAuthRoutes<Context: JWTAuthRequestContext>: Sendable {
         let auth = router.group("auth")
         auth.post("register") { request, _ in try await self.register(request) }
         auth.post("login") { request, context in try await self.login(request, context: context) }
-        auth.post("refresh") { request, _ in try await self.refresh(request, formOnly: false) }
+        auth.post("refresh") { request, _ in try await self.refresh(request) }
         auth.post("logout") { request, _ in try await self.logout(request) }
 
         let signedIn = router.group("auth")
@@ -102,8 +115,12 @@ public struct JWTAuthRoutes<Context: JWTAuthRequestContext>: Sendable {
         signedIn.post("password") { request, context in try await self.changePassword(request, context) }
 
         let oauth = router.group("oauth")
-        oauth.post("token") { request, _ in try await self.refresh(request, formOnly: true) }
+        oauth.post("token") { request, _ in try await self.token(request) }
         oauth.post("revoke") { request, _ in try await self.revoke(request) }
+        router.group("oauth")
+            .add(middleware: authenticator)
+            .add(middleware: RequireScopeMiddleware<Context>(OAuthScope.revocationsRead))
+            .get("revocations") { request, context in try self.revocationFeed(request, context) }
 
         let admin = router.group()
             .add(middleware: authenticator)
@@ -142,10 +159,12 @@ public struct JWTAuthRoutes<Context: JWTAuthRequestContext>: Sendable {
                 "token_endpoint": .string(self.sessions.configuration.tokenEndpoint),
                 "revocation_endpoint": .string(base + "/oauth/revoke"),
                 "introspection_endpoint": .string(base + "/oauth/introspect"),
-                "grant_types_supported": ["refresh_token"],
-                "token_endpoint_auth_methods_supported": ["none"],
+                "grant_types_supported": self.clients == nil ? ["refresh_token"] : ["refresh_token", "client_credentials"],
+                "token_endpoint_auth_methods_supported": self.clients == nil ? ["none"] : ["none", "client_secret_basic", "client_secret_post"],
                 "revocation_endpoint_auth_methods_supported": ["none"],
                 "introspection_endpoint_auth_methods_supported": ["bearer"],
+                "scopes_supported": [.string(OAuthScope.revocationsRead)],
+                "revocation_feed_endpoint": .string(base + "/oauth/revocations"),
             ],
             headers: [.cacheControl: "public, max-age=300"]
         )
@@ -194,16 +213,37 @@ public struct JWTAuthRoutes<Context: JWTAuthRequestContext>: Sendable {
         return JSONResponse.make(.ok, JSONResponse.members(of: tokens, includingRefreshToken: false), headers: headers)
     }
 
-    func refresh(_ request: Request, formOnly: Bool) async throws -> Response {
-        let fields = try await RequestFields.read(request, form: formOnly)
-        if formOnly || fields.values["grant_type"] != nil {
+    /// `POST /oauth/token`: the refresh-token grant (RFC 6749 §6), and the client-credentials
+    /// grant (§4.4) when there are clients. Form-encoded only; never reads the cookie.
+    func token(_ request: Request) async throws -> Response {
+        let fields = try await RequestFields.read(request, form: true)
+        switch try fields.required("grant_type", maxBytes: 64) {
+        case "refresh_token":
+            return try await self.refresh(fields)
+        case "client_credentials":
+            guard let clients = self.clients else { break }
+            return try await self.clientCredentials(request, fields, clients: clients)
+        default:
+            break
+        }
+        throw AuthHTTPError(
+            .badRequest,
+            error: "unsupported_grant_type",
+            description: self.clients == nil ? "only the refresh_token grant is supported" : "grant_type is refresh_token or client_credentials"
+        )
+    }
+
+    /// `POST /auth/refresh`: a refresh token in a JSON or form body, or in the cookie.
+    func refresh(_ request: Request) async throws -> Response {
+        let fields = try await RequestFields.read(request)
+        if fields.values["grant_type"] != nil {
             let grantType = try fields.required("grant_type", maxBytes: 64)
             guard grantType == "refresh_token" else {
                 throw AuthHTTPError(.badRequest, error: "unsupported_grant_type", description: "only the refresh_token grant is supported")
             }
         }
-        // Cookie mode: no token in the body, the cookie instead (never on /oauth/token).
-        if !formOnly, fields.values["refresh_token"] == nil, let cookie = try self.refreshCookie.token(in: request) {
+        // Cookie mode: no token in the body, the cookie instead.
+        if fields.values["refresh_token"] == nil, let cookie = try self.refreshCookie.token(in: request) {
             try self.refreshCookie.validateCSRF(request)
             do {
                 return self.cookieTokens(try await self.sessions.refresh(cookie))
@@ -214,6 +254,11 @@ public struct JWTAuthRoutes<Context: JWTAuthRequestContext>: Sendable {
                 throw failure
             }
         }
+        return try await self.refresh(fields)
+    }
+
+    /// The refresh grant with the token (and optional `client_id`) from the fields.
+    func refresh(_ fields: RequestFields) async throws -> Response {
         let refreshToken = try fields.required("refresh_token", maxBytes: 16 * 1024)
         let clientID = try fields.string("client_id", maxBytes: 128)
         do {

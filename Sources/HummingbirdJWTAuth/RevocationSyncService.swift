@@ -3,10 +3,12 @@ public import Logging
 public import ServiceLifecycle
 import Synchronization
 
-/// Keeps this instance's revocation cache in step with what every instance revokes.
+/// Keeps this instance's revocation cache, and its revocation feed for other services, in
+/// step with what every instance revokes.
 ///
 /// Stores with a push channel (PostgreSQL NOTIFY, Redis pub/sub) deliver revocations as they
-/// commit; each is recorded at once. The store's revocation log is also read from a cursor —
+/// commit; each is recorded at once and sent live to the feed's readers. The store's revocation
+/// log is also read from a cursor (its entries fill the feed's journal, with their cursors) —
 /// on its own schedule as a safety net, and immediately whenever the push channel
 /// (re)connects — so what happened during an outage is caught up. Stores without a push
 /// channel are polled every `pollInterval`. Expired sessions and old revocations are purged
@@ -71,7 +73,7 @@ public struct RevocationSyncService: Service {
                         case .connected:
                             catchUp.requested.store(true, ordering: .sequentiallyConsistent)
                         case .revoked(let event):
-                            self.sessions.revocations.record(event)
+                            self.sessions.recordRevocation(event)
                         }
                     }
                     return false

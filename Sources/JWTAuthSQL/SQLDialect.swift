@@ -79,8 +79,22 @@ enum SQLSchema {
                     "CREATE INDEX jwtauth_revocations_at ON jwtauth_revocations (at)",
                 ]
             ),
-            // Version 2 (OAuth clients) comes from another line of work; this one is numbered
-            // after it so both can be merged without renumbering.
+            (
+                2,
+                [
+                    // Machine clients of the client-credentials grant. `secret_hash` is the
+                    // SHA-256 of the secret (base64url); `scope` the granted scopes, space-separated.
+                    """
+                    CREATE TABLE jwtauth_clients (
+                        id TEXT PRIMARY KEY,
+                        name TEXT NOT NULL,
+                        secret_hash TEXT NOT NULL,
+                        scope TEXT NOT NULL,
+                        created_at DOUBLE PRECISION NOT NULL
+                    )
+                    """
+                ]
+            ),
             (
                 3,
                 [

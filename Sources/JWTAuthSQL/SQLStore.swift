@@ -2,7 +2,7 @@ public import JWTAuth
 public import Logging
 import SQLKit
 
-/// Users, sessions and revocations in SQL: SQLite (embedded, the default) or PostgreSQL.
+/// Users, clients, sessions and revocations in SQL: SQLite (embedded, the default) or PostgreSQL.
 ///
 /// Both databases run the same statements; only transaction start, row locking and the
 /// revocation log's key type differ (``SQLStoreDialect``). The refresh compare-and-rotate runs

@@ -46,7 +46,8 @@ public func buildApplication(
             clock: clock,
             logger: logger
         )
-        // Revocations made before this start (by this or another instance) apply at once.
+        // Revocations made before this start (by this or another instance) apply at once, and
+        // the revocation feed's first readers get them in their snapshot.
         let cursor = try await sessions.loadRevocations()
         let accounts = try await AccountManager(
             sessions: sessions,
@@ -68,7 +69,9 @@ public func buildApplication(
             jwksMaxAge: configuration.jwksMaxAge,
             allowsRegistration: configuration.allowsRegistration,
             refreshCookie: configuration.refreshCookie,
-            trustedProxies: trustedProxies
+            trustedProxies: trustedProxies,
+            clients: ClientManager(sessions: sessions, clients: stores.clients),
+            revocationHeartbeat: configuration.revocationHeartbeat
         ).addRoutes(to: router)
         if configuration.servesWebPage {
             WebPage().addRoutes(to: router)
@@ -84,11 +87,18 @@ public func buildApplication(
             await stores.close()
             try? await bcryptPool.shutdownGracefully()
         }
+        var services: [any Service] = [shutdown, sync, keys.service]
+        if let lifecycle = keys.lifecycle {
+            // Compromised keys reach remote verifiers through the feed (they are not in the
+            // session store's log): at start, and whenever an instance revokes one.
+            let feed = sessions.feed
+            services.append(lifecycle.revokedKeysForwarder { feed.updateRevokedKeys($0) })
+        }
         let host = configuration.host
         return Application(
             router: router,
             configuration: ApplicationConfiguration(address: .hostname(host, port: configuration.port), serverName: "jwtauth"),
-            services: [shutdown, sync, keys.service],
+            services: services,
             onServerRunning: { channel in
                 await onListening(channel.localAddress?.port ?? configuration.port)
             },

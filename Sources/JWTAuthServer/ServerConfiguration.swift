@@ -59,6 +59,9 @@ public struct ServerConfiguration: Sendable {
     public var allowsRegistration: Bool
     /// How often other instances' revocations are read from a store without a push feed.
     public var revocationPollInterval: Duration
+    /// How long `GET /oauth/revocations` may stay silent before it sends a heartbeat (default
+    /// 15 s); readers fail closed when they hear nothing for their stale limit.
+    public var revocationHeartbeat: Duration
     /// Failed logins allowed per username (default 10 per 15 min).
     public var loginLimitPerUsername: LoginRateLimiter.Limit
     /// Failed logins allowed per client address (default 100 per 15 min).
@@ -98,6 +101,7 @@ public struct ServerConfiguration: Sendable {
         bcryptCost: UInt8 = 11,
         allowsRegistration: Bool = true,
         revocationPollInterval: Duration = .milliseconds(50),
+        revocationHeartbeat: Duration = .seconds(15),
         loginLimitPerUsername: LoginRateLimiter.Limit = .init(attempts: 10, window: .seconds(900)),
         loginLimitPerAddress: LoginRateLimiter.Limit = .init(attempts: 100, window: .seconds(900)),
         refreshCookieByDefault: Bool = false,
@@ -128,6 +132,7 @@ public struct ServerConfiguration: Sendable {
         self.bcryptCost = bcryptCost
         self.allowsRegistration = allowsRegistration
         self.revocationPollInterval = revocationPollInterval
+        self.revocationHeartbeat = revocationHeartbeat
         self.loginLimitPerUsername = loginLimitPerUsername
         self.loginLimitPerAddress = loginLimitPerAddress
         self.refreshCookieByDefault = refreshCookieByDefault

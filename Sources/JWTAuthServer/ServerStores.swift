@@ -19,6 +19,8 @@ public struct ServerStores: Sendable {
     public let users: any UserStore
     /// Where signing keys live: the SQL database (Redis never holds keys).
     public let signingKeys: any SigningKeyStore
+    /// Where machine clients live: the SQL database, beside the users.
+    public let clients: any ClientStore
     let closeAll: @Sendable () async -> Void
 
     /// Opens the user store (`--database`) and the session store (`--sessions`, else the
@@ -26,7 +28,7 @@ public struct ServerStores: Sendable {
     public static func open(_ configuration: ServerConfiguration, logger: Logger) async throws -> ServerStores {
         let store = try await Self.openDatabase(configuration, logger: logger)
         guard let sessions = configuration.sessions else {
-            return ServerStores(sessions: store, users: store, signingKeys: store, closeAll: { try? await store.close() })
+            return ServerStores(sessions: store, users: store, signingKeys: store, clients: store, closeAll: { try? await store.close() })
         }
         guard sessions.hasPrefix("redis://") || sessions.hasPrefix("redis+cluster://") else {
             try? await store.close()
@@ -47,6 +49,7 @@ public struct ServerStores: Sendable {
             sessions: redis,
             users: store,
             signingKeys: store,
+            clients: store,
             closeAll: {
                 await redis.close()
                 try? await store.close()

@@ -4,7 +4,7 @@ import JWTAuth
 import JWTAuthServer
 import Logging
 
-/// Flags shared by `serve` and `users add`: where the data lives. Each also reads
+/// Flags shared by `serve`, `users add` and `clients`: where the data lives. Each also reads
 /// `JWTAUTH_<FLAG>` from the environment when not given.
 struct StoreOptions: ParsableArguments {
     @Option(name: .customLong("data-dir"), help: "Data directory (SQLite file and keys). [JWTAUTH_DATA_DIR, default ./data]")
@@ -132,6 +132,9 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .customLong("trusted-proxies"), help: "Reverse proxies whose X-Forwarded-For names the client for login limits: addresses or networks, comma-separated (e.g. 10.0.0.0/8). [JWTAUTH_TRUSTED_PROXIES]")
     var trustedProxies: String?
 
+    @Option(name: .customLong("revocation-heartbeat"), help: "Longest silence on GET /oauth/revocations before a heartbeat. [JWTAUTH_REVOCATION_HEARTBEAT, default 15s]")
+    var revocationHeartbeat: DurationArgument?
+
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error. [JWTAUTH_LOG_LEVEL, default info]")
     var logLevel: String?
 
@@ -180,6 +183,14 @@ struct ServeCommand: AsyncParsableCommand {
         }
         if let value = try duration(self.keyRotation, "KEY_ROTATION") { configuration.keyRotationInterval = value }
         if let value = try duration(self.keyPublishAhead, "KEY_PUBLISH_AHEAD") { configuration.keyPublishAhead = value }
+        if let value = try duration(self.revocationHeartbeat, "REVOCATION_HEARTBEAT") {
+            // Readers fail closed after a silence of their stale limit (60 s by default): a
+            // heartbeat slower than that would cut them off, and 0 would be a busy loop.
+            guard value >= .milliseconds(100), value <= .seconds(60) else {
+                throw ValidationError("--revocation-heartbeat must be 100ms…60s")
+            }
+            configuration.revocationHeartbeat = value
+        }
         if let value = try self.maxSessions ?? environment.parse("MAX_SESSIONS", Int.init) {
             guard value >= 1 else { throw ValidationError("--max-sessions must be at least 1") }
             configuration.maximumSessionsPerUser = value

@@ -87,6 +87,36 @@ struct KeyLifecycleTests {
         }
     }
 
+    @Test("A revoked key is announced on the revocation feed, to readers that connect afterwards too")
+    func revokedKeyOnTheFeed() async throws {
+        try await ServerFixture.with(Self.configure) { fixture in
+            let reader = try await fixture.addClient("reader")
+            try await fixture.run { api in
+                let token = try await api.clientToken(reader)
+                let (_, tokens) = try await api.signUp("alice")
+                let compromised = try #require(keyID(of: tokens.access))
+                func announced() async throws -> [String: JSONValue]? {
+                    let events = try await api.revocationsPage(token).object["events"]?.arrayValue ?? []
+                    return events.compactMap(\.objectValue).first { $0["type"] == "key-revoked" && $0["kid"]?.stringValue == compromised }
+                }
+                #expect(try await announced() == nil)
+                #expect(try await api.revocationsPage(token).status == .ok)
+                _ = try await revokeSigningKey(compromised, configuration: fixture.configuration, clock: fixture.clock, logger: .quiet)
+                var event: [String: JSONValue]? = nil
+                try await eventually("the key revocation on the feed") {
+                    // The reader's token was signed by the revoked key too: a new one each time,
+                    // from the next key once the server has noticed.
+                    let fresh = try await api.clientToken(reader)
+                    let events = try await api.revocationsPage(fresh).object["events"]?.arrayValue ?? []
+                    event = events.compactMap(\.objectValue).first { $0["type"] == "key-revoked" && $0["kid"]?.stringValue == compromised }
+                    return event != nil
+                }
+                #expect(event?["id"] == nil, "key revocations carry no cursor")
+                #expect(event?["event_timestamp"]?.doubleValue == fixture.clock.now.secondsSinceEpoch)
+            }
+        }
+    }
+
     @Test("Two instances on one database: a due rotation happens once, and both sign with the new key")
     func twoInstancesRotateOnce() async throws {
         try await ServerFixture.with(Self.configure) { fixture in

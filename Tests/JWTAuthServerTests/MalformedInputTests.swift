@@ -1,3 +1,4 @@
+import Foundation
 import HTTPTypes
 import HummingbirdTesting
 import JWTAuth
@@ -97,6 +98,10 @@ struct MalformedInputTests {
             ("form long value", text("grant_type=refresh_token&refresh_token=" + String(repeating: "a", count: 40_000))),
             ("form token like JWT", text("grant_type=refresh_token&refresh_token=eyJhbGciOiJub25lIn0.eyJzdWIiOiJ4In0.&token=eyJhbGciOiJub25lIn0.e30.")),
             ("JSON token alg none", text(#"{"refresh_token":"eyJhbGciOiJub25lIiwidHlwIjoicnQrand0In0.eyJzdWIiOiJ4In0.","token":"eyJhbGciOiJub25lIn0.e30."}"#)),
+            ("form client credentials NUL", text("grant_type=client_credentials&client_id=%00&client_secret=%00&scope=%00")),
+            ("form client credentials long", text("grant_type=client_credentials&client_id=" + String(repeating: "c", count: 5_000) + "&client_secret=" + String(repeating: "s", count: 5_000) + "&scope=" + String(repeating: "a", count: 5_000))),
+            ("form client credentials odd scope", text("grant_type=client_credentials&client_id=c_x&client_secret=y&scope=%22%5C%20%20%FF")),
+            ("JSON client credentials", text(#"{"grant_type":"client_credentials","client_id":"c_x","client_secret":"y"}"#)),
             ("1 MiB", Array(repeating: UInt8(ascii: "a"), count: 1 << 20)),
             ("1 MiB of JSON", text(#"{"username":""#) + Array(repeating: UInt8(ascii: "a"), count: 1 << 20) + text(#""}"#)),
         ]
@@ -166,6 +171,28 @@ struct MalformedInputTests {
                 }
             }
             #expect(try await api.me(admin.access).status == .ok)
+        }
+    }
+
+    @Test("Hostile Authorization headers on the client-credentials grant are a 4xx, never a 5xx")
+    func hostileClientAuthentication() async throws {
+        try await withServer { api in
+            func basic(_ text: String) -> String { "Basic " + Data(text.utf8).base64EncodedString() }
+            let values = [
+                "", "Basic", "Basic ", "Basic  ", "basic !!!", "Basic =", "Basic ====", "Basic " + String(repeating: "QUFB", count: 50_000),
+                basic(":"), basic("\u{0}:\u{0}"), basic("%00:%00"), basic("c_x"), basic("c_x:"), basic(":y"), basic("%ZZ:y"),
+                basic(String(repeating: "c", count: 3_000) + ":y"), "Bearer abc", "Digest x", "Basic dXNlcjpwYXNz extra",
+            ]
+            for value in values {
+                let response = try await api.request(
+                    .post, "/oauth/token",
+                    headers: [.authorization: value, .contentType: "application/x-www-form-urlencoded"],
+                    body: ByteBuffer(string: "grant_type=client_credentials")
+                )
+                let comment = "\(value.prefix(40)): \(response.status) \(response.text.prefix(200))"
+                #expect((400..<500).contains(response.status.code), "\(comment)")
+                #expect(response.errorCode != nil, "\(comment)")
+            }
         }
     }
 

@@ -98,7 +98,7 @@ struct RefreshTests {
     func grantTypes() async throws {
         try await withServer { api in
             let (_, tokens) = try await api.signUp("alice")
-            for grant in ["password", "authorization_code", "client_credentials", "REFRESH_TOKEN"] {
+            for grant in ["password", "authorization_code", "CLIENT_CREDENTIALS", "REFRESH_TOKEN"] {
                 let response = try await api.post("/oauth/token", form: [("grant_type", grant), ("refresh_token", tokens.refresh)])
                 expectError(response, .badRequest, "unsupported_grant_type", "\(grant)")
             }

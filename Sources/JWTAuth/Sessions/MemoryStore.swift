@@ -1,6 +1,6 @@
 import Synchronization
 
-/// Sessions, users and revocations in process memory.
+/// Sessions, users, clients and revocations in process memory.
 ///
 /// A real store, not a test double: right for tests, development and single-process services
 /// that accept losing every session on restart. Every operation runs under one lock, so the
@@ -18,6 +18,9 @@ public final class MemoryStore: SessionStore, UserStore {
     }
 
     private let state = Mutex(State())
+    /// Machine clients by id (``ClientStore``); apart from the sessions' lock, which their
+    /// operations never need.
+    let clientRecords = Mutex<[String: ClientRecord]>([:])
 
     /// Creates an empty store.
     public init() {}

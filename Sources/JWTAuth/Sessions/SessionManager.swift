@@ -14,6 +14,10 @@ public struct SessionManager: Sendable {
     public let users: any UserStore
     /// The in-memory revocations checked on every access-token verification.
     public let revocations: RevocationCache
+    /// The revocations as a stream for other services (`GET /oauth/revocations`): revocations
+    /// made here go out at once, and the store's log fills its journal through
+    /// ``loadRevocations(after:)``.
+    public let feed: RevocationFeed
     /// The source of the current time for issuing and verifying tokens.
     public let clock: any UnixClock
     /// The signing key and the verification keys, which may change while the manager runs
@@ -36,6 +40,7 @@ public struct SessionManager: Sendable {
         sessions: any SessionStore,
         users: any UserStore,
         revocations: RevocationCache? = nil,
+        feed: RevocationFeed? = nil,
         clock: any UnixClock = SystemClock(),
         logger: Logger = Logger(label: "jwtauth.sessions")
     ) throws(JWTAuthError) {
@@ -45,6 +50,7 @@ public struct SessionManager: Sendable {
             sessions: sessions,
             users: users,
             revocations: revocations,
+            feed: feed,
             clock: clock,
             logger: logger
         )
@@ -59,6 +65,7 @@ public struct SessionManager: Sendable {
         sessions: any SessionStore,
         users: any UserStore,
         revocations: RevocationCache? = nil,
+        feed: RevocationFeed? = nil,
         clock: any UnixClock = SystemClock(),
         logger: Logger = Logger(label: "jwtauth.sessions")
     ) {
@@ -66,6 +73,7 @@ public struct SessionManager: Sendable {
         self.sessions = sessions
         self.users = users
         self.revocations = revocations ?? RevocationCache(retention: configuration.revocationRetention)
+        self.feed = feed ?? RevocationFeed(retention: configuration.revocationRetention, clock: clock)
         self.clock = clock
         self.logger = logger
         self.keys = keys
@@ -129,9 +137,7 @@ public struct SessionManager: Sendable {
             currentTokenID: RandomIdentifier.make()
         )
         let evicted = try await self.sessions.createSession(session, maximumPerUser: self.configuration.maximumSessionsPerUser)
-        for old in evicted {
-            self.revocations.record(RevocationEvent(kind: .session, subject: old.id, at: now))
-        }
+        self.didRevoke(evicted.map { RevocationEvent(kind: .session, subject: $0.id, at: now) })
         return try self.tokens(for: session, user: user, now: now)
     }
 
@@ -173,7 +179,7 @@ public struct SessionManager: Sendable {
         case .rotated(let rotated), .reissued(let rotated):
             session = rotated
         case .reuseDetected(let revoked):
-            self.revocations.record(RevocationEvent(kind: .session, subject: revoked.id, at: now))
+            self.didRevoke([RevocationEvent(kind: .session, subject: revoked.id, at: now)])
             self.logger.warning(
                 "refresh token reuse detected; session revoked",
                 metadata: ["sid": "\(revoked.id)", "sub": "\(revoked.userID)", "client_id": "\(revoked.clientID)"]
@@ -192,7 +198,7 @@ public struct SessionManager: Sendable {
         // A disabled user has no sessions left, but a disable racing this refresh is caught here.
         guard let user, !user.isDisabled else {
             _ = try await self.sessions.revokeSession(id: session.id, userID: session.userID, at: now, reason: .disabled)
-            self.revocations.record(RevocationEvent(kind: .session, subject: session.id, at: now))
+            self.didRevoke([RevocationEvent(kind: .session, subject: session.id, at: now)])
             throw JWTAuthError(.sessionRevoked, "the session's user is disabled or gone")
         }
         return try self.tokens(for: session, user: user, now: now)
@@ -300,20 +306,34 @@ public struct SessionManager: Sendable {
         let now = self.clock.now
         let session = try await self.sessions.revokeSession(id: id, userID: userID, at: now, reason: reason)
         if session != nil {
-            self.revocations.record(RevocationEvent(kind: .session, subject: id, at: now))
+            self.didRevoke([RevocationEvent(kind: .session, subject: id, at: now)])
         }
         return session
     }
 
     /// Revokes every session of a user and every access token issued to them so far.
     public func revokeUser(id userID: String, reason: RevocationReason) async throws {
-        let now = self.clock.now
+        try await self.revokeUser(id: userID, at: self.clock.now, reason: reason)
+    }
+
+    func revokeUser(id userID: String, at now: NumericDate, reason: RevocationReason) async throws {
         let revoked = try await self.sessions.revokeUser(id: userID, at: now, reason: reason)
-        for sessionID in revoked {
-            self.revocations.record(RevocationEvent(kind: .session, subject: sessionID, at: now))
-        }
-        self.revocations.record(RevocationEvent(kind: .user, subject: userID, at: now))
+        self.didRevoke(revoked.map { RevocationEvent(kind: .session, subject: $0, at: now) } + [RevocationEvent(kind: .user, subject: userID, at: now)])
         self.logger.info("user revoked", metadata: ["sub": "\(userID)", "reason": "\(reason)", "sessions": "\(revoked.count)"])
+    }
+
+    /// Records revocations made here: live on the feed, and in the cache at once.
+    private func didRevoke(_ events: [RevocationEvent]) {
+        for event in events { self.recordRevocation(event) }
+    }
+
+    /// Records a revocation another instance made, as the store's push channel (Redis pub/sub,
+    /// PostgreSQL `NOTIFY`) delivered it: live on the feed, and in the cache.
+    public func recordRevocation(_ event: RevocationEvent) {
+        // The feed first: a feed reader whose own token this revokes finds the revocation
+        // queued when it sees itself revoked, and is sent it before its stream ends.
+        self.feed.publish(event)
+        self.revocations.record(event)
     }
 
     /// The user's active sessions, newest first.
@@ -321,11 +341,13 @@ public struct SessionManager: Sendable {
         try await self.sessions.activeSessions(userID: userID, at: self.clock.now)
     }
 
-    /// Loads the store's recent revocations into the cache (on start, and after a feed outage).
+    /// Loads the store's revocations after `cursor` into the cache and the feed's journal (on
+    /// start, on every poll of a store without a push channel, and after a feed outage).
     /// Returns the cursor to continue from.
     @discardableResult
     public func loadRevocations(after cursor: RevocationCursor? = nil) async throws -> RevocationCursor? {
         let batch = try await self.sessions.revocations(after: cursor)
+        self.feed.append(batch.entries, position: batch.cursor)
         for event in batch.events { self.revocations.record(event) }
         return batch.cursor ?? cursor
     }

@@ -92,6 +92,8 @@ public struct RevocationReason: RawRepresentable, Sendable, Hashable, Codable, C
     public static let evicted = RevocationReason(rawValue: "evicted")
     /// Revoked through RFC 7009 token revocation.
     public static let tokenRevoked = RevocationReason(rawValue: "token_revoked")
+    /// The client the tokens were issued to was removed.
+    public static let clientRemoved = RevocationReason(rawValue: "client_removed")
 }
 
 extension NumericDate: Codable {
