@@ -3,7 +3,9 @@ fault proxy, an echo upstream, two gateways in front of it), plus the means to a
 
 from __future__ import annotations
 
+import json
 import os
+import time
 import uuid
 from dataclasses import dataclass
 from typing import Iterable
@@ -18,6 +20,11 @@ from harness import (
 UPSTREAM_TIMEOUT = "2s"
 JWKS_COOLDOWN = "2s"
 PUBLIC_PREFIXES = ["/public", "/docs/"]
+# The token server sends a heartbeat on the feed after a second of silence, so a gateway's
+# stale limit can be a few seconds; the main gateways' is long enough that a busy machine
+# never makes them stale by accident.
+HEARTBEAT = "1s"
+STALE_LIMIT = 10.0  # seconds
 
 
 @dataclass
@@ -38,6 +45,17 @@ class Tokens:
         return kid_of(self.access)
 
 
+def add_client(server: TokenServer, name: str, scopes: str) -> tuple[str, str]:
+    """`jwtauth clients add NAME --scope SCOPES` against the server's store: (id, secret)."""
+    result = server.cli("clients", "add", name, "--scope", scopes)
+    assert result.returncode == 0, f"jwtauth clients add: {result.returncode}\n{result.stdout}{result.stderr}"
+    lines = result.stdout.strip().splitlines()
+    assert len(lines) == 1, f"clients add prints one line: {result.stdout!r}"
+    created = json.loads(lines[0])
+    assert set(created) == {"client_id", "client_secret"} and all(created.values()), created
+    return created["client_id"], created["client_secret"]
+
+
 def tokens_of(resp: Resp, what: str) -> Tokens:
     expect(resp, 200, what)
     data = resp.json
@@ -56,14 +74,26 @@ class Deployment:
         self.binary = binary
         self.proxy = FaultProxy(f"proxy-{tag}")
         self.echo = EchoUpstream()
-        self.server = TokenServer(f"server-{tag}", binary, self.proxy.url, server_flags)
+        self.server = TokenServer(f"server-{tag}", binary, self.proxy.url,
+                                  ["--revocation-heartbeat", HEARTBEAT, *server_flags])
         self.gateways: list[Gateway] = []
-        self.admin_token = ""
+        self._admin: tuple[float, str] | None = None
         self.admin_id = ""
+        self.feed_client_id = ""
+        self.feed_secret_file = self.server.dir / "gateway-client-secret"
 
     @property
     def issuer(self) -> str:
         return self.proxy.url
+
+    @property
+    def admin_token(self) -> str:
+        """An access token of the administrator, renewed by a login when older than two minutes
+        (access tokens live five)."""
+        if self._admin is None or time.monotonic() - self._admin[0] > 120:
+            token = tokens_of(self.server.login("admin", ADMIN_PASSWORD), "admin login").access
+            self._admin = (time.monotonic(), token)
+        return self._admin[1]
 
     def start_server(self) -> None:
         self.server.data.mkdir(parents=True, exist_ok=True)
@@ -71,19 +101,19 @@ class Deployment:
         assert add.returncode == 0, f"jwtauth users add admin: {add.returncode}\n{add.stdout}\n{add.stderr}"
         self.server.start()
         self.proxy.target_port = self.server.port
-        admin = tokens_of(self.server.login("admin", ADMIN_PASSWORD), "admin login")
-        self.admin_token = admin.access
-        self.admin_id = admin.sub
-
-    def gateway_flags(self) -> list[str]:
-        """What every gateway of the deployment is started with (before its own flags). The token
-        server cannot issue client credentials yet, so the gateways run without the feed."""
-        return ["--revocation-stale-limit", "0"]
+        self.admin_id = claims(self.admin_token)["sub"]
+        # The gateways' client for the revocation feed, made while the server runs.
+        self.feed_client_id, secret = add_client(self.server, f"gateways-{self.tag}", "revocations:read")
+        self.feed_secret_file.write_text(secret + "\n")
+        self.feed_secret_file.chmod(0o600)
 
     def add_gateway(self, name: str, flags: Iterable[str] = (), upstream: str | None = None, start: bool = True,
-                    healthy: bool = True) -> Gateway:
-        gateway = Gateway(f"{name}-{self.tag}", self.binary, self.issuer, upstream or self.echo.url,
-                          [*self.gateway_flags(), *flags])
+                    healthy: bool = True, stale_limit: float = STALE_LIMIT) -> Gateway:
+        """A gateway in front of the echo upstream (or `upstream`) reading the feed as the
+        deployment's client, with the given stale limit and flags."""
+        feed = ["--client-id", self.feed_client_id, "--client-secret-file", str(self.feed_secret_file),
+                "--revocation-stale-limit", f"{stale_limit:g}s"]
+        gateway = Gateway(f"{name}-{self.tag}", self.binary, self.issuer, upstream or self.echo.url, [*feed, *flags])
         self.gateways.append(gateway)
         if start:
             gateway.start()

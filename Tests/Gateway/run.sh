@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Black-box tests of remote verification and `jwtauth gateway`: a `jwtauth serve` behind a
 # fault proxy (which counts and breaks JWKS answers and cuts or stalls the revocation feed),
-# gateways in front of an echo upstream, and the checks of forwarding, header hygiene,
-# refusals, public prefixes, upstream faults, the gateway's start-up checks and JWKS fetch
-# discipline (made-up kids, bad JWKS answers), rotation by hand under load and scheduled
-# rotation with publish-ahead.
+# clients made with `jwtauth clients add`, two gateways in front of an echo upstream, and the
+# checks of forwarding and header hygiene, refusals, client credentials, revocation at the
+# gateways (latency, snapshot on restart, resume after a gap, failing closed past the stale
+# limit), JWKS fetch discipline, rotation by hand under load, scheduled rotation with
+# publish-ahead, key revocation, upstream faults and the gateway's start-up checks.
 #
 #   Tests/Gateway/run.sh [pytest arguments...]
 #
@@ -13,6 +14,7 @@
 #   JWTAUTH_GATEWAY_VENV     the virtualenv to create or reuse (default: <repo>/.venv-gateway,
 #                            ignored by git through `.venv*/`)
 #   PYTHON                   the interpreter to build it from (default: python3, >= 3.10)
+#   JWTAUTH_GATEWAY_TRIALS   revocation-latency trials per kind of revocation (default 50)
 #   JWTAUTH_GATEWAY_RESULTS  where the latency reports go (default: Tests/Gateway/results)
 #
 # Needs PyPI (pip) for pytest and nothing else from outside: every server runs on 127.0.0.1
@@ -69,4 +71,4 @@ python_env gateway "$here/requirements.txt" "$venv" "$work"
 cd "$here"
 export PYTHONDONTWRITEBYTECODE=1
 "${run_python[@]}" -m pytest -p no:cacheprovider -ra -s --durations=0 --basetemp="$work/pytest" \
-    test_forwarding.py test_jwks.py test_keys.py "$@"
+    test_forwarding.py test_client_credentials.py test_revocation.py test_jwks.py test_keys.py "$@"

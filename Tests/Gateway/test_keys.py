@@ -1,5 +1,5 @@
-"""Signing keys and the gateways: rotation by hand under load, and scheduled rotation with
-publish-ahead."""
+"""Signing keys and the gateways: rotation by hand under load, key revocation, and scheduled
+rotation with publish-ahead."""
 
 from __future__ import annotations
 
@@ -101,7 +101,7 @@ class Load:
 
 
 # ------------------------------------------------------------------------------------------
-# Rotation by hand under load
+# Rotation by hand under load, key revocation
 # ------------------------------------------------------------------------------------------
 
 def rotate(server: TokenServer) -> str:
@@ -151,6 +151,54 @@ def test_rotation_by_hand_under_load(deployment: MainDeployment) -> None:
           f"requests per (gateway, kid): {dict(load.by_kid)}; JWKS fetches meanwhile: {dict(fetches)}")
     published = d.server.jwks_kids()
     assert set(kids) <= published, f"the current and retired keys must stay published: {kids} vs {published}"
+
+
+def test_key_revocation(deployment: MainDeployment, jwtauth_bin: str) -> None:
+    """`jwtauth keys revoke KID` on the current key: tokens it signed are refused at both
+    gateways within seconds (the feed's key-revoked event), new tokens (signed by the key that
+    took over) work, and a gateway that starts later refuses them even when it is handed a
+    cached JWKS that still lists the key."""
+    d = deployment
+    victim = d.login(d.new_user("keyrevoke")[0])
+    kid = victim.kid
+    assert keys_in_state(d.server, "current") == [kid], keys_list(d.server)
+    old_jwks = d.server.request("GET", "/.well-known/jwks.json").body
+    for gateway in d.main_gateways:
+        expect(gateway.get(f"/key/{marker()}", victim.access), 200, f"a token of {kid} on {gateway.name} before")
+
+    result = d.server.cli("keys", "revoke", kid)
+    assert result.returncode == 0, f"jwtauth keys revoke: {result.returncode}\n{result.stdout}{result.stderr}"
+    revoked_at = time.perf_counter()
+    took = {}
+    for gateway in d.main_gateways:
+        def refused(gateway=gateway) -> bool:
+            resp = gateway.get(f"/key/{marker()}", victim.access, keepalive=True)
+            assert resp.status in (200, 401), f"a token of a revoked key on {gateway.name}: {resp.describe()}"
+            return resp.refused
+        wait_for(refused, DEADLINE, f"{gateway.name} to refuse tokens of the revoked key {kid}")
+        took[gateway.name] = time.perf_counter() - revoked_at
+    print(f"\nkey {kid} revoked: refused by " + ", ".join(f"{k} after {v * 1000:.0f} ms" for k, v in took.items()))
+    wait_for(lambda: kid not in d.server.jwks_kids(), DEADLINE, f"the revoked key {kid} to leave the JWKS")
+    assert kid in keys_in_state(d.server, "revoked"), keys_list(d.server)
+    fresh = d.login(d.new_user("keyrevoke-after")[0])
+    assert fresh.kid != kid, "the server still signs with the revoked key"
+    for gateway in d.main_gateways:
+        expect(gateway.get(f"/key/{marker()}", fresh.access), 200, f"a new token on {gateway.name} after the key revocation")
+
+    # A gateway that starts now and gets an old copy of the JWKS (a cache, a CDN) that still
+    # lists the key: the feed's key revocation wins.
+    late_name = f"late-{d.tag}"
+    d.proxy.jwks_fixed_body = old_jwks
+    d.proxy.set_jwks_mode("fixed", late_name)
+    try:
+        late = d.add_gateway("late")
+        assert late.name == late_name
+        resp = late.get(f"/key/{marker()}", victim.access)
+        assert resp.refused, f"a gateway fed a stale JWKS accepted a token of the revoked key: {resp.describe()}"
+        assert any(f.owner == late_name and f.mode == "fixed" for f in d.proxy.fetches()), "the late gateway was not served the old JWKS"
+    finally:
+        d.proxy.set_jwks_mode("pass", late_name)
+    d.remove_gateway(late)
 
 
 # ------------------------------------------------------------------------------------------
