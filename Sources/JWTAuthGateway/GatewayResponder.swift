@@ -63,6 +63,11 @@ public struct GatewayResponder: HTTPResponder {
         guard let target = request.head.path, target.hasPrefix("/") else {
             throw AuthHTTPError.invalidRequest("the request target must be a path")
         }
+        // HTTP/1 hands over the first Host as the authority and leaves any other among the
+        // fields. More than one Host is a 400 (RFC 9112 §3.2): which one would the upstream see?
+        guard !request.headers.contains(ProxyHeaders.host) else {
+            throw AuthHTTPError.invalidRequest("send exactly one Host header")
+        }
         let path = try Self.checkedPath(of: target)
         if path == "/health" && (request.method == .get || request.method == .head) {
             return self.health()

@@ -19,6 +19,10 @@ public enum ProxyHeaders {
     /// The scope, space-separated as in the token.
     public static let scope = Self.name("X-Auth-Scope")
 
+    /// HTTP/1's `Host`. The first one becomes the request's authority; one left among the
+    /// fields is a second `Host`, which the gateway refuses and never forwards.
+    public static let host = Self.name("Host")
+
     static let forwardedFor = Self.name("X-Forwarded-For")
     static let forwardedProto = Self.name("X-Forwarded-Proto")
     static let forwardedHost = Self.name("X-Forwarded-Host")
@@ -34,8 +38,8 @@ public enum ProxyHeaders {
     ]
 
     /// The headers to send upstream: the caller's, without hop-by-hop headers (and those the
-    /// caller's `Connection` names) and without any `X-Auth-*` (the `Host` is not among the
-    /// fields: the HTTP client sets the upstream's); then the verified identity and the `X-Forwarded-*` headers.
+    /// caller's `Connection` names), without any `X-Auth-*` and without `Host` (the HTTP client
+    /// sets the upstream's); then the verified identity and the `X-Forwarded-*` headers.
     ///
     /// - Parameters:
     ///   - incoming: The caller's request headers.
@@ -44,7 +48,9 @@ public enum ProxyHeaders {
     ///   - host: The `Host` (or `:authority`) the caller asked for.
     public static func upstreamRequest(_ incoming: HTTPFields, identity: AccessToken?, clientAddress: String?, host: String?) -> HTTPFields {
         var fields = Self.withoutHopByHop(incoming)
-        fields.removeAll { Self.isIdentity($0.name) }
+        // A Host among the fields would become the upstream's Host (the HTTP client then adds
+        // none of its own): the caller would choose the virtual host behind the gateway.
+        fields.removeAll { Self.isIdentity($0.name) || $0.name == Self.host }
         if let identity {
             fields[Self.subject] = identity.userID
             if let session = identity.sessionID { fields[Self.session] = session }

@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import Foundation
+import HTTPTypes
 import JWTAuth
 @testable import JWTAuthGateway
 import HummingbirdJWTAuth
@@ -42,6 +43,36 @@ struct GatewayTests {
             #expect(reply.echoed("x-forwarded-proto") == "http")
             #expect(reply.echoed("x-forwarded-host")?.hasPrefix("127.0.0.1:") == true)
         }
+    }
+
+    @Test("A second Host header is refused with 400 and never reaches the upstream; a Host among the fields is never forwarded")
+    func secondHost() async throws {
+        let issuer = try Issuer()
+        let pair = try await issuer.login()
+        try await withGateway(issuer: issuer, configure: { $0.publicPrefixes = ["/docs"] }) { client, base, _ in
+            let one = try await client.send(base + "/echo", headers: [("Authorization", "Bearer \(pair.accessToken)"), ("Host", "api.example.test")])
+            #expect(one.status == 200)
+            #expect(one.echoed("x-forwarded-host") == "api.example.test")
+
+            for path in ["/echo", "/docs/page"] {
+                let two = try await client.send(
+                    base + path,
+                    headers: [("Authorization", "Bearer \(pair.accessToken)"), ("Host", "api.example.test"), ("Host", "internal.example.test")]
+                )
+                #expect(two.status == 400, "\(path): \(two.body)")
+                #expect(two.json["error"]?.stringValue == "invalid_request")
+                #expect(two.json["method"] == nil, "\(path): the upstream answered")
+            }
+        }
+        // Whatever reaches the header filter, a Host among the fields is not passed on.
+        let fields = ProxyHeaders.upstreamRequest(
+            [ProxyHeaders.host: "internal.example.test", .accept: "*/*"],
+            identity: nil,
+            clientAddress: "127.0.0.1",
+            host: "api.example.test"
+        )
+        #expect(fields[ProxyHeaders.host] == nil)
+        #expect(fields[.accept] == "*/*")
     }
 
     @Test("Hop-by-hop headers stay on their hop, both ways, including those the Connection header names")
