@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import socket
 import time
 import uuid
 
@@ -333,3 +334,56 @@ def test_audience(deployment: MainDeployment, user) -> None:
     finally:
         deployment.remove_gateway(other)
         deployment.remove_gateway(same)
+
+
+def test_exactly_one_host(deployment: MainDeployment, user) -> None:
+    """More than one Host is a 400 (RFC 9112 §3.2) and goes nowhere; with one, the upstream
+    gets its own Host and the caller's in X-Forwarded-Host — a caller never picks the Host
+    (the virtual host) the upstream sees."""
+    _, tokens = user
+    for gateway in deployment.main_gateways:
+        for path in ("/two-hosts", "/public/two-hosts"):
+            tag = marker()
+            resp = gateway.get(f"{path}?m={tag}", tokens.access,
+                               headers=[("Host", "api.example.test"), ("Host", "internal.example.test")])
+            expect(resp, 400, f"two Host headers on {path} through {gateway.name}")
+            assert not deployment.echo.seen(tag), \
+                f"a request with two Host headers reached the upstream through {gateway.name}: {deployment.echo.requests[-1]}"
+        resp = expect(gateway.get(f"/one-host/{marker()}", tokens.access, headers=[("Host", "api.example.test")]), 200,
+                      "one Host")
+        assert resp.echoed("host") == f"127.0.0.1:{deployment.echo.port}", resp.describe()
+        assert resp.echoed("x-forwarded-host") == "api.example.test", resp.describe()
+
+
+def test_expect_100_continue(deployment: MainDeployment, user) -> None:
+    """A client that sends `Expect: 100-continue` waits for 100 (Continue) before its body. A
+    proxy must forward the upstream's 1xx answers or send its own (RFC 9110 §10.1.1, §15.2):
+    within a few seconds the client must hear 100 or a final answer."""
+    _, tokens = user
+    for gateway in deployment.main_gateways:
+        with socket.create_connection(("127.0.0.1", gateway.port), timeout=10) as s:
+            s.sendall(b"POST /expect/%s HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer %s\r\n"
+                      b"Content-Length: 5\r\nExpect: 100-continue\r\n\r\n" % (marker().encode(), tokens.access.encode()))
+            s.settimeout(5)
+            try:
+                first = s.recv(65536)
+            except socket.timeout:
+                first = b""
+            # Let the exchange finish either way, so the upstream is not left waiting.
+            s.settimeout(10)
+            s.sendall(b"hello")
+            rest = b""
+            while b"x-upstream" not in (first + rest).lower():
+                chunk = s.recv(65536)
+                if not chunk:
+                    break
+                rest += chunk
+        assert first.startswith(b"HTTP/1.1 100") or first.startswith(b"HTTP/1.1 2"), \
+            (f"{gateway.name} sent nothing within 5 s to a request with Expect: 100-continue (neither its own "
+             f"100 Continue nor the upstream's): a client that waits for it stalls; got {first[:80]!r}")
+        assert b"HTTP/1.1 200" in first + rest, f"the request with Expect: 100-continue: {(first + rest)[:300]!r}"
+    # Without a token the answer is final at once: nothing to wait for.
+    with socket.create_connection(("127.0.0.1", deployment.G1.port), timeout=10) as s:
+        s.sendall(b"POST /expect HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 5\r\nExpect: 100-continue\r\n\r\n")
+        s.settimeout(5)
+        assert s.recv(65536).startswith(b"HTTP/1.1 401"), "no token: a final 401 without waiting for the body"
