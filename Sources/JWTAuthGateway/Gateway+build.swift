@@ -99,7 +99,8 @@ public func buildGateway(
 }
 
 /// A client that hands the upstream's answers over as they are: no redirects followed, no
-/// decompression, HTTP/1.1 with a pool sized for a proxy.
+/// decompression, HTTP/1.1 with a pool sized for a proxy, and a refused connection reported at
+/// once.
 func upstreamClientConfiguration(_ configuration: GatewayConfiguration) -> HTTPClient.Configuration {
     var client = HTTPClient.Configuration()
     client.redirectConfiguration = .disallow
@@ -111,6 +112,10 @@ func upstreamClientConfiguration(_ configuration: GatewayConfiguration) -> HTTPC
         idleTimeout: .seconds(60),
         concurrentHTTP1ConnectionsPerHostSoftLimit: configuration.maximumUpstreamConnections
     )
+    // By default the client keeps trying to connect until the connect timeout (up to 10 s):
+    // every caller of a down upstream would wait that long for its 502. A proxy answers at once
+    // and lets the caller retry.
+    client.connectionPool.retryConnectionEstablishment = false
     return client
 }
 

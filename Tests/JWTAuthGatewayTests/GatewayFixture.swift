@@ -181,13 +181,14 @@ extension HTTPClient {
         _ url: String,
         method: NIOHTTP1.HTTPMethod = .GET,
         headers: [(String, String)] = [],
-        body: HTTPClientRequest.Body? = nil
+        body: HTTPClientRequest.Body? = nil,
+        timeout: TimeAmount = .seconds(30)
     ) async throws -> Reply {
         var request = HTTPClientRequest(url: url)
         request.method = method
         for (name, value) in headers { request.headers.add(name: name, value: value) }
         request.body = body
-        let response = try await self.execute(request, timeout: .seconds(30))
+        let response = try await self.execute(request, timeout: timeout)
         let bytes = try await response.body.collect(upTo: 64 * 1024 * 1024)
         return Reply(status: Int(response.status.code), headers: response.headers, body: String(buffer: bytes))
     }

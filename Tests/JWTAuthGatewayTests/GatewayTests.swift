@@ -216,7 +216,7 @@ struct GatewayTests {
         }
     }
 
-    @Test("An unreachable upstream is a 502, a slow one a 504")
+    @Test("An unreachable upstream is a 502 at once, a slow one a 504")
     func upstreamFaults() async throws {
         let issuer = try Issuer()
         let pair = try await issuer.login()
@@ -227,6 +227,14 @@ struct GatewayTests {
             #expect(reply.status == 502)
             #expect(reply.json["error"]?.stringValue == "upstream_unavailable")
         }
+        // With a long upstream timeout, a refused connection is still a 502 at once: the client
+        // does not keep retrying the connection while the caller waits (here: a 5 s deadline
+        // against the 10 s the client would otherwise retry for).
+        try await withGateway(issuer: issuer, upstream: "http://127.0.0.1:\(closedPort)", configure: { $0.upstreamTimeout = .seconds(60) }) { client, base, _ in
+            let reply = try await client.send(base + "/api/userOrders", headers: [("Authorization", "Bearer \(pair.accessToken)")], timeout: .seconds(5))
+            #expect(reply.status == 502)
+        }
+        #expect(upstreamClientConfiguration(GatewayConfiguration(issuer: Issuer.url, upstream: "http://127.0.0.1:1")).connectionPool.retryConnectionEstablishment == false)
         try await withGateway(issuer: issuer) { client, base, gate in
             let reply = try await client.send(base + "/slow", headers: [("Authorization", "Bearer \(pair.accessToken)")])
             #expect(reply.status == 504)
