@@ -201,6 +201,59 @@ def test_key_revocation(deployment: MainDeployment, jwtauth_bin: str) -> None:
     d.remove_gateway(late)
 
 
+def test_key_revocation_made_while_the_feed_is_cut(deployment: MainDeployment) -> None:
+    """Key revocations carry no cursor: a gateway that was cut off from the feed when a key was
+    revoked must hear of it when it reconnects (with Last-Event-ID). Meanwhile the proxy hands
+    the gateways the JWKS from before the revocation (a cache would), so only the feed can tell
+    them."""
+    d = deployment
+    victim = d.login(d.new_user("keygap")[0])
+    kid = victim.kid
+    d.proxy.jwks_fixed_body = d.server.request("GET", "/.well-known/jwks.json").body
+    assert kid in d.proxy.jwks_fixed_body.decode()
+    for gateway in d.main_gateways:
+        d.proxy.set_jwks_mode("fixed", gateway.name)
+        expect(gateway.get(f"/keygap/{marker()}", victim.access), 200, f"a token of {kid} on {gateway.name} before the gap")
+    try:
+        cut_at = time.perf_counter()
+        d.proxy.refuse_feed("*")
+        try:
+            for gateway in d.main_gateways:
+                wait_for(lambda gateway=gateway: any(r.outcome == "refused" for r in d.proxy.feed_requests_of(gateway.name, cut_at)),
+                         10, f"{gateway.name} to be refused the feed")
+            result = d.server.cli("keys", "revoke", kid)
+            assert result.returncode == 0, f"jwtauth keys revoke: {result.returncode}\n{result.stdout}{result.stderr}"
+            wait_for(lambda: kid not in d.server.jwks_kids(), DEADLINE, f"the revoked key {kid} to leave the JWKS")
+            for gateway in d.main_gateways:
+                expect(gateway.get(f"/keygap/{marker()}", victim.access), 200,
+                       f"a token of the revoked key on {gateway.name} during the gap (the gap is real)")
+        finally:
+            restored_at = time.perf_counter()
+            d.proxy.restore_feed()
+        for gateway in d.main_gateways:
+            def refused(gateway=gateway) -> bool:
+                resp = gateway.get(f"/keygap/{marker()}", victim.access, keepalive=True)
+                assert resp.status in (200, 401), resp.describe()
+                return resp.refused
+            wait_for(refused, 30, f"{gateway.name} to refuse tokens of {kid} once the feed is back")
+            print(f"\nkey {kid} revoked during a feed gap: refused by {gateway.name} "
+                  f"{time.perf_counter() - restored_at:.2f} s after the feed returned")
+            resumed = [r for r in d.proxy.feed_requests_of(gateway.name, restored_at) if r.outcome == "streamed"]
+            assert resumed and resumed[0].last_event_id, f"{gateway.name} must resume the feed with Last-Event-ID: {resumed}"
+            fixed = [f for f in d.proxy.fetches(gateway.name, since=cut_at) if f.mode != "fixed"]
+            assert not fixed, f"{gateway.name} was served a current JWKS during the test: {fixed}"
+    finally:
+        for gateway in d.main_gateways:
+            d.proxy.set_jwks_mode("pass", gateway.name)
+    fresh = d.login(d.new_user("keygap-after")[0])
+    assert fresh.kid != kid
+    for gateway in d.main_gateways:
+        # The key that signs now may be new to the gateway, and the revoked key's tokens used the
+        # unknown-kid fetch a moment ago: allow the cooldown.
+        wait_for(lambda gateway=gateway: gateway.get(f"/keygap/{marker()}", fresh.access).status == 200, 15,
+                 f"a new token on {gateway.name} after the gap")
+
+
 # ------------------------------------------------------------------------------------------
 # Scheduled rotation with publish-ahead (a deployment of its own)
 # ------------------------------------------------------------------------------------------
