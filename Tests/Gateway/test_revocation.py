@@ -214,10 +214,10 @@ def test_resume_after_a_gap(deployment: MainDeployment) -> None:
         for kind in KINDS:
             expect_accepted(gateway, victims[kind].access, f"{kind}: token on {gateway.name} before the gap")
         wait_for(lambda gateway=gateway: d.proxy.open_feeds(gateway.name), 10, f"{gateway.name}'s feed connection")
-    cursors_before = {g.name: d.proxy.cursors_sent(g.name) for g in d.main_gateways}
-
     cut_at = time.perf_counter()
     d.proxy.refuse_feed("*")
+    # Everything the feed sent each gateway before the cut (nothing passes while it is refused).
+    cursors_before = {g.name: d.proxy.cursors_sent(g.name) for g in d.main_gateways}
     try:
         for gateway in d.main_gateways:
             wait_for(lambda gateway=gateway: any(r.outcome == "refused" for r in d.proxy.feed_requests_of(gateway.name, cut_at)),
