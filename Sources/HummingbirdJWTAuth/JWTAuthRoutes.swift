@@ -3,7 +3,7 @@ public import Hummingbird
 import HummingbirdAuth
 public import JWTAuth
 
-/// The token server's routes (DESIGN §6) as a reusable group: mount them in any Hummingbird
+/// The token server's routes (the README's HTTP API) as a reusable group: mount them in any Hummingbird
 /// app whose context adopts ``JWTAuthRequestContext``.
 ///
 /// ```swift
