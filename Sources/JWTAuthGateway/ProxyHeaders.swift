@@ -1,5 +1,6 @@
 public import HTTPTypes
 public import JWTAuth
+import JWTAuthRemote
 
 /// What the gateway does to headers on their way through: identity headers are the gateway's
 /// alone, hop-by-hop headers stay on their hop, and the upstream learns who the caller was.
@@ -19,6 +20,7 @@ public enum ProxyHeaders {
     /// The scope, space-separated as in the token.
     public static let scope = Self.name("X-Auth-Scope")
 
+    static let forwarded = Self.name("Forwarded")
     static let forwardedFor = Self.name("X-Forwarded-For")
     static let forwardedProto = Self.name("X-Forwarded-Proto")
     static let forwardedHost = Self.name("X-Forwarded-Host")
@@ -44,7 +46,7 @@ public enum ProxyHeaders {
     ///   - host: The `Host` (or `:authority`) the caller asked for.
     public static func upstreamRequest(_ incoming: HTTPFields, identity: AccessToken?, clientAddress: String?, host: String?) -> HTTPFields {
         var fields = Self.withoutHopByHop(incoming)
-        fields.removeAll { Self.isIdentity($0.name) }
+        fields.removeAll { Self.isIdentity($0.name) || $0.name == Self.forwarded }
         if let identity {
             fields[Self.subject] = identity.userID
             if let session = identity.sessionID { fields[Self.session] = session }
@@ -58,9 +60,9 @@ public enum ProxyHeaders {
             let earlier = fields[values: Self.forwardedFor].joined(separator: ", ")
             fields[Self.forwardedFor] = earlier.isEmpty ? clientAddress : earlier + ", " + clientAddress
         }
-        // A TLS terminator in front of the gateway says https; otherwise the caller used http.
-        if fields[Self.forwardedProto] == nil { fields[Self.forwardedProto] = "http" }
-        if fields[Self.forwardedHost] == nil, let host { fields[Self.forwardedHost] = host }
+        // The caller's own values could point the upstream's links and redirects anywhere.
+        fields[Self.forwardedProto] = "http"
+        if let host { fields[Self.forwardedHost] = host } else { fields[Self.forwardedHost] = nil }
         return fields
     }
 
@@ -69,10 +71,11 @@ public enum ProxyHeaders {
         Self.withoutHopByHop(incoming)
     }
 
-    /// True for a name that starts with `X-Auth-` in any letter case.
+    /// True for a name that starts with `X-Auth-` in any letter case, with `_` for any `-`.
     static func isIdentity(_ name: HTTPField.Name) -> Bool {
-        // `canonicalName` is lower case.
-        name.canonicalName.hasPrefix(Self.identityPrefix)
+        // `canonicalName` is lower case; CGI, PHP and Rack turn `-` and `_` into the same thing.
+        let folded = name.canonicalName.utf8.prefix(Self.identityPrefix.utf8.count).map { $0 == UInt8(ascii: "_") ? UInt8(ascii: "-") : $0 }
+        return folded.elementsEqual(Self.identityPrefix.utf8)
     }
 
     static func withoutHopByHop(_ incoming: HTTPFields) -> HTTPFields {
@@ -80,7 +83,7 @@ public enum ProxyHeaders {
         var named: Set<String> = []
         for value in incoming[values: .connection] {
             for token in value.split(separator: ",") {
-                let name = token.trimmingSpaces().lowercased()
+                let name = token.trimmingASCIISpaces().lowercased()
                 if !name.isEmpty { named.insert(name) }
             }
         }
@@ -95,14 +98,5 @@ extension ProxyHeaders {
     static func name(_ literal: String) -> HTTPField.Name {
         guard let name = HTTPField.Name(literal) else { preconditionFailure("\(literal) is not a valid header name") }
         return name
-    }
-}
-
-extension Substring {
-    fileprivate func trimmingSpaces() -> Substring {
-        var trimmed = self
-        while let first = trimmed.first, first == " " || first == "\t" { trimmed.removeFirst() }
-        while let last = trimmed.last, last == " " || last == "\t" { trimmed.removeLast() }
-        return trimmed
     }
 }

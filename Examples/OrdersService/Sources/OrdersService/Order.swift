@@ -3,9 +3,13 @@ import Hummingbird
 
 /// One order, as the API returns it.
 public struct Order: ResponseCodable, Sendable, Equatable {
+    /// A random identifier.
     public var id: String
+    /// What was ordered.
     public var item: String
+    /// How many (1…1000).
     public var quantity: Int
+    /// When the order was placed (`created_at`, ISO 8601).
     public var createdAt: Date
 
     enum CodingKeys: String, CodingKey {

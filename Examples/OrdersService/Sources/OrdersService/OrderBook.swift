@@ -6,6 +6,7 @@ import Synchronization
 public final class OrderBook: Sendable {
     private let orders = Mutex<[String: [Order]]>([:])
 
+    /// An empty book.
     public init() {}
 
     /// The user's orders, oldest first.

@@ -42,7 +42,7 @@ public func buildOrdersApplication(
 
     let router = Router(context: JWTAuthContext.self)
     router.add(middleware: ErrorMiddleware(logger: logger))
-    router.get("health") { _, _ in healthResponse(keys: keys, revocations: revocations) }
+    router.get("health") { _, _ in healthResponse(verifier.problems) }
 
     let api = router.group("api")
         .add(middleware: BearerAuthenticator(verifier: verifier))
@@ -67,13 +67,13 @@ public func buildOrdersApplication(
 }
 
 /// 200 `{"status":"ok"}`, or 503 with the reasons tokens cannot be verified right now.
-func healthResponse(keys: RemoteKeySet, revocations: RemoteRevocations?) -> Response {
-    var reasons: [JSONValue] = []
-    let keyStatus = keys.status
-    if !keyStatus.hasUsableKeys { reasons.append(.string("keys: " + (keyStatus.unusableReason ?? "unavailable"))) }
-    if let feed = revocations?.status, feed.isStale { reasons.append(.string("revocations: " + (feed.staleReason ?? "stale"))) }
-    if reasons.isEmpty {
-        return JSONResponse.make(.ok, ["status": "ok"], headers: [.cacheControl: "no-store"])
+func healthResponse(_ problems: [String]) -> Response {
+    guard problems.isEmpty else {
+        return JSONResponse.make(
+            .serviceUnavailable,
+            ["status": "unavailable", "reasons": .array(problems.map(JSONValue.string))],
+            headers: [.cacheControl: "no-store", .retryAfter: "5"]
+        )
     }
-    return JSONResponse.make(.serviceUnavailable, ["status": "unavailable", "reasons": .array(reasons)], headers: [.cacheControl: "no-store", .retryAfter: "5"])
+    return JSONResponse.make(.ok, ["status": "ok"], headers: [.cacheControl: "no-store"])
 }

@@ -15,6 +15,7 @@ public struct OrdersConfiguration: Sendable {
     /// The client's secret, read from a file at start.
     public var clientSecret: String?
 
+    /// Creates a configuration; each parameter sets the property of the same name.
     public init(issuer: String, audience: String? = nil, host: String = "127.0.0.1", port: Int = 8082, clientID: String? = nil, clientSecret: String? = nil) {
         self.issuer = issuer
         self.audience = audience

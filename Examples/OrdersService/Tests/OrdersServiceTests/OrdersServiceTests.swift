@@ -65,6 +65,9 @@ struct OrdersServiceTests {
                 #expect(anonymous.headers[.wwwAuthenticate]?.hasPrefix("Bearer") == true)
                 let refresh = try await client.execute(uri: "/api/userOrders", method: .get, headers: auth(alice.refresh))
                 #expect(refresh.status == .unauthorized, "a refresh token is not an access token")
+                // The service's own feed credentials name no user: they open no orders.
+                let machine = try await client.execute(uri: "/api/userOrders", method: .get, headers: auth(try await server.clientToken()))
+                #expect(machine.status == .forbidden)
 
                 try await server.logoutEverywhere(alice.access)
                 try await eventually("the revocation reaches the orders service") {
@@ -122,6 +125,20 @@ struct TokenServer: Sendable {
         #expect(status == 200)
         let object = try JSONSerialization.jsonObject(with: body) as? [String: Any]
         return Pair(access: object?["access_token"] as? String ?? "", refresh: object?["refresh_token"] as? String ?? "")
+    }
+
+    /// An access token of the feed client (client credentials, HTTP Basic).
+    func clientToken() async throws -> String {
+        var request = URLRequest(url: URL(string: self.issuer + "/oauth/token")!)
+        request.httpMethod = "POST"
+        request.setValue("application/x-www-form-urlencoded", forHTTPHeaderField: "Content-Type")
+        let basic = Data("\(self.client.id):\(self.clientSecret)".utf8).base64EncodedString()
+        request.setValue("Basic \(basic)", forHTTPHeaderField: "Authorization")
+        request.httpBody = Data("grant_type=client_credentials".utf8)
+        let (data, response) = try await URLSession.shared.data(for: request)
+        #expect((response as? HTTPURLResponse)?.statusCode == 200)
+        let object = try JSONSerialization.jsonObject(with: data) as? [String: Any]
+        return object?["access_token"] as? String ?? ""
     }
 
     func logoutEverywhere(_ accessToken: String) async throws {
