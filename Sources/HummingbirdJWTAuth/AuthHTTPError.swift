@@ -73,6 +73,16 @@ public struct AuthHTTPError: HTTPResponseError, Sendable {
         )
     }
 
+    /// 403 with `error="insufficient_scope"`: a machine client's token where a user's is needed.
+    public static func userTokenRequired() -> AuthHTTPError {
+        AuthHTTPError(
+            .forbidden,
+            error: "insufficient_scope",
+            description: "this resource needs a user's access token, not a client's",
+            headers: [.wwwAuthenticate: #"Bearer realm="\#(realm)", error="insufficient_scope""#]
+        )
+    }
+
     /// 503 with `Retry-After` when a verifier cannot currently tell a good token from a bad
     /// one (`keys_unavailable`, `revocations_stale`); nil for any other error.
     public static func verifierUnavailable(_ error: JWTAuthError) -> AuthHTTPError? {

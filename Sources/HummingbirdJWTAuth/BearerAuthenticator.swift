@@ -14,22 +14,35 @@ public import JWTAuth
 /// - A bare token without a scheme is never accepted.
 /// - A verifier that cannot currently tell (no usable keys, a stale revocation feed): 503
 ///   with `Retry-After`, never a 401 that would make clients throw their tokens away.
+/// - A machine client's token (client credentials: no session, `sub` = the client) is refused
+///   with 403 `insufficient_scope` unless the authenticator was made to accept them: it names
+///   no user, and a credential meant for one purpose (reading the revocation feed) must not
+///   open every API that trusts the issuer.
 public struct BearerAuthenticator<Context: JWTAuthRequestContext>: AuthenticatorMiddleware {
     /// The verified access token a request is authenticated with.
     public typealias Identity = AccessToken
 
     /// What access tokens are verified with.
     public let verifier: any AccessTokenVerifier
+    /// Whether machine clients' tokens (client credentials) are accepted besides users' tokens.
+    public let acceptsClientTokens: Bool
 
-    /// Creates an authenticator; `context` only names the request context type.
-    public init(verifier: any AccessTokenVerifier, context: Context.Type = Context.self) {
+    /// Creates an authenticator.
+    ///
+    /// - Parameters:
+    ///   - verifier: What access tokens are verified with.
+    ///   - acceptsClientTokens: Whether machine clients' own tokens are accepted (default false:
+    ///     users' tokens only); combine with ``RequireScopeMiddleware`` where they are.
+    ///   - context: Only names the request context type.
+    public init(verifier: any AccessTokenVerifier, acceptsClientTokens: Bool = false, context: Context.Type = Context.self) {
         self.verifier = verifier
+        self.acceptsClientTokens = acceptsClientTokens
     }
 
     /// Creates an authenticator that verifies with a session manager (a token server, or an
-    /// app that shares its store); `context` only names the request context type.
-    public init(sessions: SessionManager, context: Context.Type = Context.self) {
-        self.verifier = sessions
+    /// app that shares its store); see ``init(verifier:acceptsClientTokens:context:)``.
+    public init(sessions: SessionManager, acceptsClientTokens: Bool = false, context: Context.Type = Context.self) {
+        self.init(verifier: sessions, acceptsClientTokens: acceptsClientTokens)
     }
 
     /// The verified token of a Bearer credential, or nil when there is none. Throws a 401 for a
@@ -43,12 +56,17 @@ public struct BearerAuthenticator<Context: JWTAuthRequestContext>: Authenticator
         }
         guard let header = found else { return nil }
         guard let token = Self.bearerToken(header) else { return nil }
+        let identity: AccessToken
         do {
-            return try await self.verifier.verify(accessToken: token)
+            identity = try await self.verifier.verify(accessToken: token)
         } catch {
             if let unavailable = AuthHTTPError.verifierUnavailable(error) { throw unavailable }
             throw AuthHTTPError.invalidToken(Self.publicReason(error))
         }
+        guard identity.isUserToken || self.acceptsClientTokens else {
+            throw AuthHTTPError.userTokenRequired()
+        }
+        return identity
     }
 
     /// The token of a `Bearer` credential, or nil when the header uses no or another scheme.

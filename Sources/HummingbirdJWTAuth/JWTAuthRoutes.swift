@@ -3,7 +3,7 @@ public import Hummingbird
 import HummingbirdAuth
 public import JWTAuth
 
-/// The token server's routes (DESIGN §6) as a reusable group: mount them in any Hummingbird
+/// The token server's routes (the README's HTTP API) as a reusable group: mount them in any Hummingbird
 /// app whose context adopts ``JWTAuthRequestContext``.
 ///
 /// ```swift
@@ -82,6 +82,8 @@ public struct JWTAuthRoutes<Context: JWTAuthRequestContext>: Sendable {
     /// Registers every route on `router`.
     public func addRoutes(to router: some RouterMethods<Context>) {
         let authenticator = BearerAuthenticator<Context>(sessions: self.sessions)
+        // The feed is the one route machine clients are for.
+        let clientAuthenticator = BearerAuthenticator<Context>(sessions: self.sessions, acceptsClientTokens: true)
 
         router.get("health") { _, _ in try await self.health() }
         // Fixed keys are encoded once; a ring's document follows its keys.
@@ -118,7 +120,7 @@ public struct JWTAuthRoutes<Context: JWTAuthRequestContext>: Sendable {
         oauth.post("token") { request, _ in try await self.token(request) }
         oauth.post("revoke") { request, _ in try await self.revoke(request) }
         router.group("oauth")
-            .add(middleware: authenticator)
+            .add(middleware: clientAuthenticator)
             .add(middleware: RequireScopeMiddleware<Context>(OAuthScope.revocationsRead))
             .get("revocations") { request, context in try self.revocationFeed(request, context) }
 
@@ -384,12 +386,11 @@ public struct JWTAuthRoutes<Context: JWTAuthRequestContext>: Sendable {
     }
 
     /// The identity of a user's token: a client-credentials token has no session or password
-    /// for these routes to act on.
+    /// for these routes to act on (the authenticator refuses them already; this keeps the
+    /// handlers right if it is ever configured otherwise).
     func userIdentity(_ context: Context) throws -> AccessToken {
         let identity = try self.identity(context)
-        guard identity.isUserToken else {
-            throw AuthHTTPError(.forbidden, error: "insufficient_scope", description: "this route is for a user's session, not a client's token")
-        }
+        guard identity.isUserToken else { throw AuthHTTPError.userTokenRequired() }
         return identity
     }
 }

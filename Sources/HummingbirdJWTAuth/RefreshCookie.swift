@@ -2,7 +2,7 @@ import Hummingbird
 import HTTPTypes
 
 /// Cookie mode: the refresh token travels in an `HttpOnly` cookie instead of the response body,
-/// so page scripts never see it (DESIGN step 4).
+/// so page scripts never see it.
 ///
 /// The cookie is `HttpOnly; Secure; SameSite=Strict; Path=/auth`: no script can read it, it is
 /// sent only over HTTPS (plain HTTP is allowed only for a development server on loopback), never

@@ -75,7 +75,7 @@ extension JWTAuthClientError {
         public static let server = Code(.server)
         /// No answer arrived (connection failed, timed out). Tokens are unchanged.
         public static let transport = Code(.transport)
-        /// The server answered with success, but not in the shape of DESIGN §6.
+        /// The server answered with success, but not in the shape of a token response.
         public static let invalidResponse = Code(.invalidResponse)
     }
 }

@@ -1,6 +1,6 @@
 import Foundation
 
-/// The token server's answer to a login or a refresh (DESIGN §6):
+/// The token server's answer to a login or a refresh (RFC 6749 §5.1):
 /// `{"access_token","token_type":"Bearer","expires_in","refresh_token","refresh_expires_in"}`.
 struct TokenResponse: Sendable, Decodable {
     var accessToken: String

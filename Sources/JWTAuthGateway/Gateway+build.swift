@@ -5,7 +5,6 @@ public import JWTAuth
 import JWTAuthRemote
 public import Logging
 import NIOCore
-import UnixSignals
 public import ServiceLifecycle
 
 #if canImport(Glibc)
@@ -45,18 +44,11 @@ public func buildGateway(
         logger.warning("no --client-id: the revocation feed is off, and a revoked access token is accepted until it expires")
     }
     let verifier = try RemoteAccessTokenVerifier(keySet: keys, revocations: revocations, audiences: [configuration.effectiveAudience])
-    let feed = revocations
     return try buildGateway(
         configuration: configuration,
         verifier: verifier,
-        problems: {
-            var problems: [String] = []
-            let keyStatus = keys.status
-            if !keyStatus.hasUsableKeys { problems.append("no usable keys: " + (keyStatus.unusableReason ?? "the JWKS has not been fetched")) }
-            if let status = feed?.status, status.isStale { problems.append("revocation feed stale: " + (status.staleReason ?? "no news")) }
-            return problems
-        },
-        services: [keys] + (feed.map { [$0] } ?? []),
+        problems: { verifier.problems },
+        services: [keys] + (revocations.map { [$0] } ?? []),
         logger: logger,
         onListening: onListening
     )
@@ -106,7 +98,7 @@ func upstreamClientConfiguration(_ configuration: GatewayConfiguration) -> HTTPC
     client.redirectConfiguration = .disallow
     client.decompression = .disabled
     client.httpVersion = .http1Only
-    let timeout = TimeAmount.nanoseconds(GatewayResponder.nanoseconds(configuration.upstreamTimeout))
+    let timeout = configuration.upstreamTimeout.timeAmount
     client.timeout = HTTPClient.Configuration.Timeout(connect: min(timeout, .seconds(10)), read: timeout)
     client.connectionPool = HTTPClient.Configuration.ConnectionPool(
         idleTimeout: .seconds(60),
@@ -137,5 +129,5 @@ public func runGateway(configuration: GatewayConfiguration, logger: Logger) asyn
         print("jwtauth gateway listening on http://\(host):\(port) (issuer \(configuration.issuer), upstream \(configuration.upstream))")
         fflush(nil)
     }
-    try await app.runService(gracefulShutdownSignals: [.sigterm, .sigint])
+    try await app.runUntilTerminated()
 }

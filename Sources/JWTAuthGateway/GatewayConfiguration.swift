@@ -28,6 +28,10 @@ public struct GatewayConfiguration: Sendable {
     public var upstreamTimeout: Duration
     /// A role every token must carry (403 otherwise); nil requires none.
     public var requiredRole: String?
+    /// Whether machine clients' tokens (client credentials, no session) are forwarded besides
+    /// users' tokens (default false: 403). The upstream tells them apart by the missing
+    /// `X-Auth-Session`.
+    public var allowsClientTokens: Bool
     /// Path prefixes forwarded without a token (`/docs` covers `/docs` and `/docs/…`).
     public var publicPrefixes: [String]
     /// The most upstream connections kept open at once (default 256).
@@ -46,6 +50,7 @@ public struct GatewayConfiguration: Sendable {
         jwksRefetchCooldown: Duration = .seconds(30),
         upstreamTimeout: Duration = .seconds(30),
         requiredRole: String? = nil,
+        allowsClientTokens: Bool = false,
         publicPrefixes: [String] = [],
         maximumUpstreamConnections: Int = 256
     ) {
@@ -60,6 +65,7 @@ public struct GatewayConfiguration: Sendable {
         self.jwksRefetchCooldown = jwksRefetchCooldown
         self.upstreamTimeout = upstreamTimeout
         self.requiredRole = requiredRole
+        self.allowsClientTokens = allowsClientTokens
         self.publicPrefixes = publicPrefixes
         self.maximumUpstreamConnections = maximumUpstreamConnections
     }

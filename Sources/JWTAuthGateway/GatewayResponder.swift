@@ -1,5 +1,6 @@
 public import AsyncHTTPClient
 import HTTPTypes
+import JWTAuthRemote
 public import Hummingbird
 public import HummingbirdJWTAuth
 public import JWTAuth
@@ -40,7 +41,9 @@ public struct GatewayResponder: HTTPResponder {
         problems: @escaping @Sendable () -> [String],
         logger: Logger
     ) throws(JWTAuthError) {
-        self.authenticator = BearerAuthenticator(verifier: verifier)
+        // A machine client's token names no user; the feed reader's own credentials must not
+        // open the upstream unless the operator says machine callers are expected.
+        self.authenticator = BearerAuthenticator(verifier: verifier, acceptsClientTokens: configuration.allowsClientTokens)
         self.upstream = try UpstreamURL(configuration.upstream)
         self.client = client
         self.upstreamTimeout = configuration.upstreamTimeout
@@ -113,11 +116,18 @@ public struct GatewayResponder: HTTPResponder {
         guard let decoded = PercentDecoding.decode(rawPath) else {
             throw AuthHTTPError.invalidRequest("the request path has a malformed escape")
         }
-        if decoded.split(separator: "/", omittingEmptySubsequences: false).contains(where: { $0 == "." || $0 == ".." }) {
+        // Servlet containers drop `;parameters` from a segment before resolving dots.
+        let dotSegment = decoded.split(separator: "/", omittingEmptySubsequences: false).contains { segment in
+            let name = segment.prefix(while: { $0 != ";" })
+            return name == "." || name == ".."
+        }
+        if dotSegment {
             throw AuthHTTPError.invalidRequest("the request path may not contain . or .. segments")
         }
-        guard !decoded.utf8.contains(where: { $0 == UInt8(ascii: "\\") || $0 == 0 }) else {
-            throw AuthHTTPError.invalidRequest("the request path may not contain a backslash or NUL")
+        // A `%` left after decoding was encoded twice: an upstream that decodes again would
+        // see another path than the one checked here.
+        guard !decoded.utf8.contains(where: { $0 == UInt8(ascii: "\\") || $0 == 0 || $0 == UInt8(ascii: "%") }) else {
+            throw AuthHTTPError.invalidRequest("the request path may not contain a backslash, NUL or an encoded %")
         }
         return decoded
     }
@@ -185,8 +195,4 @@ public struct GatewayResponder: HTTPResponder {
         return AuthHTTPError(.badGateway, error: "upstream_unavailable", description: "the upstream service could not be reached")
     }
 
-    static func nanoseconds(_ duration: Duration) -> Int64 {
-        let (seconds, attoseconds) = duration.components
-        return seconds.multipliedReportingOverflow(by: 1_000_000_000).partialValue + attoseconds / 1_000_000_000
-    }
 }

@@ -1,5 +1,6 @@
 public import HTTPTypes
 public import JWTAuth
+import JWTAuthRemote
 
 /// What the gateway does to headers on their way through: identity headers are the gateway's
 /// alone, hop-by-hop headers stay on their hop, and the upstream learns who the caller was.
@@ -23,6 +24,7 @@ public enum ProxyHeaders {
     /// fields is a second `Host`, which the gateway refuses and never forwards.
     public static let host = Self.name("Host")
 
+    static let forwarded = Self.name("Forwarded")
     static let forwardedFor = Self.name("X-Forwarded-For")
     static let forwardedProto = Self.name("X-Forwarded-Proto")
     static let forwardedHost = Self.name("X-Forwarded-Host")
@@ -38,8 +40,8 @@ public enum ProxyHeaders {
     ]
 
     /// The headers to send upstream: the caller's, without hop-by-hop headers (and those the
-    /// caller's `Connection` names), without any `X-Auth-*` and without `Host` (the HTTP client
-    /// sets the upstream's); then the verified identity and the `X-Forwarded-*` headers.
+    /// caller's `Connection` names), without any `X-Auth-*`, `Forwarded` or `Host` (the HTTP
+    /// client sets the upstream's); then the verified identity and the `X-Forwarded-*` headers.
     ///
     /// - Parameters:
     ///   - incoming: The caller's request headers.
@@ -50,7 +52,7 @@ public enum ProxyHeaders {
         var fields = Self.withoutHopByHop(incoming)
         // A Host among the fields would become the upstream's Host (the HTTP client then adds
         // none of its own): the caller would choose the virtual host behind the gateway.
-        fields.removeAll { Self.isIdentity($0.name) || $0.name == Self.host }
+        fields.removeAll { Self.isIdentity($0.name) || $0.name == Self.forwarded || $0.name == Self.host }
         if let identity {
             fields[Self.subject] = identity.userID
             if let session = identity.sessionID { fields[Self.session] = session }
@@ -64,9 +66,9 @@ public enum ProxyHeaders {
             let earlier = fields[values: Self.forwardedFor].joined(separator: ", ")
             fields[Self.forwardedFor] = earlier.isEmpty ? clientAddress : earlier + ", " + clientAddress
         }
-        // A TLS terminator in front of the gateway says https; otherwise the caller used http.
-        if fields[Self.forwardedProto] == nil { fields[Self.forwardedProto] = "http" }
-        if fields[Self.forwardedHost] == nil, let host { fields[Self.forwardedHost] = host }
+        // The caller's own values could point the upstream's links and redirects anywhere.
+        fields[Self.forwardedProto] = "http"
+        if let host { fields[Self.forwardedHost] = host } else { fields[Self.forwardedHost] = nil }
         return fields
     }
 
@@ -75,10 +77,11 @@ public enum ProxyHeaders {
         Self.withoutHopByHop(incoming)
     }
 
-    /// True for a name that starts with `X-Auth-` in any letter case.
+    /// True for a name that starts with `X-Auth-` in any letter case, with `_` for any `-`.
     static func isIdentity(_ name: HTTPField.Name) -> Bool {
-        // `canonicalName` is lower case.
-        name.canonicalName.hasPrefix(Self.identityPrefix)
+        // `canonicalName` is lower case; CGI, PHP and Rack turn `-` and `_` into the same thing.
+        let folded = name.canonicalName.utf8.prefix(Self.identityPrefix.utf8.count).map { $0 == UInt8(ascii: "_") ? UInt8(ascii: "-") : $0 }
+        return folded.elementsEqual(Self.identityPrefix.utf8)
     }
 
     static func withoutHopByHop(_ incoming: HTTPFields) -> HTTPFields {
@@ -86,7 +89,7 @@ public enum ProxyHeaders {
         var named: Set<String> = []
         for value in incoming[values: .connection] {
             for token in value.split(separator: ",") {
-                let name = token.trimmingSpaces().lowercased()
+                let name = token.trimmingASCIISpaces().lowercased()
                 if !name.isEmpty { named.insert(name) }
             }
         }
@@ -101,14 +104,5 @@ extension ProxyHeaders {
     static func name(_ literal: String) -> HTTPField.Name {
         guard let name = HTTPField.Name(literal) else { preconditionFailure("\(literal) is not a valid header name") }
         return name
-    }
-}
-
-extension Substring {
-    fileprivate func trimmingSpaces() -> Substring {
-        var trimmed = self
-        while let first = trimmed.first, first == " " || first == "\t" { trimmed.removeFirst() }
-        while let last = trimmed.last, last == " " || last == "\t" { trimmed.removeLast() }
-        return trimmed
     }
 }

@@ -1,8 +1,8 @@
-import NIOCore
+package import NIOCore
 
 extension Duration {
     /// The same span as a NIO `TimeAmount` (nanoseconds, saturating).
-    var timeAmount: TimeAmount {
+    package var timeAmount: TimeAmount {
         let (seconds, attoseconds) = self.components
         let (whole, overflow) = seconds.multipliedReportingOverflow(by: 1_000_000_000)
         guard !overflow else { return .nanoseconds(seconds < 0 ? .min : .max) }

@@ -80,6 +80,11 @@ public struct RemoteAccessTokenVerifier: AccessTokenVerifier {
         guard !audiences.isEmpty else {
             throw JWTAuthError(.invalidInput, "a remote verifier needs at least one audience")
         }
+        // A revocation is remembered for the feed reader's retention: a token that could
+        // outlive it would be accepted again after its revocation is forgotten, so such a token
+        // is refused (`too_old`) rather than trusted.
+        let clampedLeeway = min(max(leeway, .zero), JWTValidationPolicy.maximumLeeway)
+        let maximumAge = revocations.map { max(.seconds(1), $0.configuration.retention - clampedLeeway) }
         self.keySet = keySet
         self.revocations = revocations
         self.verifier = JWTVerifier(
@@ -89,11 +94,26 @@ public struct RemoteAccessTokenVerifier: AccessTokenVerifier {
                 audiences: audiences,
                 types: [JWTValidationPolicy.accessTokenType],
                 leeway: leeway,
-                requiredClaims: ["sub", "jti", "iat", "client_id"]
+                requiredClaims: ["sub", "jti", "iat", "client_id"],
+                maximumAge: maximumAge
             ),
             clock: clock,
             cacheCapacity: max(0, cacheCapacity)
         )
+    }
+
+    /// Why tokens cannot be verified right now — no usable keys, a stale revocation feed — for
+    /// a health route; empty when they can.
+    public var problems: [String] {
+        var problems: [String] = []
+        let keyStatus = self.keySet.status
+        if !keyStatus.hasUsableKeys {
+            problems.append("no usable keys: " + (keyStatus.unusableReason ?? "the JWKS has not been fetched"))
+        }
+        if let status = self.revocations?.status, status.isStale {
+            problems.append("revocation feed stale: " + (status.staleReason ?? "nothing heard"))
+        }
+        return problems
     }
 
     /// Verifies an access token: keys usable, signature and claims, then (with a feed) fresh

@@ -335,6 +335,10 @@ public final class RemoteRevocations: Service, Sendable {
         }
         var ready = false
         var readyCursor: String? = nil
+        if data == nil, ["session-revoked", "user-revoked", "key-revoked"].contains(type) {
+            // An `id:`-only message moves the cursor on; a revocation without its data must not.
+            throw JWTAuthError(.revocationsStale, "the feed sent a \(type) event without data")
+        }
         if let data {
             switch type {
             case "session-revoked":

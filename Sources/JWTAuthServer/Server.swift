@@ -5,7 +5,6 @@ import JWTAuthSQL
 public import Logging
 import NIOCore
 import NIOPosix
-import UnixSignals
 
 #if canImport(Glibc)
 import Glibc
@@ -29,7 +28,7 @@ public func runServer(configuration: ServerConfiguration, logger: Logger) async 
         print("jwtauth listening on http://\(host):\(port) (issuer \(configuration.effectiveIssuer), store \(ServerStores.redacted(configuration.effectiveDatabase)))")
         fflush(nil)
     }
-    try await app.runService(gracefulShutdownSignals: [.sigterm, .sigint])
+    try await app.runUntilTerminated()
 }
 
 /// A port that is free on `host` right now (the kernel's choice for port 0).

@@ -3,7 +3,7 @@ public import JWTAuth
 
 import Foundation
 
-/// Everything `jwtauth serve` can be told, as a plain value with the defaults of DESIGN §7.
+/// Everything `jwtauth serve` can be told, as a plain value with the defaults the README lists.
 /// Read once at the edge (flags, then `JWTAUTH_*` variables); tests build it directly.
 public struct ServerConfiguration: Sendable {
     /// The address to listen on (default `127.0.0.1`, loopback only).

@@ -1,6 +1,6 @@
 import JWTAuth
 
-/// A failure the CLI reports as `error: <code>: <message>` with a DESIGN §7 exit code.
+/// A failure the CLI reports as `error: <code>: <message>` with the exit code the README lists (1 or 2).
 struct CLIFailure: Error {
     var code: String
     var message: String

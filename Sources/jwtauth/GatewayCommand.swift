@@ -51,6 +51,9 @@ struct GatewayCommand: AsyncParsableCommand {
     @Option(name: .customLong("require-role"), help: "A role every token must carry (403 otherwise). [JWTAUTH_REQUIRE_ROLE]")
     var requireRole: String?
 
+    @Flag(name: .customLong("allow-client-tokens"), help: "Also forward machine clients' tokens (client credentials; no X-Auth-Session). [JWTAUTH_ALLOW_CLIENT_TOKENS=1]")
+    var allowClientTokens = false
+
     @Option(name: .customLong("public"), help: "A path prefix forwarded without a token; repeatable. [JWTAUTH_PUBLIC, comma-separated]")
     var publicPrefixes: [String] = []
 
@@ -81,6 +84,7 @@ struct GatewayCommand: AsyncParsableCommand {
         if let value = try duration(self.jwksRefetchCooldown, "JWKS_REFETCH_COOLDOWN") { configuration.jwksRefetchCooldown = value }
         if let value = try duration(self.upstreamTimeout, "UPSTREAM_TIMEOUT") { configuration.upstreamTimeout = value }
         configuration.requiredRole = self.requireRole ?? environment["REQUIRE_ROLE"]
+        configuration.allowsClientTokens = self.allowClientTokens || ["1", "true", "yes"].contains(environment["ALLOW_CLIENT_TOKENS"]?.lowercased() ?? "")
         configuration.publicPrefixes = self.publicPrefixes.isEmpty
             ? (environment["PUBLIC"]?.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty } ?? [])
             : self.publicPrefixes

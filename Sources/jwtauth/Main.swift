@@ -10,7 +10,7 @@ import Musl
 import Darwin
 #endif
 
-/// Runs the command and maps every failure to the exit codes of DESIGN §7:
+/// Runs the command and maps every failure to the exit codes the README lists:
 /// 0 success, 1 token rejected (or a failure while running), 2 usage or key error.
 @main
 enum Main {

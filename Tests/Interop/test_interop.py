@@ -219,7 +219,7 @@ def test_our_public_pem_works_elsewhere(cli, keys, alg):
     assert pem.startswith(b"-----BEGIN PUBLIC KEY-----")
     public_key = serialization.load_pem_public_key(pem)
     assert pyjwt.decode(token, public_key, algorithms=[alg], audience=AUDIENCE) == standard_claims(now)
-    # A PEM key carries no kid, and kid lookup is strict (DESIGN §3: an unknown kid is an
+    # A PEM key carries no kid, and kid lookup is strict (an unknown kid is an
     # error, never a fallback), so the PEM verifies a token without kid.
     pem_path = cli.write(pem, ".pem")
     no_kid = pyjwt.encode(standard_claims(now), keys.pyjwt_signing_key(), algorithm=alg)

@@ -37,6 +37,17 @@ struct RemoteVerifierTests {
                 let refresh = try keys.accessToken(issuer: base, audience: base + "/oauth/token", issuedAt: now, type: "rt+jwt")
                 #expect(await failure(fixture.verifier, refresh) == "type_invalid")
                 #expect(await failure(fixture.verifier, "not-a-token") == "malformed")
+
+                // A token that could outlive the feed reader's memory of its revocation (1 h by
+                // default) is refused outright, not trusted once the revocation is forgotten.
+                let longLived = try keys.accessToken(issuer: base, issuedAt: now, lifetime: .seconds(2 * 3600))
+                #expect(await failure(fixture.verifier, longLived) == "too_old")
+                let withinRetention = try keys.accessToken(issuer: base, issuedAt: now, lifetime: .seconds(3000))
+                #expect(await failure(fixture.verifier, withinRetention) == nil)
+
+                // A revocation event without its data must not move the cursor on.
+                connection.send("id: 2\nevent: session-revoked\n\n")
+                try await eventually("the reader drops the connection") { fixture.revocations.status.cursor == "1" && !fixture.revocations.status.isConnected }
             }
         }
     }

@@ -4,7 +4,7 @@ import JWTAuth
 import JWTAuthServer
 import Testing
 
-/// The admin routes and the OAuth revocation/introspection endpoints (DESIGN §6, RFC 7009,
+/// The admin routes and the OAuth revocation/introspection endpoints (RFC 7009,
 /// RFC 7662).
 @Suite("Administration, introspection and revocation")
 struct AdminTests {

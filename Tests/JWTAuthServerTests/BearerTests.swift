@@ -4,7 +4,7 @@ import JWTAuth
 import JWTAuthServer
 import Testing
 
-/// `GET /api/me` and the Bearer rules of RFC 6750 / DESIGN §6: 401 with a challenge, never 403,
+/// `GET /api/me` and the Bearer rules of RFC 6750: 401 with a challenge, never 403,
 /// for a missing or bad token; schemes are case-insensitive; a refresh token is no access token.
 @Suite("Bearer authentication")
 struct BearerTests {

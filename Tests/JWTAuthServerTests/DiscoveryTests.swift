@@ -4,7 +4,7 @@ import JWTAuth
 import JWTAuthServer
 import Testing
 
-/// The unauthenticated documents of DESIGN §6: health, JWKS and RFC 8414 metadata.
+/// The unauthenticated documents: health, JWKS and RFC 8414 metadata.
 @Suite("Discovery endpoints")
 struct DiscoveryTests {
     @Test("GET /health answers 200 {\"status\":\"ok\"}")

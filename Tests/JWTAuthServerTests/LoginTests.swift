@@ -4,7 +4,7 @@ import JWTAuth
 import JWTAuthServer
 import Testing
 
-/// `POST /auth/login` (DESIGN §4 and §6): the token response, the tokens' headers and claims,
+/// `POST /auth/login`: the token response, the tokens' headers and claims,
 /// 401 for bad credentials, and the failed-login rate limits.
 @Suite("Login")
 struct LoginTests {
@@ -24,7 +24,7 @@ struct LoginTests {
         }
     }
 
-    @Test("The access token is an ES256 at+jwt signed by the JWKS key, with every DESIGN §4 claim")
+    @Test("The access token is an ES256 at+jwt signed by the JWKS key, with every claim an access token carries")
     func accessTokenShape() async throws {
         try await withServer { api in
             let id = try await api.register("alice")

@@ -6,7 +6,7 @@ import JWTAuthServer
 import NIOCore
 import Testing
 
-/// DESIGN §6: "Bad input never yields a 5xx." Every POST route is fed a table of malformed
+/// Bad input never yields a 5xx. Every POST route is fed a table of malformed
 /// bodies under several content types; protected routes get bad Authorization headers.
 @Suite("Malformed input")
 struct MalformedInputTests {

@@ -5,7 +5,7 @@ import JWTAuth
 import JWTAuthServer
 import Testing
 
-/// DESIGN §5 and §7: with SQLite under the data directory, sessions, revocations, users and
+/// With SQLite under the data directory, sessions, revocations, users and
 /// the signing keys survive a restart.
 @Suite("Restart persistence")
 struct PersistenceTests {

@@ -4,7 +4,7 @@ import JWTAuth
 import JWTAuthServer
 import Testing
 
-/// `POST /auth/refresh` and `POST /oauth/token` (DESIGN §4, §6): rotation, reuse detection that
+/// `POST /auth/refresh` and `POST /oauth/token`: rotation, reuse detection that
 /// revokes the whole session at once, grant errors, and the parallel-refresh race.
 @Suite("Refresh")
 struct RefreshTests {

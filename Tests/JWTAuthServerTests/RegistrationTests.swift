@@ -6,7 +6,7 @@ import JWTAuthSQL
 import NIOCore
 import Testing
 
-/// `POST /auth/register` (DESIGN §6): 201 {id, username} | 400 | 409 | 413.
+/// `POST /auth/register`: 201 {id, username} | 400 | 409 | 413.
 @Suite("Registration")
 struct RegistrationTests {
     @Test("Registering answers 201 with the new user's id and username")

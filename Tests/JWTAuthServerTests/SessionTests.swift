@@ -4,7 +4,7 @@ import JWTAuth
 import JWTAuthServer
 import Testing
 
-/// Logout, logout-all, the sessions list and ending one session (DESIGN §4, §6): every
+/// Logout, logout-all, the sessions list and ending one session: every
 /// revocation reaches the session's access tokens on the very next request.
 @Suite("Sessions and logout")
 struct SessionTests {

@@ -4,7 +4,7 @@ import Testing
 
 @testable import JWTAuth
 
-/// Each rule of DESIGN §3, checked with a minimal mutation of a valid access token under the
+/// Each rule of strict parsing and the claims policy, checked with a minimal mutation of a valid access token under the
 /// policy of the acceptance suite: RS256/ES256/EdDSA keys from a JWKS, iss, aud, typ at+jwt,
 /// 60 s leeway, 3600 s max age, 8 KiB cap, sub/jti/iat/exp/client_id required.
 @Suite("Hostile tokens")

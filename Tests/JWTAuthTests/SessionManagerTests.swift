@@ -74,7 +74,7 @@ struct SessionManagerTests {
         }
     }
 
-    @Test("A login issues an at+jwt access token and an rt+jwt refresh token with the DESIGN §4 claims")
+    @Test("A login issues an at+jwt access token and an rt+jwt refresh token with the claims each must carry")
     func tokenShapes() async throws {
         let fixture = try await Fixture()
         let pair = try await fixture.login()

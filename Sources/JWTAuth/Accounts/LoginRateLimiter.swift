@@ -1,7 +1,7 @@
 import Synchronization
 
 /// Counts FAILED logins per username and per client address in a sliding window and refuses
-/// further attempts past a limit (DESIGN §6: 10 per username and 100 per address per 15 min).
+/// further attempts past a limit (by default 10 per username and 100 per address per 15 min).
 ///
 /// Successful logins are not counted, so an office behind one address is not locked out by
 /// its own users. State is per process; memory is bounded by pruning and a cap on tracked keys.
@@ -40,7 +40,7 @@ public final class LoginRateLimiter: Sendable {
 
     private let state = Mutex(State())
 
-    /// Creates a rate limiter; the default limits are DESIGN §6's, with at most 100,000 keys tracked.
+    /// Creates a rate limiter; the default limits are those above, with at most 100,000 keys tracked.
     public init(
         perUsername: Limit = Limit(attempts: 10, window: .seconds(900)),
         perAddress: Limit = Limit(attempts: 100, window: .seconds(900)),

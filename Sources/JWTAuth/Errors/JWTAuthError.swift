@@ -1,6 +1,6 @@
 /// The one error type of JWTAuth.
 ///
-/// Every failure carries a stable ``Code`` (the strings in DESIGN §3, printed by the CLI and
+/// Every failure carries a stable ``Code`` (snake_case strings, listed in the README, printed by the CLI and
 /// mapped to HTTP errors by the server) and a human-readable message. Messages never contain
 /// token bytes or key material, so an error can be logged as it is.
 ///
@@ -26,7 +26,7 @@ public struct JWTAuthError: Error, Sendable, Hashable, CustomStringConvertible {
 }
 
 extension JWTAuthError {
-    /// A stable error code. Its ``description`` is the snake_case string of DESIGN §3.
+    /// A stable error code. Its ``description`` is its snake_case string, e.g. `signature_invalid`.
     public struct Code: Hashable, Sendable, CustomStringConvertible {
         private enum Base: String, Sendable {
             case malformed

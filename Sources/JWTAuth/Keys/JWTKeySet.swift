@@ -1,6 +1,6 @@
 /// The keys a verifier trusts (a JWKS, RFC 7517 §5), looked up by `kid`.
 ///
-/// Lookup is strict (DESIGN §3): a token's `kid` must name a key in the set — an unknown `kid`
+/// Lookup is strict: a token's `kid` must name a key in the set — an unknown `kid`
 /// is `key_unknown`, never a fall-back to some default key; a token without `kid` is tried only
 /// when exactly one key of the set has its `alg`. A set may not mix HMAC secrets with
 /// asymmetric keys, nor hold two signature keys with the same `kid`, because either makes the

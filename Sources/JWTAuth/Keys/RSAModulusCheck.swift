@@ -1,6 +1,6 @@
 /// Checks an RSA public key before it is trusted: size, exponent and the ROCA fingerprint.
 enum RSAModulusCheck {
-    /// The smallest modulus accepted (DESIGN §3, NIST SP 800-131A).
+    /// The smallest modulus accepted (NIST SP 800-131A).
     static let minimumBits = 2048
 
     /// Validates a big-endian modulus and public exponent; returns them without leading zeros.

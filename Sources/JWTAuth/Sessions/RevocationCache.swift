@@ -1,7 +1,7 @@
 import Synchronization
 
 /// The revocations every verifier holds in memory, so that access tokens of revoked sessions
-/// and users fail at once without a store round trip per request (DESIGN §4).
+/// and users fail at once without a store round trip per request.
 ///
 /// Entries are kept only as long as an access token issued before the revocation can live
 /// (``retention``: the access-token lifetime plus the leeway), so the cache stays small.

@@ -1,4 +1,4 @@
-/// The compare-and-rotate decision of DESIGN §4, for stores that evaluate it in Swift inside
+/// The refresh compare-and-rotate decision (see ``SessionStore/rotate(_:)``), for stores that evaluate it in Swift inside
 /// their own critical section (memory: a lock; SQL: a conditional UPDATE). The Redis store
 /// implements the same rules in its Lua script.
 package enum RotationRules {

@@ -1,4 +1,4 @@
-/// The lifetimes and limits of the session engine (DESIGN §4). Defaults are the design's.
+/// The lifetimes and limits of the session engine; the defaults are those the README lists.
 public struct SessionConfiguration: Sendable, Hashable {
     /// `iss` of every token, and the base of the token endpoint URL.
     public var issuer: String

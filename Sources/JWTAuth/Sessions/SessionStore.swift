@@ -19,7 +19,7 @@ public protocol SessionStore: Sendable {
     /// The user's sessions that are active at `now`, newest first.
     func activeSessions(userID: String, at now: NumericDate) async throws -> [SessionRecord]
 
-    /// The atomic compare-and-rotate of DESIGN §4. See ``RotationRequest``.
+    /// The atomic compare-and-rotate of a refresh. See ``RotationRequest``.
     func rotate(_ request: RotationRequest) async throws -> RotationOutcome
 
     /// Revokes one session (if active) and records the revocation. Returns the session as it
