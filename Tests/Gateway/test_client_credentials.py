@@ -1,6 +1,8 @@
 """Client credentials (RFC 6749 §4.4) at the token server, and the tokens at the gateways:
 HTTP Basic and form authentication, wrong secrets, scopes, no refresh token, `sub` = the
-client id; `jwtauth clients list` and `clients remove` (its tokens refused at the gateways)."""
+client id; refused (403) by gateways that take users' tokens only, forwarded without a session
+by one started with --allow-client-tokens; `jwtauth clients list` and `clients remove` (its
+tokens refused at once)."""
 
 from __future__ import annotations
 
@@ -14,7 +16,7 @@ import pytest
 
 from conftest import MainDeployment
 from conftest import add_client as add_client_to
-from harness import Resp, claims, expect, jose_header, wait_for
+from harness import Gateway, Resp, claims, expect, jose_header, wait_for
 
 DEADLINE = 5.0
 
@@ -50,6 +52,16 @@ def client(deployment: MainDeployment) -> tuple[str, str]:
     return add_client(deployment, f"orders-{marker()}", "orders:read,orders:write")
 
 
+@pytest.fixture(scope="module")
+def machine_gateway(deployment: MainDeployment):
+    """A gateway for machine callers: it forwards client tokens too."""
+    gateway = deployment.add_gateway("m2m", ["--allow-client-tokens"])
+    try:
+        yield gateway
+    finally:
+        deployment.remove_gateway(gateway)
+
+
 def check_token_response(d: MainDeployment, resp: Resp, client_id: str, scope: str, what: str) -> str:
     expect(resp, 200, what)
     data = resp.json
@@ -68,7 +80,7 @@ def check_token_response(d: MainDeployment, resp: Resp, client_id: str, scope: s
     return token
 
 
-def test_basic_and_form_authentication(deployment: MainDeployment, client) -> None:
+def test_basic_and_form_authentication(deployment: MainDeployment, client, machine_gateway: Gateway) -> None:
     d = deployment
     client_id, secret = client
     basic_token = check_token_response(d, client_token(d, client_id, secret, scope="orders:read"), client_id,
@@ -78,12 +90,16 @@ def test_basic_and_form_authentication(deployment: MainDeployment, client) -> No
     every = check_token_response(d, client_token(d, client_id, secret), client_id, "orders:read orders:write",
                                  "client credentials without a scope (every scope of the client)")
     for token, scope in ((basic_token, "orders:read"), (form_token, "orders:write"), (every, "orders:read orders:write")):
+        resp = expect(machine_gateway.get(f"/m2m/{marker()}", token, headers=[("X-Auth-Session", "forged")]), 200,
+                      f"a client's token on {machine_gateway.name} (--allow-client-tokens)")
+        assert resp.echoed("x-auth-subject") == client_id and resp.echoed("x-auth-client") == client_id, resp.describe()
+        assert resp.echoed("x-auth-session") is None, f"a client's token has no session: {resp.describe()}"
+        assert resp.echoed("x-auth-scope") == scope, resp.describe()
         for gateway in d.main_gateways:
-            resp = expect(gateway.get(f"/m2m/{marker()}", token, headers=[("X-Auth-Session", "forged")]), 200,
-                          f"a client's token on {gateway.name}")
-            assert resp.echoed("x-auth-subject") == client_id and resp.echoed("x-auth-client") == client_id, resp.describe()
-            assert resp.echoed("x-auth-session") is None, f"a client's token has no session: {resp.describe()}"
-            assert resp.echoed("x-auth-scope") == scope, resp.describe()
+            tag = marker()
+            resp = gateway.get(f"/m2m?m={tag}", token)
+            expect(resp, 403, f"a client's token on {gateway.name}, which takes users' tokens only", "insufficient_scope")
+            assert not d.echo.seen(tag), f"a client's token reached the upstream through {gateway.name}"
 
 
 def test_wrong_credentials_and_scopes(deployment: MainDeployment, client) -> None:
@@ -131,7 +147,7 @@ def test_feed_access_needs_the_scope(deployment: MainDeployment, client) -> None
     assert isinstance(resp.json.get("events"), list) and isinstance(resp.json.get("cursor"), str), resp.describe()
 
 
-def test_clients_list_and_remove(deployment: MainDeployment) -> None:
+def test_clients_list_and_remove(deployment: MainDeployment, machine_gateway: Gateway) -> None:
     d = deployment
     name = f"removable-{marker()}"
     client_id, secret = add_client(d, name, "orders:read")
@@ -143,18 +159,17 @@ def test_clients_list_and_remove(deployment: MainDeployment) -> None:
     assert secret not in listed.stdout, "clients list must never show a secret"
 
     token = client_token(d, client_id, secret).json["access_token"]
-    for gateway in d.main_gateways:
-        expect(gateway.get(f"/m2m/{marker()}", token), 200, f"the client's token on {gateway.name} before removal")
+    expect(machine_gateway.get(f"/m2m/{marker()}", token), 200, f"the client's token on {machine_gateway.name} before removal")
     removed = d.server.cli("clients", "remove", client_id)
     assert removed.returncode == 0, f"jwtauth clients remove: {removed.returncode}\n{removed.stdout}{removed.stderr}"
     removed_at = time.perf_counter()
-    for gateway in d.main_gateways:
-        def refused(gateway=gateway) -> bool:
-            resp = gateway.get(f"/m2m/{marker()}", token, keepalive=True)
-            assert resp.status in (200, 401), resp.describe()
-            return resp.refused
-        wait_for(refused, DEADLINE, f"{gateway.name} to refuse the token of a removed client")
-        print(f"\nremoved client's token refused by {gateway.name} after {(time.perf_counter() - removed_at) * 1000:.0f} ms")
+
+    def refused() -> bool:
+        resp = machine_gateway.get(f"/m2m/{marker()}", token, keepalive=True)
+        assert resp.status in (200, 401), resp.describe()
+        return resp.refused
+    wait_for(refused, DEADLINE, f"{machine_gateway.name} to refuse the token of a removed client")
+    print(f"\nremoved client's token refused by {machine_gateway.name} after {(time.perf_counter() - removed_at) * 1000:.0f} ms")
     expect(client_token(d, client_id, secret), 401, "a removed client asking for a token", "invalid_client")
     listed = d.server.cli("clients", "list", "--json")
     assert client_id not in {entry["id"] for entry in json.loads(listed.stdout)}, listed.stdout

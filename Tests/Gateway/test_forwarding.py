@@ -46,6 +46,8 @@ def test_identity_headers_replace_forged_ones(deployment: MainDeployment, user) 
             ("X-Auth-Client", "forged-client"),
             ("X-Auth-Scope", "everything"),
             ("X-Auth-Anything-Else", "forged"),
+            ("X_Auth_Subject", "admin"),
+            ("x_auth_roles", "admin"),
             ("Accept", "application/json"),
             ("X-Request-Id", "r-42"),
         ])
@@ -58,6 +60,8 @@ def test_identity_headers_replace_forged_ones(deployment: MainDeployment, user) 
         assert resp.echoed("x-auth-client") == claims(tokens.access)["client_id"], resp.describe()
         assert resp.echoed("x-auth-roles") == "", resp.describe()
         assert resp.echoed("x-auth-anything-else") is None, f"a forged X-Auth-* header reached the upstream: {resp.describe()}"
+        assert not [name for name, _ in data["headers"] if name.lower().startswith("x_auth_")], \
+            f"X_Auth_* spellings (read as X-Auth-* by CGI-style servers) reached the upstream: {resp.describe()}"
         auth_headers = [name.lower() for name, _ in data["headers"] if name.lower().startswith("x-auth-")]
         assert sorted(auth_headers) == sorted(set(auth_headers)), f"an X-Auth-* header arrived twice: {auth_headers}"
         assert resp.echoed("authorization") == f"Bearer {tokens.access}", "Authorization is passed on"
@@ -85,6 +89,16 @@ def test_forwarded_headers(deployment: MainDeployment, user) -> None:
     assert resp.echoed("x-forwarded-for") == "203.0.113.9, 127.0.0.1", "the caller's address is appended"
     assert resp.echoed("x-forwarded-host") == "api.example.test", resp.describe()
     assert resp.echoed("host") == f"127.0.0.1:{deployment.echo.port}", resp.describe()
+
+    # What the caller claims about earlier hops' scheme and host is replaced, and RFC 7239's
+    # Forwarded is dropped: they could point the upstream's links and redirects anywhere.
+    resp = expect(gateway.get(f"/fwd/{marker()}", tokens.access, headers=[
+        ("X-Forwarded-Proto", "https"), ("X-Forwarded-Host", "evil.example"),
+        ("Forwarded", "for=198.51.100.7;proto=https;host=evil.example"),
+    ]), 200, "request with forged forwarding headers")
+    assert resp.echoed("x-forwarded-proto") == "http", resp.describe()
+    assert resp.echoed("x-forwarded-host") == f"127.0.0.1:{gateway.port}", resp.describe()
+    assert resp.echoed("forwarded") is None, resp.describe()
 
 
 def test_hop_by_hop_headers_stay_on_their_hop(deployment: MainDeployment, user) -> None:
@@ -173,7 +187,8 @@ def test_public_prefixes(deployment: MainDeployment, user) -> None:
             expect(resp, 401, f"{path} is not public on {gateway.name}")
             assert not deployment.echo.seen(tag), f"{path} without a token reached the upstream"
         for path in ["/public/../admin", "/public/%2e%2e/admin", "/public/%2E%2E", "/public/./x", "/public/%5c..%5cadmin",
-                     "/public%2f..%2fadmin", "/public/%zz", "/public/a%00b"]:
+                     "/public%2f..%2fadmin", "/public/..;/admin", "/public/%252e%252e/admin", "/public/%zz",
+                     "/public/a%00b"]:
             tag = marker()
             resp = gateway.get(f"{path}?m={tag}")
             expect(resp, 400, f"{path} through {gateway.name}")
