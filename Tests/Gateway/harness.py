@@ -404,7 +404,8 @@ class EchoUpstream:
     """The service behind the gateways. Answers every request with JSON describing it (method,
     target, headers in order, body length and SHA-256) and `X-Upstream: echo`. Routes:
 
-    - `/slow/…`: answers only when the test releases it (`release()`) or after 60 s;
+    - `/slow/TAG…`: answers only when the test releases it (`release(TAG)`, or `release()` for
+      all) or after 60 s;
     - `/close/…`: closes the connection without an answer;
     - `/large/N`: streams N deterministic bytes chunked, `X-Body-SHA256` gives their digest;
     - `/hop/…`: an answer carrying hop-by-hop headers (and one its `Connection` names);
@@ -414,7 +415,8 @@ class EchoUpstream:
     def __init__(self):
         self.requests: list[tuple[str, str, list[tuple[str, str]]]] = []
         self.lock = threading.Lock()
-        self.released = threading.Event()
+        self.released = threading.Event()  # releases every slow request
+        self.holds: dict[str, threading.Event] = {}
         self.slow_waiting = 0
         self._large: dict[int, bytes] = {}
         upstream = self
@@ -436,10 +438,14 @@ class EchoUpstream:
                         pass
                     return
                 if first == "slow":
+                    tag = path.split("/")[2] if path.count("/") >= 2 else ""
                     with upstream.lock:
                         upstream.slow_waiting += 1
+                        hold = upstream.holds.setdefault(tag, threading.Event())
                     try:
-                        upstream.released.wait(60)
+                        deadline = time.monotonic() + 60
+                        while not (hold.is_set() or upstream.released.is_set()) and time.monotonic() < deadline:
+                            hold.wait(0.05)
                     finally:
                         with upstream.lock:
                             upstream.slow_waiting -= 1
@@ -501,8 +507,13 @@ class EchoUpstream:
         with self.lock:
             return any(marker in target for _, target, _ in self.requests)
 
-    def release(self) -> None:
-        self.released.set()
+    def release(self, tag: str | None = None) -> None:
+        """Lets the slow requests of `tag` (all of them, without one) answer."""
+        if tag is None:
+            self.released.set()
+            return
+        with self.lock:
+            self.holds.setdefault(tag, threading.Event()).set()
 
     def close(self) -> None:
         self.released.set()

@@ -5,14 +5,16 @@ from __future__ import annotations
 
 import hashlib
 import json
+import signal
 import socket
+import threading
 import time
 import uuid
 
 import pytest
 
 from conftest import PUBLIC_PREFIXES, MainDeployment, Tokens
-from harness import ADMIN_PASSWORD, Gateway, b64url, claims, expect, forge, free_port, run_cli
+from harness import ADMIN_PASSWORD, Gateway, b64url, claims, expect, forge, free_port, run_cli, wait_for
 
 
 @pytest.fixture(scope="module")
@@ -404,3 +406,36 @@ def test_expect_100_continue(deployment: MainDeployment, user) -> None:
         s.sendall(b"POST /expect HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 5\r\nExpect: 100-continue\r\n\r\n")
         s.settimeout(5)
         assert s.recv(65536).startswith(b"HTTP/1.1 401"), "no token: a final 401 without waiting for the body"
+
+
+def test_graceful_shutdown(deployment: MainDeployment, user) -> None:
+    """SIGTERM lets a request in flight finish (the upstream answers after the signal), then the
+    gateway exits with status 0."""
+    _, tokens = user
+    gateway = deployment.add_gateway("shutdown")
+    tag = marker()
+    result: list = []
+
+    def slow_request() -> None:
+        try:
+            result.append(gateway.get(f"/slow/{tag}", tokens.access, timeout=60))
+        except Exception as error:  # noqa: BLE001 - reported below
+            result.append(error)
+
+    thread = threading.Thread(target=slow_request, daemon=True)
+    thread.start()
+    try:
+        wait_for(lambda: deployment.echo.seen(f"/slow/{tag}"), 10, "the slow request to reach the upstream")
+        gateway.proc.send_signal(signal.SIGTERM)
+        # The gateway is draining; the upstream answers only now.
+        assert gateway.proc.poll() is None, "the gateway exited with a request in flight"
+        deployment.echo.release(tag)
+        thread.join(30)
+        assert result and not isinstance(result[0], Exception), f"the request in flight at SIGTERM: {result}"
+        expect(result[0], 200, "the request in flight at SIGTERM")
+        assert result[0].from_upstream
+        wait_for(lambda: gateway.proc.poll() is not None, 30, "the gateway to exit after draining")
+        assert gateway.proc.returncode == 0, f"exit status after SIGTERM: {gateway.proc.returncode}"
+    finally:
+        deployment.echo.release(tag)
+        deployment.remove_gateway(gateway)
