@@ -1,5 +1,6 @@
 """Fixtures of the gateway suite: one deployment shared by the tests (token server behind the
-fault proxy, an echo upstream, two gateways in front of it), plus the means to add gateways."""
+fault proxy, an echo upstream, a feed client made with `jwtauth clients add`, two gateways in
+front of the upstream), plus the means to add gateways."""
 
 from __future__ import annotations
 

@@ -1,5 +1,7 @@
-"""Forwarding through `jwtauth gateway`: identity headers, header hygiene, bodies both ways,
-public prefixes, refusals at the gateway, upstream faults, and the start-up checks."""
+"""Forwarding through `jwtauth gateway`: identity headers, header hygiene (hop-by-hop,
+X-Forwarded-*, one Host), bodies both ways, public prefixes, request targets, refusals at the
+gateway, audience and role, upstream faults, Expect: 100-continue, graceful shutdown, and the
+start-up checks."""
 
 from __future__ import annotations
 

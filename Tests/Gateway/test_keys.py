@@ -5,15 +5,14 @@ from __future__ import annotations
 
 import collections
 import json
-import math
 import threading
 import time
 import uuid
 
 import pytest
 
-from conftest import Deployment, MainDeployment, Tokens, tokens_of
-from harness import Gateway, TokenServer, claims, expect, forge, kid_of, summary, tail, wait_for, write_result
+from conftest import Deployment, MainDeployment, Tokens
+from harness import Gateway, TokenServer, expect, kid_of, wait_for
 
 DEADLINE = 5.0  # seconds for a revoked key to be refused at a gateway
 
