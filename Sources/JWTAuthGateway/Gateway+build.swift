@@ -83,6 +83,8 @@ public func buildGateway(
     }
     return Application(
         responder: responder,
+        // Idle connections are closed after a minute (a stream that keeps sending is not idle).
+        server: .http1(configuration: .init(additionalChannelHandlers: [ExpectContinueHandler()], idleTimeout: .seconds(60))),
         configuration: ApplicationConfiguration(address: .hostname(configuration.host, port: configuration.port), serverName: "jwtauth-gateway"),
         services: services + [HTTPClientShutdownService(client: client)],
         onServerRunning: { channel in await onListening(channel.localAddress?.port ?? configuration.port) },

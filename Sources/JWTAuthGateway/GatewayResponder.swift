@@ -12,10 +12,10 @@ import NIOHTTP1
 /// header hygiene, authentication (unless the path is public), the role check, and the
 /// forwarding with bodies streamed both ways.
 public struct GatewayResponder: HTTPResponder {
-    /// The gateway's request context: it needs the caller's address and nothing else.
-    public typealias Context = JWTAuthContext
+    /// The gateway's request context.
+    public typealias Context = GatewayContext
 
-    let authenticator: BearerAuthenticator<JWTAuthContext>
+    let authenticator: BearerAuthenticator<GatewayContext>
     let upstream: UpstreamURL
     let client: HTTPClient
     let upstreamTimeout: Duration
@@ -85,7 +85,7 @@ public struct GatewayResponder: HTTPResponder {
             }
             identity = verified
         }
-        return try await self.forward(request, target: target[...], identity: identity, clientAddress: context.clientAddress)
+        return try await self.forward(request, target: target[...], identity: identity, context: context)
     }
 
     /// `GET /health`: 200 when tokens can be verified, else 503 with the reasons.
@@ -134,7 +134,8 @@ public struct GatewayResponder: HTTPResponder {
 
     // MARK: - Forwarding
 
-    private func forward(_ request: Request, target: Substring, identity: AccessToken?, clientAddress: String?) async throws -> Response {
+    private func forward(_ request: Request, target: Substring, identity: AccessToken?, context: Context) async throws -> Response {
+        let clientAddress = context.clientAddress
         var outgoing = HTTPClientRequest(url: self.upstream.url(for: target))
         outgoing.method = HTTPMethod(rawValue: request.method.rawValue)
         var fields = ProxyHeaders.upstreamRequest(
@@ -151,6 +152,10 @@ public struct GatewayResponder: HTTPResponder {
             if length > 0 { outgoing.body = .stream(SingleUseBody(request.body), length: .known(length)) }
         } else if request.headers[.transferEncoding] != nil {
             outgoing.body = .stream(SingleUseBody(request.body), length: .unknown)
+        }
+        if outgoing.body != nil {
+            // The request goes on: a client that expects `100 Continue` may send its body now.
+            context.channel.triggerUserOutboundEvent(ExpectContinueHandler.ContinueEvent(), promise: nil)
         }
 
         let response: HTTPClientResponse
