@@ -57,6 +57,19 @@ let package = Package(
             path: "Benchmarks/Signing",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
         ),
+        // Verification with a remote key set (fetched over HTTP) against a local one.
+        .executableTarget(
+            name: "Remote",
+            dependencies: [
+                "BenchmarkFixtures",
+                .product(name: "Benchmark", package: "benchmark"),
+                .product(name: "JWTAuth", package: "jwtauth"),
+                .product(name: "JWTAuthRemote", package: "jwtauth"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+            ],
+            path: "Benchmarks/Remote",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
         // Not a benchmark (the plugin only runs targets under Benchmarks/): runs one case N times
         // for `valgrind --tool=callgrind`, whose instruction counts are immune to machine noise.
         .executableTarget(

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# HTTP benchmarks for DESIGN §8 with wrk (results in docs/PERFORMANCE.md, "HTTP (wrk)"):
+# HTTP benchmarks with wrk (targets and results in docs/PERFORMANCE.md, "HTTP (wrk)"):
 #
 #   a. GET /api/me on one Hummingbird app (Sources/HTTPTarget), once with no auth and once
 #      behind BearerAuthenticator, per signing algorithm, with the same wrk settings and the same
@@ -7,6 +7,10 @@
 #   b. POST /auth/refresh against a real `jwtauth serve` (release build), with the default
 #      SQLite store and with Redis sessions (a redis-server started here on a free loopback
 #      port); every connection chains its own refresh token (wrk/refresh.lua).
+#   c. `jwtauth gateway` in front of an upstream (HTTPTarget --mode none), against the same
+#      upstream reached directly: same wrk settings, same request bytes (a valid access token of
+#      a `jwtauth serve`, whose JWKS and revocation feed the gateway follows); reports the ratio
+#      gateway/direct (target: ≥ 50 %).
 #
 #   cd Benchmarks && ./http.sh            # builds both release products, then measures
 #
@@ -17,7 +21,8 @@
 #   ME_THREADS [1]  ME_CONNECTIONS [32]   wrk -t / -c for part a
 #   REFRESH_CONNECTIONS [8]               wrk -t N -c N for part b (one connection per thread)
 #   REFRESH_ALG [ES256]  LOG_LEVEL [warning]   the token server's key and log level in part b
-#   STORES ["sqlite redis"]  PARTS ["me refresh"]  SKIP_BUILD [0]
+#   GATEWAY_CONNECTIONS [32]              wrk -t1 -c N for part c
+#   STORES ["sqlite redis"]  PARTS ["me refresh gateway"]  SKIP_BUILD [0]
 #   LOGS [unset]                          a directory to keep wrk's full output and server logs in
 #
 # wrk and redis-server are installed with apt-get when missing (as root, else with sudo). Every
@@ -38,7 +43,8 @@ REFRESH_CONNECTIONS=${REFRESH_CONNECTIONS:-8}
 REFRESH_ALG=${REFRESH_ALG:-ES256}
 LOG_LEVEL=${LOG_LEVEL:-warning}
 STORES=${STORES:-"sqlite redis"}
-PARTS=${PARTS:-"me refresh"}
+PARTS=${PARTS:-"me refresh gateway"}
+GATEWAY_CONNECTIONS=${GATEWAY_CONNECTIONS:-32}
 SKIP_BUILD=${SKIP_BUILD:-0}
 LOGS=${LOGS:-}
 
@@ -271,6 +277,56 @@ if [[ " $PARTS " == *" refresh "* ]]; then
     for store in $STORES; do measure_refresh "$store"; done
 fi
 
+# --- c. jwtauth gateway against the upstream reached directly --------------------------------------
+
+measure_gateway() {
+    local data=$scratch/data-gateway serve_pid serve_port upstream_pid upstream_port gateway_pid gateway_port
+    start serve-gateway "$jwtauth" serve --port 0 --data-dir "$data" --bcrypt-cost 10 --log-level "$LOG_LEVEL"
+    serve_pid=$started_pid
+    serve_port=$(wait_for_line serve-gateway "$serve_pid" 's|^jwtauth listening on http://127.0.0.1:\([0-9]*\).*|\1|p')
+    local issuer=http://127.0.0.1:$serve_port
+    curl -sS --fail-with-body -H 'Content-Type: application/json' \
+        -d '{"username":"bench","password":"correct horse battery staple"}' "$issuer/auth/register" >/dev/null || die "register failed"
+    local body token client client_id
+    body=$(curl -sS --fail-with-body -H 'Content-Type: application/json' \
+        -d '{"username":"bench","password":"correct horse battery staple"}' "$issuer/auth/login") || die "login failed: $body"
+    token=$(sed -n 's/.*"access_token":"\([^"]*\)".*/\1/p' <<<"$body")
+    client=$("$jwtauth" clients add gateway-bench --scope revocations:read --data-dir "$data") || die "clients add failed"
+    client_id=$(sed -n 's/.*"client_id":"\([^"]*\)".*/\1/p' <<<"$client")
+    sed -n 's/.*"client_secret":"\([^"]*\)".*/\1/p' <<<"$client" >"$scratch/gateway.secret"
+
+    start upstream "$target" --mode none --port 0
+    upstream_pid=$started_pid
+    upstream_port=$(wait_for_line upstream "$upstream_pid" 's|^listening on http://127.0.0.1:\([0-9]*\).*|\1|p')
+    start gateway "$jwtauth" gateway --issuer "$issuer" --upstream "http://127.0.0.1:$upstream_port" --port 0 \
+        --client-id "$client_id" --client-secret-file "$scratch/gateway.secret" --log-level "$LOG_LEVEL"
+    gateway_pid=$started_pid
+    gateway_port=$(wait_for_line gateway "$gateway_pid" 's|^jwtauth gateway listening on http://127.0.0.1:\([0-9]*\).*|\1|p')
+    local i
+    for ((i = 0; i < 300; i++)); do
+        curl -sf "http://127.0.0.1:$gateway_port/health" >/dev/null && break
+        sleep 0.1
+    done
+    curl -sf -H "Authorization: Bearer $token" "http://127.0.0.1:$gateway_port/api/me" >/dev/null || die "the gateway refused the token"
+
+    local common=(-t 1 -c "$GATEWAY_CONNECTIONS" --latency -s "$benchmarks/wrk/report.lua" -H "Authorization: Bearer $token")
+    run_wrk gateway-warmup -d "$WARMUP" "${common[@]}" "http://127.0.0.1:$gateway_port/api/me" >/dev/null
+    run_wrk direct-warmup -d "$WARMUP" "${common[@]}" "http://127.0.0.1:$upstream_port/api/me" >/dev/null
+    for ((run = 1; run <= RUNS; run++)); do
+        measure gateway direct "$run" "direct-$run" "$upstream_pid" -d "$DURATION" "${common[@]}" "http://127.0.0.1:$upstream_port/api/me"
+        # The gateway's CPU and the upstream's behind it.
+        measure gateway "via gateway" "$run" "gateway-$run" "$gateway_pid $upstream_pid" -d "$DURATION" "${common[@]}" "http://127.0.0.1:$gateway_port/api/me"
+    done
+    stop "$gateway_pid"
+    stop "$upstream_pid"
+    stop "$serve_pid"
+}
+
+if [[ " $PARTS " == *" gateway "* ]]; then
+    note "jwtauth gateway: wrk -t1 -c$GATEWAY_CONNECTIONS -d$DURATION --latency, direct and through the gateway"
+    measure_gateway
+fi
+
 # --- summary -----------------------------------------------------------------------------------
 
 echo
@@ -280,6 +336,18 @@ printf '%-8s %-14s %4s %10s %9s %9s %11s %8s\n' part case run req/s p50_us p99_u
 sort -t$'\t' -k1,1 -k2,2 -k3,3n "$results" | while IFS=$'\t' read -r part case run rps p50 p99 server wrk; do
     printf '%-8s %-14s %4s %10.0f %9d %9d %11.1f %8.1f\n' "$part" "$case" "$run" "$rps" "$p50" "$p99" "$server" "$wrk"
 done
+if [[ " $PARTS " == *" gateway "* ]]; then
+    echo
+    awk -F'\t' -v runs="$RUNS" '
+        $1 == "gateway" && $2 == "direct" { direct[$3] = $4 }
+        $1 == "gateway" && $2 == "via gateway" { via[$3] = $4 }
+        END {
+            line = "gateway/direct req/s (target ≥ 50 %):"
+            for (run = 1; run <= runs; run++)
+                if (run in direct && run in via) line = line sprintf("  run %d: %.1f %%", run, 100 * via[run] / direct[run])
+            print line
+        }' "$results"
+fi
 if [[ " $PARTS " == *" me "* ]]; then
     echo
     echo "auth/none req/s per run (target ≥ 80 %):"
