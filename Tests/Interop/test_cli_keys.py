@@ -95,3 +95,22 @@ def test_keys_commands_refuse_what_they_cannot_do(cli, tmp_path):
         assert "keys come from files" in r.stderr
     listed = json.loads(cli.ok("keys", "list", "--keys-dir", str(keys_dir), "--json"))
     assert [key["state"] for key in listed] == ["current"]
+
+
+def test_a_database_other_than_the_default_needs_the_key_encryption_key_file(cli, tmp_path):
+    """Only the zero-configuration SQLite file gets a key-encryption key made for it: serve and
+    keys refuse any other database without --key-encryption-key-file, naming it, and create
+    nothing; keys never creates one, not even for the default database."""
+    data = tmp_path / "data"
+    for database in (f"sqlite:{tmp_path / 'elsewhere.sqlite'}", "postgres://jwtauth:secret@127.0.0.1:1/jwtauth"):
+        for args in (["serve", "--port", "0"], ["keys", "rotate"], ["keys", "revoke", "some-kid"]):
+            r = cli.run(*args, "--data-dir", str(data), "--database", database, timeout=30)
+            assert r.returncode == 2 and r.error_code == "invalid_input", r.describe()
+            assert "--key-encryption-key-file" in r.stderr and "JWTAUTH_KEY_ENCRYPTION_KEY_FILE" in r.stderr, r.describe()
+            assert "secret" not in r.stderr, "the database password is never printed"
+    assert not data.exists() and not (tmp_path / "elsewhere.sqlite").exists()
+
+    # The default database: keys rotate on an empty data directory creates no key.
+    r = cli.run("keys", "rotate", "--data-dir", str(data))
+    assert r.returncode == 1 and r.error_code == "not_found", r.describe()
+    assert not (data / "keys" / "key-encryption.key").exists()

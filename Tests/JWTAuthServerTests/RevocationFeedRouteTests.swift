@@ -335,9 +335,18 @@ struct SharedStore: Sendable, CustomTestStringConvertible {
                     // Migrated here with time to spare: on a loaded machine the first migration
                     // of a fresh database can outlast the servers' 3 s operation deadline.
                     try await SQLStore.postgres(url: target, deadline: .seconds(60)).close()
+                    // Keys in PostgreSQL are sealed under a key-encryption key every instance shares.
+                    let keyFile = FileManager.default.temporaryDirectory.appendingPathComponent("\(database).key").path
+                    try KeyEncryptionKey.generate().fileContents.write(toFile: keyFile, atomically: true, encoding: .utf8)
                     return (
-                        { $0.database = target },
-                        { try? await PostgresAdmin.execute(url, "DROP DATABASE IF EXISTS \(database) WITH (FORCE)") }
+                        {
+                            $0.database = target
+                            $0.keyEncryptionKeyFile = keyFile
+                        },
+                        {
+                            try? FileManager.default.removeItem(atPath: keyFile)
+                            try? await PostgresAdmin.execute(url, "DROP DATABASE IF EXISTS \(database) WITH (FORCE)")
+                        }
                     )
                 }
             )
