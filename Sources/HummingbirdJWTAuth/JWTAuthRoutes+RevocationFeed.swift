@@ -61,17 +61,16 @@ extension JWTAuthRoutes {
     }
 
     /// Writes live messages and heartbeats until the subscription ends, or the reader's token
-    /// expires or is revoked (a removed client is sent the revocation that ended it, then its
-    /// stream ends).
-    private func stream(_ subscription: RevocationFeed.Subscription, to writer: inout any ResponseBodyWriter, reader: AccessToken) async throws {
-        let revocations = self.sessions.revocations
-        let clock = self.sessions.clock
+    /// would no longer verify: expired (or past the longest life an access token has here),
+    /// revoked, or its key gone from the key ring. A removed client is sent the revocation
+    /// that ended it, then its stream ends.
+    private func stream(_ subscription: RevocationFeed.Subscription, to writer: inout any ResponseBodyWriter, reader token: AccessToken) async throws {
+        let sessions = self.sessions
+        let reader = sessions.feedReader(token)
         try await subscription.deliver(
             heartbeat: self.revocationHeartbeat,
-            until: reader.token.claims.expiresAt,
-            isReaderRevoked: {
-                revocations.isRevoked(sessionID: reader.sessionID, userID: reader.userID, issuedAt: reader.token.claims.issuedAt, now: clock.now)
-            },
+            until: reader.deadline,
+            isReaderRevoked: { sessions.isRevoked(reader) },
             write: { text in try await writer.write(ByteBuffer(string: text)) }
         )
     }

@@ -186,6 +186,50 @@ struct RevocationFeedRouteTests {
         }
     }
 
+    @Test("The stream ends when the key that signed the reader's token leaves the key ring, without waiting for the token to expire")
+    func endsWhenTheKeyLeaves() async throws {
+        try await Self.withReader(configure: {
+            $0.keysDirectory = $0.dataDirectory + "/mounted-keys"
+            $0.keysDirectoryPollInterval = .milliseconds(20)
+            $0.revocationHeartbeat = .milliseconds(100)
+        }) { api, port, token, fixture in
+            let directory = fixture.dataDirectory + "/mounted-keys"
+            let stream = try await EventStream.open(port: port, bearer: token)
+            try await stream.next("ready")
+            // A new key signs and the old one is gone at once: no revocation goes out for it,
+            // only the ring changes.
+            try writeAtomically(directory + "/signing.jwk", try JWTKey.generate(.es256).jwk(includingPrivateKey: true))
+            let old = try #require(keyID(of: token))
+            try await eventually("the old key leaves the JWKS") { try await !api.publishedKeyIDs().contains(old) }
+            try await stream.waitForEnd()
+            #expect(stream.endedCleanly)
+        }
+    }
+
+    @Test("A stream never outlives iat + the access-token lifetime + the leeway, even when the token's exp is later")
+    func endsAtTheLongestAccessTokenLife() async throws {
+        try await ServerFixture.with({ $0.revocationHeartbeat = .milliseconds(100) }) { fixture in
+            let reader = try await fixture.addClient("reader")
+            // Issued under a five-minute lifetime; the server now gives access tokens one minute.
+            let token = try await fixture.run { api in try await api.clientToken(reader) }
+            var shorter = fixture
+            shorter.configuration.accessTokenLifetime = .seconds(60)
+            try await shorter.run(.live) { api in
+                do {
+                    let stream = try await EventStream.open(port: try #require(api.client.port), bearer: token)
+                    try await stream.next("ready")
+                    fixture.clock.advance(by: .seconds(119))
+                    try await stream.next("heartbeat", after: stream.events.count)
+                    #expect(!stream.hasEnded, "iat + 60 s + 60 s leeway is not reached yet")
+                    fixture.clock.advance(by: .seconds(1))
+                    try await stream.waitForEnd()
+                } catch {
+                    Issue.record(error)
+                }
+            }
+        }
+    }
+
     @Test("A reader whose client is removed is sent its own revocation, and its stream ends")
     func removedReader() async throws {
         try await ServerFixture.with { fixture in

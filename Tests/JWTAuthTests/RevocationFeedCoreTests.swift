@@ -260,6 +260,39 @@ struct RevocationFeedCoreTests {
         try await ended.value
     }
 
+    @Test("A feed reader: its stream ends by exp and never after iat + the access-token lifetime + the leeway; it counts as revoked once its key leaves the ring")
+    func feedReader() async throws {
+        let clock = ManualClock(Self.start)
+        let store = MemoryStore()
+        let key = try JWTKey.generate(.es256)
+        let configuration = SessionConfiguration(issuer: "https://auth.test", accessTokenLifetime: .seconds(60), leeway: .seconds(30))
+        let manager = try SessionManager(configuration: configuration, signingKey: key, sessions: store, users: store, clock: clock)
+        let client = ClientRecord(id: "c_reader", name: "reader", secretHash: "", scopes: [OAuthScope.revocationsRead], createdAt: Self.start)
+        let token = try manager.verifyAccessToken(try manager.issueAccessToken(for: client, scopes: [OAuthScope.revocationsRead]).accessToken)
+        let reader = manager.feedReader(token)
+        #expect(reader.subject == "c_reader" && reader.sessionID == nil && reader.issuedAt == Self.start)
+        #expect(reader.deadline == Self.start + .seconds(60), "exp comes first")
+        #expect(!manager.isRevoked(reader))
+
+        // A token that claims a longer life than access tokens get here.
+        let signer = try JWTSigner(key: key)
+        let long = try signer.sign(
+            JWTClaims(
+                issuer: "https://auth.test", subject: "c_reader", audience: ["https://auth.test"], expiresAt: Self.start + .seconds(3600),
+                issuedAt: Self.start, tokenID: "j", clientID: "c_reader", scope: OAuthScope.revocationsRead
+            ),
+            type: "at+jwt"
+        )
+        #expect(manager.feedReader(try manager.verifyAccessToken(long)).deadline == Self.start + .seconds(90))
+
+        let next = try JWTKey.generate(.es256)
+        try manager.keys.replace(signingKey: next, verificationKeys: JWTKeySet([try #require(key.publicKey), try #require(next.publicKey)]))
+        #expect(!manager.isRevoked(reader), "still published")
+        try manager.keys.replace(signingKey: next, verificationKeys: JWTKeySet(try #require(next.publicKey)))
+        #expect(manager.isRevoked(reader), "its key left the ring")
+        #expect(manager.feedReader(token).key == nil)
+    }
+
     @Test("Server-Sent Events: id for log entries, event names, one line of JSON data; an id alone for a cursor")
     func serverSentEvents() throws {
         let at = NumericDate(secondsSinceEpoch: 1_733_500_000.25)

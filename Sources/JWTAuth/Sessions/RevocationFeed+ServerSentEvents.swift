@@ -20,7 +20,8 @@ extension RevocationFeed.Subscription {
     /// - Parameters:
     ///   - heartbeat: The longest silence (at least 100 ms: below that a heartbeat would be most
     ///     of the stream, and zero a busy loop).
-    ///   - expiresAt: The reader's token `exp`; nil never expires.
+    ///   - expiresAt: When the stream ends at the latest (``RevocationFeed/Reader/deadline``:
+    ///     no later than the reader's token `exp`); nil never expires.
     ///   - isReaderRevoked: Checked after every delivery and wake-up.
     ///   - write: Writes text to the reader; an error ends the delivery with that error.
     public func deliver(
