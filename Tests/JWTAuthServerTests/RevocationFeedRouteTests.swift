@@ -232,7 +232,8 @@ struct RevocationFeedRouteTests {
 
     @Test("A reader whose client is removed is sent its own revocation, and its stream ends")
     func removedReader() async throws {
-        try await ServerFixture.with { fixture in
+        // No heartbeat within the test's wait: only the revocation itself can end the stream.
+        try await ServerFixture.with({ $0.revocationHeartbeat = .seconds(600) }) { fixture in
             let reader = try await fixture.addClient("reader")
             try await fixture.run(.live) { api in
                 do {
@@ -249,8 +250,9 @@ struct RevocationFeedRouteTests {
         }
     }
 
-    @Test("Memory store: a reader that disconnects leaves the feed at once; graceful shutdown ends open streams cleanly")
-    func disconnectAndShutdown() async throws {
+    /// A hand-built app on the memory store whose feed never sends a heartbeat within a test,
+    /// and a reader's client id and token.
+    static func memoryServer() async throws -> (app: some ApplicationProtocol, sessions: SessionManager, clientID: String, token: String) {
         let clock = ManualClock(ServerFixture.start)
         let store = MemoryStore()
         let key = try JWTKey.generate(.es256)
@@ -271,8 +273,6 @@ struct RevocationFeedRouteTests {
             accounts: try await AccountManager(sessions: sessions, hasher: PlainHasher()),
             publicKeys: JWTKeySet(try #require(key.publicKey)),
             clients: clients,
-            // No heartbeat within the test: only noticing the closed connection can remove
-            // the reader in time.
             revocationHeartbeat: .seconds(600)
         ).addRoutes(to: router)
         let app = Application(
@@ -281,6 +281,34 @@ struct RevocationFeedRouteTests {
             services: [RevocationSyncService(sessions: sessions, logger: .quiet)],
             logger: .quiet
         )
+        return (app, sessions, client.id, token)
+    }
+
+    @Test("A reader's stream ends once it is sent its own revocation, even before the instance's revocation cache has it")
+    func endsOnItsOwnRevocationOnTheFeed() async throws {
+        let (app, sessions, clientID, token) = try await Self.memoryServer()
+        try await app.test(.live) { client in
+            do {
+                let stream = try await EventStream.open(port: try #require(client.port), bearer: token)
+                let ready = try await stream.next("ready")
+                // On the feed only, as a revocation pushed by the store reaches it before the
+                // cache; nothing else (no heartbeat, no cache entry) can end the stream.
+                sessions.feed.publish(RevocationEvent(kind: .user, subject: clientID, at: ServerFixture.start + .seconds(1)))
+                try await stream.next(after: ready.index, "the reader's own revocation") { $0.json["sub"]?.stringValue == clientID }
+                try await stream.waitForEnd()
+                #expect(stream.endedCleanly)
+                #expect(!sessions.revocations.isRevoked(sessionID: nil, userID: clientID, issuedAt: ServerFixture.start, now: ServerFixture.start))
+            } catch {
+                Issue.record(error)
+            }
+        }
+    }
+
+    @Test("Memory store: a reader that disconnects leaves the feed at once; graceful shutdown ends open streams cleanly")
+    func disconnectAndShutdown() async throws {
+        // No heartbeat within the test: only noticing the closed connection can remove the
+        // reader in time.
+        let (app, sessions, _, token) = try await Self.memoryServer()
         let lingering = try await app.test(.live) { client -> EventStream? in
             do {
                 let port = try #require(client.port)

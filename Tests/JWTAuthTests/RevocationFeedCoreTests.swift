@@ -206,6 +206,7 @@ struct RevocationFeedCoreTests {
     final class Reader: Sendable {
         let written = Mutex<[String]>([])
         let revoked = Mutex(false)
+        let finished = Mutex(false)
 
         var text: String { self.written.withLock { $0.joined() } }
 
@@ -216,6 +217,75 @@ struct RevocationFeedCoreTests {
         }
     }
 
+    /// A client's reader, its token issued at the start and signed by the key `kid-1`.
+    static func reader(deadline: NumericDate = Self.start + .seconds(86400)) -> RevocationFeed.Reader {
+        RevocationFeed.Reader(
+            subject: "c_reader",
+            sessionID: nil,
+            issuedAt: Self.start,
+            key: KeyRing.HeldKey(algorithm: .es256, keyID: "kid-1", thumbprint: "t"),
+            deadline: deadline
+        )
+    }
+
+    @Test(
+        "Delivery ends as soon as it has sent the reader its own revocation, before any revocation cache knows it",
+        arguments: [
+            RevocationEvent(kind: .user, subject: "c_reader", at: Self.start + .seconds(1)),
+            RevocationEvent(kind: .key, subject: "kid-1", at: Self.start),
+        ]
+    )
+    func deliveryEndsOnItsOwnRevocation(own: RevocationEvent) async throws {
+        let clock = ManualClock(Self.start)
+        let feed = Self.feed(clock)
+        let reader = Reader()
+        let subscription = feed.subscribe(after: nil).subscription
+        let delivery = Task {
+            // The check never says revoked: only the message can end the stream in time.
+            try await subscription.deliver(to: Self.reader(), heartbeat: .seconds(600), isReaderRevoked: { false }) { text in
+                reader.written.withLock { $0.append(text) }
+            }
+            reader.finished.withLock { $0 = true }
+        }
+        // Not its own: another client, a revocation from before its token, another key.
+        feed.publish(RevocationEvent(kind: .user, subject: "c_other", at: Self.start + .seconds(1)))
+        feed.publish(RevocationEvent(kind: .user, subject: "c_reader", at: Self.start + .milliseconds(500)))
+        feed.updateRevokedKeys(["kid-0": Self.start])
+        try await reader.waitFor("\"kid\":\"kid-0\"")
+        #expect(!reader.finished.withLock { $0 }, "still reading")
+
+        if own.kind == .key {
+            feed.updateRevokedKeys(["kid-0": Self.start, "kid-1": Self.start])
+        } else {
+            feed.publish(own)
+        }
+        for _ in 0..<2000 where !reader.finished.withLock({ $0 }) { try await Task.sleep(for: .milliseconds(5)) }
+        #expect(reader.finished.withLock { $0 }, "the stream ended")
+        // Ends it here when the test failed, so that the delivery returns.
+        subscription.end()
+        try await delivery.value
+        #expect(reader.text.contains("\"\(own.kind == .key ? "kid" : "sub")\":\"\(own.subject)\""), "its revocation was sent first")
+    }
+
+    @Test("A reader's own revocations: its session, its subject before revoked_before, the key that signed it")
+    func readerOwnRevocations() {
+        var reader = Self.reader()
+        reader.sessionID = "s-1"
+        func revokes(_ kind: RevocationEvent.Kind, _ subject: String, _ at: NumericDate) -> Bool {
+            reader.isRevoked(by: .revocation(RevocationEvent(kind: kind, subject: subject, at: at), cursor: nil))
+        }
+        #expect(revokes(.session, "s-1", Self.start))
+        #expect(!revokes(.session, "s-2", Self.start))
+        #expect(revokes(.user, "c_reader", Self.start + .seconds(1)))
+        #expect(!revokes(.user, "c_reader", Self.start + .milliseconds(999)), "revoked_before is the start's second: a token of that second lives")
+        #expect(!revokes(.user, "c_other", Self.start + .seconds(1)))
+        #expect(revokes(.key, "kid-1", Self.start))
+        #expect(!revokes(.key, "kid-2", Self.start))
+        #expect(!reader.isRevoked(by: .cursor(RevocationCursor("1"))))
+        reader.issuedAt = nil
+        #expect(revokes(.user, "c_reader", Self.start), "without iat a token cannot be shown to postdate it")
+    }
+
     @Test("Delivery: live messages as events, a heartbeat after a silence, and the end when the reader's token expires")
     func deliveryUntilExpiry() async throws {
         let clock = ManualClock(Self.start)
@@ -224,7 +294,7 @@ struct RevocationFeedCoreTests {
         #expect(catchUp.serverSentEvents == "event: ready\ndata: {\"cursor\":\"0\"}\n\n")
         let reader = Reader()
         let delivery = Task {
-            try await subscription.deliver(heartbeat: .milliseconds(100), until: Self.start + .seconds(300), isReaderRevoked: { reader.revoked.withLock { $0 } }) { text in
+            try await subscription.deliver(to: Self.reader(deadline: Self.start + .seconds(300)), heartbeat: .milliseconds(100), isReaderRevoked: { reader.revoked.withLock { $0 } }) { text in
                 reader.written.withLock { $0.append(text) }
             }
         }
@@ -244,18 +314,18 @@ struct RevocationFeedCoreTests {
         let reader = Reader()
         let subscription = feed.subscribe(after: nil).subscription
         let delivery = Task {
-            try await subscription.deliver(heartbeat: .seconds(600), until: nil, isReaderRevoked: { reader.revoked.withLock { $0 } }) { text in
+            try await subscription.deliver(to: Self.reader(), heartbeat: .seconds(600), isReaderRevoked: { reader.revoked.withLock { $0 } }) { text in
                 reader.written.withLock { $0.append(text) }
             }
         }
         // As the session engine does it: the feed first, then the cache the check reads.
-        feed.publish(RevocationEvent(kind: .user, subject: "the-reader", at: Self.start))
+        feed.publish(RevocationEvent(kind: .user, subject: "someone-else", at: Self.start))
         reader.revoked.withLock { $0 = true }
         try await delivery.value
-        #expect(reader.text.contains("\"sub\":\"the-reader\""))
+        #expect(reader.text.contains("\"sub\":\"someone-else\""), "what was queued is sent before the end")
 
         let other = feed.subscribe(after: nil).subscription
-        let ended = Task { try await other.deliver(heartbeat: .seconds(600), until: nil, isReaderRevoked: { false }) { _ in } }
+        let ended = Task { try await other.deliver(to: Self.reader(), heartbeat: .seconds(600), isReaderRevoked: { false }) { _ in } }
         other.end(.shutdown)
         try await ended.value
     }

@@ -22,5 +22,23 @@ extension RevocationFeed {
             self.key = key
             self.deadline = deadline
         }
+
+        /// True when `message` revokes this reader's token: a `session-revoked` of its `sid`, a
+        /// `user-revoked` of its `sub` whose `revoked_before` is after its `iat`, or a
+        /// `key-revoked` of the key that signed it.
+        public func isRevoked(by message: Message) -> Bool {
+            guard case .revocation(let event, _) = message else { return false }
+            switch event.kind {
+            case .session:
+                return event.subject == self.sessionID
+            case .user:
+                // The cut-off of `revoked_before` and of the revocation cache: tokens issued in
+                // an earlier second. No iat: it cannot be shown to postdate the revocation.
+                guard event.subject == self.subject else { return false }
+                return self.issuedAt.map { $0 < NumericDate(event.at.wholeSeconds) } ?? true
+            case .key:
+                return self.key?.keyID.map { $0 == event.subject } ?? false
+            }
+        }
     }
 }
