@@ -124,6 +124,31 @@ struct RevocationFeedCoreTests {
         #expect(Self.revocations(feed.catchUp(after: nil).messages).map(\.1) == ["1", "2"])
     }
 
+    @Test("A burst of 10,000 live revocations, then the log bringing them back: subscribers get each in full once, then its cursor alone")
+    func burst() async throws {
+        let clock = ManualClock(Self.start)
+        let feed = Self.feed(clock, maximumBacklog: 30_000)
+        let subscription = feed.subscribe(after: nil).subscription
+        let events = (0..<10_000).map { Self.session("s-\($0)") }
+        for event in events { feed.publish(event) }
+        #expect(Self.revocations(feed.catchUp(after: nil).messages).count == 10_000, "all pending, in the snapshot")
+        // The log brings them back in another order, in pages.
+        let entries = events.reversed().enumerated().map { Self.entry($0.offset + 1, $0.element) }
+        for page in stride(from: 0, to: entries.count, by: 1000) {
+            feed.append(Array(entries[page..<(page + 1000)]), position: nil)
+        }
+        let messages = try await Self.nextMessages(subscription)
+        #expect(messages.count == 20_000)
+        #expect(Self.revocations(Array(messages.prefix(10_000))).map(\.0) == events)
+        #expect(messages.dropFirst(10_000).allSatisfy { if case .cursor = $0 { true } else { false } })
+        // Nothing is pending any more: a new reader gets each once, with its cursor.
+        let snapshot = Self.revocations(feed.catchUp(after: nil).messages)
+        #expect(snapshot.count == 10_000 && snapshot.allSatisfy { $0.1 != nil })
+        // Published again after the log has it: not sent again.
+        feed.publish(events[0])
+        #expect(await subscription.next(timeout: .milliseconds(20)) == .timeout)
+    }
+
     @Test("A subscriber misses nothing between its catch-up and the live messages, and gets nothing twice")
     func noGapNoRepeat() async throws {
         let clock = ManualClock(Self.start)
