@@ -14,9 +14,15 @@ struct ServerKeys: Sendable {
     let lifecycle: SigningKeyService?
 
     /// Refuses, before anything is opened or created, key settings that cannot work: keys in a
-    /// database other than the default SQLite file without a key-encryption key file.
+    /// database other than the default SQLite file without a key-encryption key file, and a
+    /// rotation schedule that would publish more keys than remote verifiers accept.
     static func checkConfiguration(_ configuration: ServerConfiguration) throws {
         guard !configuration.usesKeyFiles else { return }
+        do {
+            try configuration.signingKeySchedule.checkPublishedKeyCount()
+        } catch {
+            throw JWTAuthError(error.code, "--key-rotation (JWTAUTH_KEY_ROTATION): " + error.message)
+        }
         _ = try KeyEncryptionKeyFile.location(configuration)
     }
 

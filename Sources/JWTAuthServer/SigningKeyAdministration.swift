@@ -21,6 +21,15 @@ public struct SigningKeySummary: Sendable, Hashable {
     /// The keys directory it comes from, when keys come from files.
     public var directory: String?
 
+    /// How long the key was published before it began to sign; nil when it has not signed, or
+    /// the dates are unknown (key files). Shorter than the servers' publish-ahead, remote
+    /// verifiers whose cached JWKS predates the key may refuse its first tokens until they
+    /// fetch the JWKS again.
+    public var publishedBeforeSigning: Duration? {
+        guard let created = self.createdAt, let activated = self.activatedAt else { return nil }
+        return activated.duration(since: created)
+    }
+
     /// Creates a summary; each parameter sets the property of the same name.
     public init(
         keyID: String,

@@ -137,16 +137,39 @@ struct KeysCommand: AsyncParsableCommand {
     struct Rotate: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Rotate a server's signing keys now: the next key signs, a new next key is made.",
-            discussion: "Running servers follow within about a second. Prints the kid that signs now as the last word."
+            discussion: "Running servers follow within about a second. Prints the kid that signs now as the last word; warns on stderr when that key was published for less than the publish-ahead (remote verifiers may briefly refuse its tokens)."
         )
 
         @OptionGroup var location: Location
 
+        @Option(
+            name: .customLong("key-publish-ahead"),
+            help: "The servers' publish-ahead: a warning if the key that signs now was published for less. [JWTAUTH_KEY_PUBLISH_AHEAD, default 1h]"
+        )
+        var keyPublishAhead: DurationArgument?
+
         func run() async throws {
+            let publishAhead = try self.keyPublishAhead?.duration
+                ?? Environment().parse("KEY_PUBLISH_AHEAD", DurationArgument.init(argument:))?.duration
+                ?? ServerConfiguration().keyPublishAhead
             let current = try await runReportingErrors {
                 try await rotateSigningKey(configuration: try self.location.configuration(), logger: quietLogger())
             }
+            if let published = current.publishedBeforeSigning, published < publishAhead {
+                // Done all the same: an operator rotating by hand may have a reason not to wait.
+                Console.error(
+                    "warning: \(current.keyID) was published \(Self.text(published)) before it began to sign, less than the publish-ahead (\(Self.text(publishAhead))): "
+                        + "remote verifiers whose cached JWKS predates it may briefly refuse its tokens, until they fetch the JWKS again"
+                )
+            }
             print("rotated; now signing with \(current.keyID)")
+        }
+
+        /// A duration in whole seconds, or hours and minutes when long.
+        static func text(_ duration: Duration) -> String {
+            let seconds = Int64(duration.components.seconds)
+            guard seconds >= 3600 else { return "\(seconds)s" }
+            return seconds % 3600 == 0 ? "\(seconds / 3600)h" : "\(seconds / 3600)h\(seconds % 3600 / 60)m"
         }
     }
 

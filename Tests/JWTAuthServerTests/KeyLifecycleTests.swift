@@ -183,6 +183,7 @@ struct KeyLifecycleTests {
 
             let rotated = try await rotateSigningKey(configuration: configuration, clock: fixture.clock, logger: .quiet)
             #expect(rotated.keyID == second && rotated.state == .current)
+            #expect(rotated.publishedBeforeSigning == .zero, "made next at the first start, on the same (manual) second")
             keys = try await listSigningKeys(configuration: configuration, logger: .quiet)
             #expect(keys.map(\.state) == [.current, .next, .retired])
             #expect(keys[0].keyID == second && keys[2].keyID == first)
@@ -324,6 +325,31 @@ struct KeyLifecycleTests {
                 #expect(error?.message.contains(path) == true, "\(String(describing: error))")
                 #expect(!FileManager.default.fileExists(atPath: path), "\(operation) created a key-encryption key")
             }
+        }
+    }
+
+    @Test("A rotation schedule that would publish more than 200 keys is refused at start, naming the shortest rotation that fits")
+    func tooManyPublishedKeys() async throws {
+        try await ServerFixture.with({
+            $0.keyRotationInterval = .seconds(10)
+            $0.keyPublishAhead = .seconds(10)
+        }) { fixture in
+            let error = await #expect(throws: JWTAuthError.self) { try await fixture.run { _ in } }
+            #expect(error?.code == .invalidInput)
+            #expect(error?.message.contains("--key-rotation") == true && error?.message.contains("2198") == true, "\(String(describing: error))")
+            #expect(error?.message.contains("rotate every 111s or more") == true, "\(String(describing: error))")
+            #expect(try FileManager.default.contentsOfDirectory(atPath: fixture.dataDirectory).isEmpty, "refused before anything was created")
+
+            var fits = fixture
+            fits.configuration.keyRotationInterval = .seconds(111)
+            try await fits.run { api in
+                let kids = try await api.publishedKeyIDs()
+                #expect(kids.count == 2)
+            }
+            // Key files do not rotate on a schedule.
+            var files = fixture
+            files.configuration.keysDirectory = fixture.dataDirectory + "/key-files"
+            try await files.run { _ in }
         }
     }
 
