@@ -71,7 +71,7 @@ public func listSigningKeys(configuration: ServerConfiguration, logger: Logger) 
     if let path = configuration.keysDirectory {
         return try fileKeys(path, logger: logger)
     }
-    let records = try await withKeyDatabase(configuration, logger: logger) { store in
+    let records = try await ServerStores.withDatabase(configuration, logger: logger) { store in
         try await store.signingKeys()
     }
     let order: [SigningKeyRecord.State: Int] = [.current: 0, .next: 1, .retired: 2, .revoked: 3]
@@ -138,22 +138,6 @@ private func fileKeys(_ path: String, logger: Logger) throws -> [SigningKeySumma
     }
 }
 
-private func withKeyDatabase<Result: Sendable>(
-    _ configuration: ServerConfiguration,
-    logger: Logger,
-    _ body: (SQLStore) async throws -> Result
-) async throws -> Result {
-    let store = try await ServerStores.openDatabase(configuration, logger: logger)
-    do {
-        let result = try await body(store)
-        try? await store.close()
-        return result
-    } catch {
-        try? await store.close()
-        throw error
-    }
-}
-
 /// Runs a move against the database's keys. The CLI neither rotates on a schedule nor forgets
 /// keys (the servers' schedule decides that, from lifetimes the CLI does not know), and never
 /// creates a key-encryption key: one it made up would seal keys no server can open.
@@ -164,7 +148,7 @@ private func withKeyOperations(
 ) async throws -> [SigningKeyRecord] {
     // A database that needs a configured key-encryption key is refused before it is opened.
     _ = try KeyEncryptionKeyFile.location(configuration)
-    return try await withKeyDatabase(configuration, logger: logger) { store in
+    return try await ServerStores.withDatabase(configuration, logger: logger) { store in
         guard try await !store.signingKeys().isEmpty else {
             throw JWTAuthError(.notFound, "the database holds no signing keys yet: start the server once, it creates them (or imports DATA/keys)")
         }

@@ -93,24 +93,19 @@ struct KeysCommand: AsyncParsableCommand {
         var json = false
 
         func run() async throws {
-            let keys = try await runReportingErrors {
-                try await listSigningKeys(configuration: try self.location.configuration(), logger: quietLogger())
+            let keys = try await CLIFailure.reporting {
+                try await listSigningKeys(configuration: try self.location.configuration(), logger: Console.administrationLogger())
             }
             if self.json {
                 print(JSONValue.array(keys.map(Self.json)).jsonString)
                 return
             }
-            let rows = [["KID", "ALG", "STATE", "CREATED", "ACTIVATED", "RETIRED", "REVOKED"]]
-                + keys.map { key in
-                    [key.keyID, key.algorithm.name, key.state.rawValue] + [key.createdAt, key.activatedAt, key.retiredAt, key.revokedAt].map(Self.date)
-                }
-            let widths = (0..<7).map { column in rows.map { $0[column].count }.max() ?? 0 }
-            for row in rows {
-                let cells = row.enumerated().map { column, cell in
-                    column == row.count - 1 ? cell : cell.padding(toLength: widths[column], withPad: " ", startingAt: 0)
-                }
-                print(cells.joined(separator: "  ").trimmingCharacters(in: .whitespaces))
-            }
+            Console.printTable(
+                [["KID", "ALG", "STATE", "CREATED", "ACTIVATED", "RETIRED", "REVOKED"]]
+                    + keys.map { key in
+                        [key.keyID, key.algorithm.name, key.state.rawValue] + [key.createdAt, key.activatedAt, key.retiredAt, key.revokedAt].map(Console.date)
+                    }
+            )
         }
 
         static func json(_ key: SigningKeySummary) -> JSONValue {
@@ -124,13 +119,6 @@ struct KeysCommand: AsyncParsableCommand {
             }
             if let directory = key.directory { members["directory"] = .string(directory) }
             return .object(members)
-        }
-
-        static func date(_ date: NumericDate?) -> String {
-            guard let date else { return "-" }
-            let formatter = ISO8601DateFormatter()
-            formatter.formatOptions = [.withInternetDateTime]
-            return formatter.string(from: Date(timeIntervalSince1970: Double(date.wholeSeconds)))
         }
     }
 
@@ -152,8 +140,8 @@ struct KeysCommand: AsyncParsableCommand {
             let publishAhead = try self.keyPublishAhead?.duration
                 ?? Environment().parse("KEY_PUBLISH_AHEAD", DurationArgument.init(argument:))?.duration
                 ?? ServerConfiguration().keyPublishAhead
-            let current = try await runReportingErrors {
-                try await rotateSigningKey(configuration: try self.location.configuration(), logger: quietLogger())
+            let current = try await CLIFailure.reporting {
+                try await rotateSigningKey(configuration: try self.location.configuration(), logger: Console.administrationLogger())
             }
             if let published = current.publishedBeforeSigning, published < publishAhead {
                 // Done all the same: an operator rotating by hand may have a reason not to wait.
@@ -185,27 +173,10 @@ struct KeysCommand: AsyncParsableCommand {
         @OptionGroup var location: Location
 
         func run() async throws {
-            let revoked = try await runReportingErrors {
-                try await revokeSigningKey(self.kid, configuration: try self.location.configuration(), logger: quietLogger())
+            let revoked = try await CLIFailure.reporting {
+                try await revokeSigningKey(self.kid, configuration: try self.location.configuration(), logger: Console.administrationLogger())
             }
             print("revoked \(revoked.keyID)")
         }
-    }
-}
-
-/// A logger for the administration commands: warnings and errors only, on stderr.
-private func quietLogger() -> Logger {
-    var logger = Logger(label: "jwtauth")
-    logger.logLevel = .warning
-    return logger
-}
-
-/// Runs library work, reporting its errors as the CLI does: `invalid_input` is a usage error
-/// (exit 2), every other failure exit 1.
-private func runReportingErrors<Result>(_ body: () async throws -> Result) async throws -> Result {
-    do {
-        return try await body()
-    } catch let error as JWTAuthError {
-        throw CLIFailure(code: error.code.description, message: error.message, exitCode: error.code == .invalidInput ? 2 : 1)
     }
 }

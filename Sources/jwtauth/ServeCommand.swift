@@ -239,10 +239,8 @@ struct ServeCommand: AsyncParsableCommand {
             return handler
         }
         let logger = Logger(label: "jwtauth")
-        do {
+        try await CLIFailure.reporting {
             try await runServer(configuration: configuration, logger: logger)
-        } catch let error as JWTAuthError {
-            throw CLIFailure(code: error.code.description, message: error.message, exitCode: error.code == .invalidInput ? 2 : 1)
         }
     }
 }
