@@ -23,7 +23,8 @@ public struct ServerConfiguration: Sendable {
     /// start — or `DATA/key-encryption.key` where an earlier version created it.
     public var keyEncryptionKeyFile: String?
     /// How long a signing key signs before the next one takes over (default 30 days; zero:
-    /// only by hand, `jwtauth keys rotate`).
+    /// only by hand, `jwtauth keys rotate`). A schedule that would keep more than
+    /// ``SigningKeySchedule/maximumPublishedKeys`` keys published is refused at start.
     public var keyRotationInterval: Duration
     /// How long a new key is published in the JWKS before it signs (default one hour); the
     /// JWKS's cache lifetime is never longer.

@@ -56,6 +56,7 @@ struct SigningKeyScheduleTests {
         let error = #expect(throws: JWTAuthError.self) { try every.checkPublishedKeyCount() }
         #expect(error?.code == .invalidInput)
         #expect(error?.message.contains("rotate every 111s or more") == true, "\(String(describing: error))")
+        #expect(error?.message.contains("a retired key stays 6h6m,") == true, "\(String(describing: error))")
         // A rotation never comes before the next key has been published for the publish-ahead.
         every.publishAhead = .seconds(3600)
         #expect(every.publishedKeyCount == 9)

@@ -90,7 +90,7 @@ public struct SigningKeySchedule: Sendable, Hashable {
         let shortest = self.shortestRotationInterval()
         throw .invalidInput(
             "rotating every \(Self.text(self.rotationInterval)) would keep up to \(count) signing keys published (a retired key stays "
-                + "\(Self.text(self.retirementPeriod)), until every token it signed has expired), more than the \(Self.maximumPublishedKeys) "
+                + "\(Self.longText(self.retirementPeriod)), until every token it signed has expired), more than the \(Self.maximumPublishedKeys) "
                 + "that keep the JWKS within what remote verifiers accept; rotate every \(Self.text(shortest)) or more, or only by hand (0)"
         )
     }
@@ -99,6 +99,14 @@ public struct SigningKeySchedule: Sendable, Hashable {
     private static func text(_ duration: Duration) -> String {
         let seconds = duration.seconds
         return seconds == seconds.rounded() ? "\(Int64(seconds))s" : "\(Int64((seconds * 1000).rounded()))ms"
+    }
+
+    /// A long duration for people: `6h6m`, or as ``text(_:)`` below an hour.
+    private static func longText(_ duration: Duration) -> String {
+        let seconds = Int64(duration.seconds.rounded(.up))
+        guard seconds >= 3600 else { return Self.text(duration) }
+        let (hours, minutes, rest) = (seconds / 3600, seconds % 3600 / 60, seconds % 60)
+        return "\(hours)h" + (minutes > 0 || rest > 0 ? "\(minutes)m" : "") + (rest > 0 ? "\(rest)s" : "")
     }
 
     // MARK: - Moves
