@@ -9,7 +9,7 @@ extension JWTAuthRoutes {
     /// JSON page with `Accept: application/json`. The reader is authenticated and holds the
     /// `revocations:read` scope (the middleware in front checked both).
     func revocationFeed(_ request: Request, _ context: Context) throws -> Response {
-        let reader = try self.identity(context)
+        let identity = try self.identity(context)
         let feed = self.sessions.feed
         if Self.acceptsJSONOnly(request.headers[.accept]) {
             let after = request.uri.queryParameters["after"].flatMap { $0.isEmpty ? nil : RevocationCursor(String($0)) }
@@ -25,7 +25,8 @@ extension JWTAuthRoutes {
             status: .ok,
             headers: [.contentType: "text/event-stream", .cacheControl: "no-store"],
             body: ResponseBody { writer in
-                let subscription = try await Self.subscribe(feed, after: lastEventID, writingTo: &writer)
+                let reader = self.sessions.feedReader(identity)
+                let subscription = try await Self.subscribe(feed, after: lastEventID, for: reader, writingTo: &writer)
                 // The request has no body: what this waits for is the reader going away, which
                 // ends the subscription at once rather than at the next write.
                 try await request.body.consumeWithInboundCloseHandler { _ in
@@ -44,10 +45,12 @@ extension JWTAuthRoutes {
     }
 
     /// Subscribes the reader and writes its catch-up and `ready`. The catch-up (possibly the
-    /// whole journal) is released when this returns, not kept for the life of the stream.
+    /// whole journal) is released when this returns, not kept for the life of the stream. A
+    /// catch-up that revokes the reader itself ends the subscription once it is written.
     private static func subscribe(
         _ feed: RevocationFeed,
         after cursor: RevocationCursor?,
+        for reader: RevocationFeed.Reader,
         writingTo writer: inout any ResponseBodyWriter
     ) async throws -> RevocationFeed.Subscription {
         let (catchUp, subscription) = feed.subscribe(after: cursor)
@@ -57,21 +60,20 @@ extension JWTAuthRoutes {
             subscription.end()
             throw error
         }
+        if catchUp.messages.contains(where: reader.isRevoked(by:)) { subscription.end() }
         return subscription
     }
 
     /// Writes live messages and heartbeats until the subscription ends, or the reader's token
-    /// expires or is revoked (a removed client is sent the revocation that ended it, then its
-    /// stream ends).
-    private func stream(_ subscription: RevocationFeed.Subscription, to writer: inout any ResponseBodyWriter, reader: AccessToken) async throws {
-        let revocations = self.sessions.revocations
-        let clock = self.sessions.clock
+    /// would no longer verify: expired (or past the longest life an access token has here),
+    /// revoked, or its key gone from the key ring. A removed client is sent the revocation
+    /// that ended it, then its stream ends (its own revocation, sent, ends it at once).
+    private func stream(_ subscription: RevocationFeed.Subscription, to writer: inout any ResponseBodyWriter, reader: RevocationFeed.Reader) async throws {
+        let sessions = self.sessions
         try await subscription.deliver(
+            to: reader,
             heartbeat: self.revocationHeartbeat,
-            until: reader.token.claims.expiresAt,
-            isReaderRevoked: {
-                revocations.isRevoked(sessionID: reader.sessionID, userID: reader.userID, issuedAt: reader.token.claims.issuedAt, now: clock.now)
-            },
+            isReaderRevoked: { sessions.isRevoked(reader) },
             write: { text in try await writer.write(ByteBuffer(string: text)) }
         )
     }

@@ -69,9 +69,39 @@ public struct RemoteRevocationsConfiguration: Sendable, Hashable {
     }
 }
 
-extension RemoteRevocationsConfiguration: CustomStringConvertible {
+extension RemoteRevocationsConfiguration: CustomStringConvertible, CustomDebugStringConvertible, CustomReflectable {
     /// The configuration without the client secret.
     public var description: String {
         "RemoteRevocationsConfiguration(issuer: \(self.issuer), clientID: \(self.clientID), clientSecret: <redacted>, staleLimit: \(self.staleLimit))"
+    }
+
+    /// The same as ``description``: `debugPrint` and `String(reflecting:)` never show the
+    /// secret.
+    public var debugDescription: String { self.description }
+
+    /// Every property, the client secret redacted, so that `dump` and debuggers never show it.
+    public var customMirror: Mirror {
+        Mirror(
+            self,
+            children: [
+                "issuer": self.issuer,
+                "clientID": self.clientID,
+                "clientSecret": "<redacted>",
+                "scope": self.scope,
+                "tokenEndpoint": self.tokenEndpoint as Any,
+                "feedEndpoint": self.feedEndpoint as Any,
+                "staleLimit": self.staleLimit,
+                "retention": self.retention,
+                "reconnectAfterSilence": self.reconnectAfterSilence,
+                "requestTimeout": self.requestTimeout,
+                "maximumResponseBytes": self.maximumResponseBytes,
+                "maximumLineBytes": self.maximumLineBytes,
+                "maximumEventBytes": self.maximumEventBytes,
+                "initialRetryDelay": self.initialRetryDelay,
+                "maximumRetryDelay": self.maximumRetryDelay,
+                "checkInterval": self.checkInterval,
+            ],
+            displayStyle: .struct
+        )
     }
 }

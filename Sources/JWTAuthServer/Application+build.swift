@@ -33,6 +33,7 @@ public func buildApplication(
         // of a cookie-mode page would sign the user out.
         logger.warning("the issuer is plain http off loopback: cookie mode will not work in browsers; serve it over https")
     }
+    try ServerKeys.checkConfiguration(configuration)
     let stores = try await ServerStores.open(configuration, logger: logger)
     let bcryptPool = NIOThreadPool(numberOfThreads: max(1, System.coreCount))
     bcryptPool.start()

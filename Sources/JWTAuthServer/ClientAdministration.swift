@@ -41,14 +41,13 @@ public func removeClient(
 }
 
 /// Runs `body` with a client manager on the configured stores, and closes them after.
-private func withClientManager<Result: Sendable>(
+private func withClientManager<Result>(
     _ configuration: ServerConfiguration,
     logger: Logger,
     clock: any UnixClock,
     _ body: (ClientManager) async throws -> Result
 ) async throws -> Result {
-    let stores = try await ServerStores.open(configuration, logger: logger)
-    do {
+    try await ServerStores.withStores(configuration, logger: logger) { stores in
         // The key never signs anything here: administration only stores and revokes.
         let sessions = try SessionManager(
             configuration: configuration.sessionConfiguration,
@@ -58,11 +57,6 @@ private func withClientManager<Result: Sendable>(
             clock: clock,
             logger: logger
         )
-        let result = try await body(ClientManager(sessions: sessions, clients: stores.clients))
-        await stores.close()
-        return result
-    } catch {
-        await stores.close()
-        throw error
+        return try await body(ClientManager(sessions: sessions, clients: stores.clients))
     }
 }

@@ -16,12 +16,15 @@ public struct ServerConfiguration: Sendable {
     /// database's keys; instances sharing it sign with the same keys. Nil: keys live in the
     /// database, rotate on a schedule, and are sealed under the key-encryption key.
     public var keysDirectory: String?
-    /// The file holding the 32-byte key that seals signing keys in the database; nil means
-    /// `DATA/key-encryption.key`, created (mode 0600) when missing. Every instance sharing a
-    /// database needs the same one.
+    /// The file holding the 32-byte key that seals signing keys in the database. Every instance
+    /// sharing a database needs the same one, so it is required for any database but the
+    /// default SQLite file under the data directory; for that one nil means
+    /// `DATA/keys/key-encryption.key`, created (mode 0600 in a 0700 `DATA/keys`) on the first
+    /// start — or `DATA/key-encryption.key` where an earlier version created it.
     public var keyEncryptionKeyFile: String?
     /// How long a signing key signs before the next one takes over (default 30 days; zero:
-    /// only by hand, `jwtauth keys rotate`).
+    /// only by hand, `jwtauth keys rotate`). A schedule that would keep more than
+    /// ``SigningKeySchedule/maximumPublishedKeys`` keys published is refused at start.
     public var keyRotationInterval: Duration
     /// How long a new key is published in the JWKS before it signs (default one hour); the
     /// JWKS's cache lifetime is never longer.
@@ -155,9 +158,11 @@ public struct ServerConfiguration: Sendable {
     /// Whether keys come from files (`--keys-dir` given) rather than the database.
     public var usesKeyFiles: Bool { self.keysDirectory != nil }
 
-    /// The key-encryption key file in effect.
-    public var effectiveKeyEncryptionKeyFile: String {
-        self.keyEncryptionKeyFile ?? Self.join(self.dataDirectory, "key-encryption.key")
+    /// The key-encryption key file in effect: the configured one; for the default database
+    /// without one, the data directory's (see ``keyEncryptionKeyFile``); nil when none is
+    /// configured for another database, which the server refuses.
+    public var effectiveKeyEncryptionKeyFile: String? {
+        try? KeyEncryptionKeyFile.location(self).path
     }
 
     /// When signing keys move from `next` to `current` to `retired` and are forgotten: this
@@ -179,7 +184,17 @@ public struct ServerConfiguration: Sendable {
 
     /// The database URL in effect.
     public var effectiveDatabase: String {
-        self.database ?? "sqlite:" + Self.join(self.dataDirectory, "jwtauth.sqlite")
+        self.database ?? self.defaultDatabase
+    }
+
+    /// Whether the database is the zero-configuration default: the SQLite file under the data
+    /// directory (not given, or given as exactly that).
+    public var usesDefaultDatabase: Bool {
+        self.effectiveDatabase == self.defaultDatabase
+    }
+
+    private var defaultDatabase: String {
+        "sqlite:" + Self.join(self.dataDirectory, "jwtauth.sqlite")
     }
 
     /// The refresh-cookie settings: the issuer's origin and the configured ones are allowed;

@@ -13,6 +13,19 @@ struct ServerKeys: Sendable {
     /// The database's key lifecycle; nil when keys come from files.
     let lifecycle: SigningKeyService?
 
+    /// Refuses, before anything is opened or created, key settings that cannot work: keys in a
+    /// database other than the default SQLite file without a key-encryption key file, and a
+    /// rotation schedule that would publish more keys than remote verifiers accept.
+    static func checkConfiguration(_ configuration: ServerConfiguration) throws {
+        guard !configuration.usesKeyFiles else { return }
+        do {
+            try configuration.signingKeySchedule.checkPublishedKeyCount()
+        } catch {
+            throw JWTAuthError(error.code, "--key-rotation (JWTAUTH_KEY_ROTATION): " + error.message)
+        }
+        _ = try KeyEncryptionKeyFile.location(configuration)
+    }
+
     static func open(_ configuration: ServerConfiguration, store: any SigningKeyStore, clock: any UnixClock, logger: Logger) async throws -> ServerKeys {
         if let path = configuration.keysDirectory {
             let watcher = try KeyDirectoryWatcher(
@@ -23,7 +36,7 @@ struct ServerKeys: Sendable {
             )
             return ServerKeys(ring: watcher.ring, service: watcher, lifecycle: nil)
         }
-        let encryptionKey = try KeyEncryptionKeyFile.load(configuration, logger: logger)
+        let encryptionKey = try KeyEncryptionKeyFile.loadOrCreate(configuration, logger: logger)
         let lifecycle = try await SigningKeyService.start(
             store: store,
             encryptionKey: encryptionKey,

@@ -21,6 +21,15 @@ public struct SigningKeySummary: Sendable, Hashable {
     /// The keys directory it comes from, when keys come from files.
     public var directory: String?
 
+    /// How long the key was published before it began to sign; nil when it has not signed, or
+    /// the dates are unknown (key files). Shorter than the servers' publish-ahead, remote
+    /// verifiers whose cached JWKS predates the key may refuse its first tokens until they
+    /// fetch the JWKS again.
+    public var publishedBeforeSigning: Duration? {
+        guard let created = self.createdAt, let activated = self.activatedAt else { return nil }
+        return activated.duration(since: created)
+    }
+
     /// Creates a summary; each parameter sets the property of the same name.
     public init(
         keyID: String,
@@ -62,7 +71,7 @@ public func listSigningKeys(configuration: ServerConfiguration, logger: Logger) 
     if let path = configuration.keysDirectory {
         return try fileKeys(path, logger: logger)
     }
-    let records = try await withKeyDatabase(configuration, logger: logger) { store in
+    let records = try await ServerStores.withDatabase(configuration, logger: logger) { store in
         try await store.signingKeys()
     }
     let order: [SigningKeyRecord.State: Int] = [.current: 0, .next: 1, .retired: 2, .revoked: 3]
@@ -78,9 +87,11 @@ public func listSigningKeys(configuration: ServerConfiguration, logger: Logger) 
 /// interval (about a second).
 ///
 /// - Returns: The key that signs now.
-/// - Throws: `invalid_input` when keys come from files; `not_found` when the database holds no
-///   keys yet (a server creates them, or imports key files, on its first start); `key_invalid`
-///   when the key-encryption key is not the one the keys were sealed under.
+/// - Throws: `invalid_input` when keys come from files, or when the database is not the
+///   default SQLite file and no key-encryption key file is configured; `not_found` when the
+///   database holds no keys yet (a server creates them, or imports key files, on its first
+///   start); `key_invalid` when the key-encryption key is missing or not the one the keys were
+///   sealed under.
 public func rotateSigningKey(configuration: ServerConfiguration, clock: any UnixClock = SystemClock(), logger: Logger) async throws -> SigningKeySummary {
     try refuseKeyFiles(configuration, "rotate")
     let records = try await withKeyOperations(configuration, logger: logger) { operations in
@@ -97,8 +108,9 @@ public func rotateSigningKey(configuration: ServerConfiguration, clock: any Unix
 /// current, the next key signs now and a new next key is made.
 ///
 /// - Returns: The revoked key.
-/// - Throws: `not_found` for an unknown `kid`; `invalid_input` when keys come from files;
-///   `key_invalid` for the wrong key-encryption key.
+/// - Throws: `not_found` for an unknown `kid`; `invalid_input` when keys come from files, or
+///   when the database is not the default SQLite file and no key-encryption key file is
+///   configured; `key_invalid` for a missing or wrong key-encryption key.
 public func revokeSigningKey(_ keyID: String, configuration: ServerConfiguration, clock: any UnixClock = SystemClock(), logger: Logger) async throws -> SigningKeySummary {
     try refuseKeyFiles(configuration, "revoke")
     let records = try await withKeyOperations(configuration, logger: logger) { operations in
@@ -126,30 +138,17 @@ private func fileKeys(_ path: String, logger: Logger) throws -> [SigningKeySumma
     }
 }
 
-private func withKeyDatabase<Result: Sendable>(
-    _ configuration: ServerConfiguration,
-    logger: Logger,
-    _ body: (SQLStore) async throws -> Result
-) async throws -> Result {
-    let store = try await ServerStores.openDatabase(configuration, logger: logger)
-    do {
-        let result = try await body(store)
-        try? await store.close()
-        return result
-    } catch {
-        try? await store.close()
-        throw error
-    }
-}
-
 /// Runs a move against the database's keys. The CLI neither rotates on a schedule nor forgets
-/// keys (the servers' schedule decides that, from lifetimes the CLI does not know).
+/// keys (the servers' schedule decides that, from lifetimes the CLI does not know), and never
+/// creates a key-encryption key: one it made up would seal keys no server can open.
 private func withKeyOperations(
     _ configuration: ServerConfiguration,
     logger: Logger,
     _ body: (SigningKeyOperations) async throws -> [SigningKeyRecord]
 ) async throws -> [SigningKeyRecord] {
-    try await withKeyDatabase(configuration, logger: logger) { store in
+    // A database that needs a configured key-encryption key is refused before it is opened.
+    _ = try KeyEncryptionKeyFile.location(configuration)
+    return try await ServerStores.withDatabase(configuration, logger: logger) { store in
         guard try await !store.signingKeys().isEmpty else {
             throw JWTAuthError(.notFound, "the database holds no signing keys yet: start the server once, it creates them (or imports DATA/keys)")
         }

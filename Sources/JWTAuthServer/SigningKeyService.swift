@@ -56,8 +56,9 @@ public final class SigningKeyService: Service, Sendable {
     ///   - clock: Where "now" comes from.
     ///   - pollInterval: How often the stored keys are read.
     ///   - logger: Where rotations, revocations and read failures are logged (never a key).
-    /// - Throws: `key_invalid` when the stored keys were sealed under another key-encryption
-    ///   key, or were altered; `store_unavailable`.
+    /// - Throws: `invalid_input` for a schedule that would publish more than
+    ///   ``SigningKeySchedule/maximumPublishedKeys`` keys; `key_invalid` when the stored keys
+    ///   were sealed under another key-encryption key, or were altered; `store_unavailable`.
     public static func start(
         store: any SigningKeyStore,
         encryptionKey: KeyEncryptionKey,
@@ -68,6 +69,7 @@ public final class SigningKeyService: Service, Sendable {
         pollInterval: Duration = .seconds(1),
         logger: Logger = Logger(label: "jwtauth.keys")
     ) async throws -> SigningKeyService {
+        try schedule.checkPublishedKeyCount()
         let operations = SigningKeyOperations(store: store, schedule: schedule, encryptionKey: encryptionKey, algorithm: algorithm)
         let records = try await operations.prepare(importing: legacyKeys, at: clock.now)
         let imported = legacyKeys.filter { legacy in records.contains { $0.sealedKey == legacy.sealedKey } }

@@ -20,4 +20,19 @@ struct CLIFailure: Error {
     static func usage(_ message: String) -> CLIFailure {
         CLIFailure(code: "usage", message: message, exitCode: 2)
     }
+
+    /// A failure of library work: `invalid_input` is a usage error (exit 2), any other code a
+    /// failure while running (exit 1: an unknown id, an unreachable store).
+    static func failed(_ error: JWTAuthError) -> CLIFailure {
+        CLIFailure(code: error.code.description, message: error.message, exitCode: error.code == .invalidInput ? 2 : 1)
+    }
+
+    /// Runs library work, reporting its ``JWTAuthError`` as ``failed(_:)`` does.
+    static func reporting<Result>(_ body: () async throws -> Result) async throws -> Result {
+        do {
+            return try await body()
+        } catch let error as JWTAuthError {
+            throw Self.failed(error)
+        }
+    }
 }

@@ -28,8 +28,8 @@ struct ClientsCommand: AsyncParsableCommand {
 
         func run() async throws {
             let scopes = self.scope.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
-            let (client, secret) = try await ClientsCommand.perform {
-                try await addClient(configuration: try ClientsCommand.configuration(self.store), name: self.name, scopes: scopes, logger: ClientsCommand.logger)
+            let (client, secret) = try await CLIFailure.reporting {
+                try await addClient(configuration: try ClientsCommand.configuration(self.store), name: self.name, scopes: scopes, logger: Console.administrationLogger())
             }
             print(JSONValue.object(["client_id": .string(client.id), "client_secret": .string(secret)]).jsonString)
         }
@@ -44,8 +44,8 @@ struct ClientsCommand: AsyncParsableCommand {
         @OptionGroup var store: StoreOptions
 
         func run() async throws {
-            let clients = try await ClientsCommand.perform {
-                try await listClients(configuration: try ClientsCommand.configuration(self.store), logger: ClientsCommand.logger)
+            let clients = try await CLIFailure.reporting {
+                try await listClients(configuration: try ClientsCommand.configuration(self.store), logger: Console.administrationLogger())
             }
             if self.json {
                 let list = clients.map { client -> JSONValue in
@@ -59,17 +59,10 @@ struct ClientsCommand: AsyncParsableCommand {
                 print(JSONValue.array(list).jsonString)
                 return
             }
-            let rows = [["ID", "NAME", "SCOPES", "CREATED"]] + clients.map { client in
-                [
-                    client.id, client.name, client.scopes.joined(separator: ","),
-                    Date(timeIntervalSince1970: client.createdAt.secondsSinceEpoch).ISO8601Format(),
-                ]
-            }
-            let widths = (0..<4).map { column in rows.map { $0[column].count }.max() ?? 0 }
-            for row in rows {
-                let padded = zip(row, widths).map { $0.padding(toLength: $1, withPad: " ", startingAt: 0) }
-                print(padded.joined(separator: "  ").trimmingCharacters(in: .whitespaces))
-            }
+            Console.printTable(
+                [["ID", "NAME", "SCOPES", "CREATED"]]
+                    + clients.map { client in [client.id, client.name, client.scopes.joined(separator: ","), Console.date(client.createdAt)] }
+            )
         }
     }
 
@@ -85,8 +78,8 @@ struct ClientsCommand: AsyncParsableCommand {
         @OptionGroup var store: StoreOptions
 
         func run() async throws {
-            try await ClientsCommand.perform {
-                try await removeClient(configuration: try ClientsCommand.configuration(self.store), id: self.id, logger: ClientsCommand.logger)
+            try await CLIFailure.reporting {
+                try await removeClient(configuration: try ClientsCommand.configuration(self.store), id: self.id, logger: Console.administrationLogger())
             }
         }
     }
@@ -95,21 +88,5 @@ struct ClientsCommand: AsyncParsableCommand {
         var configuration = ServerConfiguration()
         try store.apply(to: &configuration, environment: Environment())
         return configuration
-    }
-
-    static var logger: Logger {
-        var logger = Logger(label: "jwtauth")
-        logger.logLevel = .warning
-        return logger
-    }
-
-    /// Runs library work, reporting its errors as `error: <code>: <message>` (exit 2 for bad
-    /// input, 1 for anything else: an unknown client, an unreachable store).
-    static func perform<Result>(_ body: () async throws -> Result) async throws -> Result {
-        do {
-            return try await body()
-        } catch let error as JWTAuthError {
-            throw CLIFailure(code: error.code.description, message: error.message, exitCode: error.code == .invalidInput ? 2 : 1)
-        }
     }
 }

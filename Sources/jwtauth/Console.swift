@@ -1,4 +1,6 @@
 import Foundation
+import JWTAuth
+import Logging
 
 #if canImport(Glibc)
 import Glibc
@@ -19,6 +21,31 @@ enum Console {
     static func writeExactly(_ bytes: [UInt8]) {
         FileHandle.standardOutput.write(Data(bytes))
         if isatty(STDOUT_FILENO) != 0 { FileHandle.standardOutput.write(Data("\n".utf8)) }
+    }
+
+    /// Prints rows as a table for people: columns padded to their widest cell, two spaces
+    /// apart, nothing trailing. The first row is the header.
+    static func printTable(_ rows: [[String]]) {
+        let columns = rows.map(\.count).max() ?? 0
+        let widths = (0..<columns).map { column in rows.map { column < $0.count ? $0[column].count : 0 }.max() ?? 0 }
+        for row in rows {
+            let cells = row.enumerated().map { column, cell in cell.padding(toLength: widths[column], withPad: " ", startingAt: 0) }
+            print(cells.joined(separator: "  ").trimmingCharacters(in: .whitespaces))
+        }
+    }
+
+    /// A time for a table: ISO 8601 in UTC to the second, `-` for none.
+    static func date(_ date: NumericDate?) -> String {
+        guard let date else { return "-" }
+        return Date(timeIntervalSince1970: Double(date.wholeSeconds)).ISO8601Format()
+    }
+
+    /// A logger for the administration commands: warnings and errors only, on stderr (the
+    /// logging system's default handler).
+    static func administrationLogger() -> Logger {
+        var logger = Logger(label: "jwtauth")
+        logger.logLevel = .warning
+        return logger
     }
 
     static func readStandardInput() throws(CLIFailure) -> [UInt8] {

@@ -93,24 +93,19 @@ struct KeysCommand: AsyncParsableCommand {
         var json = false
 
         func run() async throws {
-            let keys = try await runReportingErrors {
-                try await listSigningKeys(configuration: try self.location.configuration(), logger: quietLogger())
+            let keys = try await CLIFailure.reporting {
+                try await listSigningKeys(configuration: try self.location.configuration(), logger: Console.administrationLogger())
             }
             if self.json {
                 print(JSONValue.array(keys.map(Self.json)).jsonString)
                 return
             }
-            let rows = [["KID", "ALG", "STATE", "CREATED", "ACTIVATED", "RETIRED", "REVOKED"]]
-                + keys.map { key in
-                    [key.keyID, key.algorithm.name, key.state.rawValue] + [key.createdAt, key.activatedAt, key.retiredAt, key.revokedAt].map(Self.date)
-                }
-            let widths = (0..<7).map { column in rows.map { $0[column].count }.max() ?? 0 }
-            for row in rows {
-                let cells = row.enumerated().map { column, cell in
-                    column == row.count - 1 ? cell : cell.padding(toLength: widths[column], withPad: " ", startingAt: 0)
-                }
-                print(cells.joined(separator: "  ").trimmingCharacters(in: .whitespaces))
-            }
+            Console.printTable(
+                [["KID", "ALG", "STATE", "CREATED", "ACTIVATED", "RETIRED", "REVOKED"]]
+                    + keys.map { key in
+                        [key.keyID, key.algorithm.name, key.state.rawValue] + [key.createdAt, key.activatedAt, key.retiredAt, key.revokedAt].map(Console.date)
+                    }
+            )
         }
 
         static func json(_ key: SigningKeySummary) -> JSONValue {
@@ -125,28 +120,44 @@ struct KeysCommand: AsyncParsableCommand {
             if let directory = key.directory { members["directory"] = .string(directory) }
             return .object(members)
         }
-
-        static func date(_ date: NumericDate?) -> String {
-            guard let date else { return "-" }
-            let formatter = ISO8601DateFormatter()
-            formatter.formatOptions = [.withInternetDateTime]
-            return formatter.string(from: Date(timeIntervalSince1970: Double(date.wholeSeconds)))
-        }
     }
 
     struct Rotate: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Rotate a server's signing keys now: the next key signs, a new next key is made.",
-            discussion: "Running servers follow within about a second. Prints the kid that signs now as the last word."
+            discussion: "Running servers follow within about a second. Prints the kid that signs now as the last word; warns on stderr when that key was published for less than the publish-ahead (remote verifiers may briefly refuse its tokens)."
         )
 
         @OptionGroup var location: Location
 
+        @Option(
+            name: .customLong("key-publish-ahead"),
+            help: "The servers' publish-ahead: a warning if the key that signs now was published for less. [JWTAUTH_KEY_PUBLISH_AHEAD, default 1h]"
+        )
+        var keyPublishAhead: DurationArgument?
+
         func run() async throws {
-            let current = try await runReportingErrors {
-                try await rotateSigningKey(configuration: try self.location.configuration(), logger: quietLogger())
+            let publishAhead = try self.keyPublishAhead?.duration
+                ?? Environment().parse("KEY_PUBLISH_AHEAD", DurationArgument.init(argument:))?.duration
+                ?? ServerConfiguration().keyPublishAhead
+            let current = try await CLIFailure.reporting {
+                try await rotateSigningKey(configuration: try self.location.configuration(), logger: Console.administrationLogger())
+            }
+            if let published = current.publishedBeforeSigning, published < publishAhead {
+                // Done all the same: an operator rotating by hand may have a reason not to wait.
+                Console.error(
+                    "warning: \(current.keyID) was published \(Self.text(published)) before it began to sign, less than the publish-ahead (\(Self.text(publishAhead))): "
+                        + "remote verifiers whose cached JWKS predates it may briefly refuse its tokens, until they fetch the JWKS again"
+                )
             }
             print("rotated; now signing with \(current.keyID)")
+        }
+
+        /// A duration in whole seconds, or hours and minutes when long.
+        static func text(_ duration: Duration) -> String {
+            let seconds = Int64(duration.components.seconds)
+            guard seconds >= 3600 else { return "\(seconds)s" }
+            return seconds % 3600 == 0 ? "\(seconds / 3600)h" : "\(seconds / 3600)h\(seconds % 3600 / 60)m"
         }
     }
 
@@ -162,27 +173,10 @@ struct KeysCommand: AsyncParsableCommand {
         @OptionGroup var location: Location
 
         func run() async throws {
-            let revoked = try await runReportingErrors {
-                try await revokeSigningKey(self.kid, configuration: try self.location.configuration(), logger: quietLogger())
+            let revoked = try await CLIFailure.reporting {
+                try await revokeSigningKey(self.kid, configuration: try self.location.configuration(), logger: Console.administrationLogger())
             }
             print("revoked \(revoked.keyID)")
         }
-    }
-}
-
-/// A logger for the administration commands: warnings and errors only, on stderr.
-private func quietLogger() -> Logger {
-    var logger = Logger(label: "jwtauth")
-    logger.logLevel = .warning
-    return logger
-}
-
-/// Runs library work, reporting its errors as the CLI does: `invalid_input` is a usage error
-/// (exit 2), every other failure exit 1.
-private func runReportingErrors<Result>(_ body: () async throws -> Result) async throws -> Result {
-    do {
-        return try await body()
-    } catch let error as JWTAuthError {
-        throw CLIFailure(code: error.code.description, message: error.message, exitCode: error.code == .invalidInput ? 2 : 1)
     }
 }

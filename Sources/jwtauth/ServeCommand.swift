@@ -37,7 +37,7 @@ struct KeyOptions: ParsableArguments {
 
     @Option(
         name: .customLong("key-encryption-key-file"),
-        help: "The 32-byte key sealing the database's signing keys; the same for every instance. [JWTAUTH_KEY_ENCRYPTION_KEY_FILE, default DATA/key-encryption.key]"
+        help: "The 32-byte key sealing the database's signing keys; the same for every instance; required for any database but the default SQLite file. [JWTAUTH_KEY_ENCRYPTION_KEY_FILE, default DATA/keys/key-encryption.key, created by serve for the default database only]"
     )
     var keyEncryptionKeyFile: String?
 
@@ -72,7 +72,8 @@ struct ServeCommand: AsyncParsableCommand {
         abstract: "Run the token server.",
         discussion: """
             With no flags: SQLite under ./data, with ES256 signing keys in it (sealed under \
-            ./data/key-encryption.key, rotated every 30 days), listening on 127.0.0.1:8080. Every flag can also be set as JWTAUTH_<FLAG> (JWTAUTH_PORT, \
+            ./data/keys/key-encryption.key, rotated every 30 days), listening on 127.0.0.1:8080. Any other \
+            --database needs --key-encryption-key-file, the same file on every instance. Every flag can also be set as JWTAUTH_<FLAG> (JWTAUTH_PORT, \
             JWTAUTH_ACCESS_TTL, …); flags win. Durations: 90, 90s, 5m, 6h, 30d.
             """
     )
@@ -238,10 +239,8 @@ struct ServeCommand: AsyncParsableCommand {
             return handler
         }
         let logger = Logger(label: "jwtauth")
-        do {
+        try await CLIFailure.reporting {
             try await runServer(configuration: configuration, logger: logger)
-        } catch let error as JWTAuthError {
-            throw CLIFailure(code: error.code.description, message: error.message, exitCode: error.code == .invalidInput ? 2 : 1)
         }
     }
 }

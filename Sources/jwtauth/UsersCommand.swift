@@ -33,21 +33,17 @@ struct UsersCommand: AsyncParsableCommand {
             } else if password.hasSuffix("\n") {
                 password.removeLast()
             }
-            var logger = Logger(label: "jwtauth")
-            logger.logLevel = .warning
-            do {
-                let user = try await addUser(
+            let user = try await CLIFailure.reporting {
+                try await addUser(
                     configuration: configuration,
                     username: self.name,
                     password: password,
                     roles: self.admin ? ["admin"] : [],
-                    logger: logger
+                    logger: Console.administrationLogger()
                 )
-                let roles = JSONValue.array(user.roles.map(JSONValue.string))
-                print(JSONValue.object(["id": .string(user.id), "username": .string(user.username), "roles": roles]).jsonString)
-            } catch let error as JWTAuthError {
-                throw CLIFailure(code: error.code.description, message: error.message, exitCode: error.code == .invalidInput ? 2 : 1)
             }
+            let roles = JSONValue.array(user.roles.map(JSONValue.string))
+            print(JSONValue.object(["id": .string(user.id), "username": .string(user.username), "roles": roles]).jsonString)
         }
     }
 }

@@ -63,11 +63,21 @@ def test_keys_commands_change_the_running_servers_keys(cli, server):
     assert table.splitlines()[0].split() == ["KID", "ALG", "STATE", "CREATED", "ACTIVATED", "RETIRED", "REVOKED"]
     assert current in table and upcoming in table
 
-    # rotate: the next key signs now; its kid is the last word on stdout.
-    out = cli.ok("keys", "rotate", *store).decode()
+    # rotate: the next key signs now; its kid is the last word on stdout. It was published
+    # less than the publish-ahead (1 h) ago: done, with a warning on stderr.
+    r = cli.run("keys", "rotate", *store)
+    assert r.returncode == 0, r.describe()
+    out = r.stdout.decode()
     assert out.split()[-1] == upcoming, out
+    assert r.stderr.startswith("warning: ") and "remote verifiers" in r.stderr and upcoming in r.stderr, r.describe()
     wait_for("the server publishes the rotated keys", lambda: published_kids(base)[0] == upcoming)
     assert current in published_kids(base), "the retired key stays published"
+
+    # With a publish-ahead the key has had (none), no warning.
+    r = cli.run("keys", "rotate", *store, "--key-publish-ahead", "0")
+    assert r.returncode == 0 and r.stderr == "", r.describe()
+    upcoming = r.stdout.decode().split()[-1]
+    wait_for("the server publishes the second rotation", lambda: published_kids(base)[0] == upcoming)
 
     # revoke: out of the server's JWKS within seconds.
     r = cli.run("keys", "revoke", current, *store)
@@ -95,3 +105,30 @@ def test_keys_commands_refuse_what_they_cannot_do(cli, tmp_path):
         assert "keys come from files" in r.stderr
     listed = json.loads(cli.ok("keys", "list", "--keys-dir", str(keys_dir), "--json"))
     assert [key["state"] for key in listed] == ["current"]
+
+
+def test_a_database_other_than_the_default_needs_the_key_encryption_key_file(cli, tmp_path):
+    """Only the zero-configuration SQLite file gets a key-encryption key made for it: serve and
+    keys refuse any other database without --key-encryption-key-file, naming it, and create
+    nothing; keys never creates one, not even for the default database."""
+    data = tmp_path / "data"
+    for database in (f"sqlite:{tmp_path / 'elsewhere.sqlite'}", "postgres://jwtauth:secret@127.0.0.1:1/jwtauth"):
+        for args in (["serve", "--port", "0"], ["keys", "rotate"], ["keys", "revoke", "some-kid"]):
+            r = cli.run(*args, "--data-dir", str(data), "--database", database, timeout=30)
+            assert r.returncode == 2 and r.error_code == "invalid_input", r.describe()
+            assert "--key-encryption-key-file" in r.stderr and "JWTAUTH_KEY_ENCRYPTION_KEY_FILE" in r.stderr, r.describe()
+            assert "secret" not in r.stderr, "the database password is never printed"
+    assert not data.exists() and not (tmp_path / "elsewhere.sqlite").exists()
+
+    # The default database: keys rotate on an empty data directory creates no key.
+    r = cli.run("keys", "rotate", "--data-dir", str(data))
+    assert r.returncode == 1 and r.error_code == "not_found", r.describe()
+    assert not (data / "keys" / "key-encryption.key").exists()
+
+
+def test_serve_refuses_a_rotation_that_would_publish_too_many_keys(cli, tmp_path):
+    data = tmp_path / "data"
+    r = cli.run("serve", "--data-dir", str(data), "--port", "0", "--key-rotation", "10s", "--key-publish-ahead", "10s", timeout=30)
+    assert r.returncode == 2 and r.error_code == "invalid_input", r.describe()
+    assert "--key-rotation" in r.stderr and "rotate every 111s or more" in r.stderr, r.describe()
+    assert not data.exists()

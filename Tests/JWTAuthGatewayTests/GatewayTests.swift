@@ -13,6 +13,20 @@ import Testing
 /// upstream failures.
 @Suite("Gateway")
 struct GatewayTests {
+    @Test("The gateway's configuration never shows the client secret: not in description, debugDescription, dump or a mirror")
+    func configurationIsRedacted() {
+        let secret = "s3cr3t-Zq9xW2vB7nK4mT1pL8rY5uE0oI6aS3dF"
+        let configuration = GatewayConfiguration(issuer: "https://auth.test", upstream: "http://127.0.0.1:9000", clientID: "c_gateway", clientSecret: secret)
+        var dumped = ""
+        dump(configuration, to: &dumped)
+        let mirrored = Mirror(reflecting: configuration).children.map { "\($0.label ?? ""): \($0.value)" }.joined(separator: ", ")
+        for text in ["\(configuration)", String(reflecting: configuration), dumped, mirrored] {
+            #expect(!text.contains(secret), "\(text)")
+            #expect(text.contains("c_gateway") && text.contains("<redacted>"), "\(text)")
+        }
+        #expect(Mirror(reflecting: configuration).children.count == 14, "every property is in the mirror")
+    }
+
     @Test("A valid token is forwarded with the X-Auth-* identity; the caller's own X-Auth-* headers never reach the upstream")
     func forwardsIdentity() async throws {
         let issuer = try Issuer()

@@ -55,6 +55,20 @@ struct FeedFixture: Sendable {
 
 @Suite("Remote revocation feed")
 struct RemoteRevocationsTests {
+    @Test("The feed configuration never shows the client secret: not in description, debugDescription, dump or a mirror")
+    func configurationIsRedacted() {
+        let secret = "s3cr3t-Zq9xW2vB7nK4mT1pL8rY5uE0oI6aS3dF"
+        let configuration = RemoteRevocationsConfiguration(issuer: "https://auth.test", clientID: "c_reader", clientSecret: secret)
+        var dumped = ""
+        dump(configuration, to: &dumped)
+        let mirrored = Mirror(reflecting: configuration).children.map { "\($0.label ?? ""): \($0.value)" }.joined(separator: ", ")
+        for text in ["\(configuration)", String(reflecting: configuration), dumped, mirrored] {
+            #expect(!text.contains(secret), "\(text)")
+            #expect(text.contains("c_reader") && text.contains("<redacted>"), "\(text)")
+        }
+        #expect(Mirror(reflecting: configuration).children.count == 16, "every property is in the mirror")
+    }
+
     @Test("The snapshot and live events revoke tokens; a cut feed resumes with Last-Event-ID")
     func snapshotLiveAndResume() async throws {
         let keys = try TestKeys()

@@ -183,6 +183,7 @@ struct KeyLifecycleTests {
 
             let rotated = try await rotateSigningKey(configuration: configuration, clock: fixture.clock, logger: .quiet)
             #expect(rotated.keyID == second && rotated.state == .current)
+            #expect(rotated.publishedBeforeSigning == .zero, "made next at the first start, on the same (manual) second")
             keys = try await listSigningKeys(configuration: configuration, logger: .quiet)
             #expect(keys.map(\.state) == [.current, .next, .retired])
             #expect(keys[0].keyID == second && keys[2].keyID == first)
@@ -203,13 +204,14 @@ struct KeyLifecycleTests {
         }
     }
 
-    @Test("The key-encryption key: created 0600 beside the database, and a different one is refused with the fix named")
+    @Test("The key-encryption key of the default database: created 0600 in a 0700 DATA/keys, and a different one is refused with the fix named")
     func keyEncryptionKey() async throws {
         try await ServerFixture.with(Self.configure) { fixture in
             try await fixture.run { _ in }
-            let path = fixture.dataDirectory + "/key-encryption.key"
-            let attributes = try FileManager.default.attributesOfItem(atPath: path)
-            #expect((attributes[.posixPermissions] as? Int).map { $0 & 0o777 } == 0o600)
+            let path = fixture.dataDirectory + "/keys/key-encryption.key"
+            #expect(try Self.mode(path) == 0o600)
+            #expect(try Self.mode(fixture.dataDirectory + "/keys") == 0o700)
+            #expect(!FileManager.default.fileExists(atPath: fixture.dataDirectory + "/key-encryption.key"))
 
             // Another instance, or the CLI, with another key-encryption key.
             let other = fixture.dataDirectory + "/other.key"
@@ -239,6 +241,115 @@ struct KeyLifecycleTests {
                 let kids = try await api.publishedKeyIDs()
                 #expect(kids.count == 2)
             }
+        }
+    }
+
+    static func mode(_ path: String) throws -> Int? {
+        (try FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? Int).map { $0 & 0o777 }
+    }
+
+    @Test(
+        "Keys in any database but the default SQLite file need a key-encryption key file: without one the server refuses to start, naming the flag, and creates nothing",
+        arguments: ["sqlite", "postgres"]
+    )
+    func keyEncryptionKeyRequired(database: String) async throws {
+        try await ServerFixture.with(Self.configure) { fixture in
+            var elsewhere = fixture
+            // Refused before the database is opened: this PostgreSQL need not exist.
+            elsewhere.configuration.database = database == "sqlite" ? "sqlite:" + fixture.dataDirectory + "/elsewhere.sqlite" : "postgres://jwtauth:secret@127.0.0.1:1/jwtauth"
+            let error = await #expect(throws: JWTAuthError.self) { try await elsewhere.run { _ in } }
+            #expect(error?.code == .invalidInput)
+            for name in ["--key-encryption-key-file", "JWTAUTH_KEY_ENCRYPTION_KEY_FILE"] {
+                #expect(error?.message.contains(name) == true, "\(String(describing: error))")
+            }
+            #expect(error?.message.contains("secret") == false, "the database password is not repeated")
+            #expect(try FileManager.default.contentsOfDirectory(atPath: fixture.dataDirectory).isEmpty, "nothing was created")
+            let rotateError = await #expect(throws: JWTAuthError.self) {
+                try await rotateSigningKey(configuration: elsewhere.configuration, logger: .quiet)
+            }
+            #expect(rotateError?.code == .invalidInput)
+
+            guard database == "sqlite" else { return }
+            // With the file, or with key files, it starts.
+            var given = elsewhere
+            given.configuration.keyEncryptionKeyFile = fixture.dataDirectory + "/given.key"
+            try KeyEncryptionKey.generate().fileContents.write(toFile: fixture.dataDirectory + "/given.key", atomically: true, encoding: .utf8)
+            try await given.run { api in
+                let kids = try await api.publishedKeyIDs()
+                #expect(kids.count == 2)
+            }
+            var files = elsewhere
+            files.configuration.keysDirectory = fixture.dataDirectory + "/key-files"
+            try await files.run { api in
+                let kids = try await api.publishedKeyIDs()
+                #expect(kids.count == 1)
+            }
+            #expect(!FileManager.default.fileExists(atPath: fixture.dataDirectory + "/keys/key-encryption.key"))
+        }
+    }
+
+    @Test("A data directory whose key-encryption key an earlier version made at DATA/key-encryption.key keeps using it")
+    func earlierKeyEncryptionKeyLocation() async throws {
+        try await ServerFixture.with(Self.configure) { fixture in
+            let earlier = fixture.dataDirectory + "/key-encryption.key"
+            try KeyEncryptionKey.generate().fileContents.write(toFile: earlier, atomically: true, encoding: .utf8)
+            try await fixture.run { _ in }
+            try await fixture.run { api in
+                let kids = try await api.publishedKeyIDs()
+                #expect(kids.count == 2, "a restart opens the keys")
+            }
+            #expect(!FileManager.default.fileExists(atPath: fixture.dataDirectory + "/keys/key-encryption.key"), "no new key was made")
+            // The keys were sealed under the earlier file, and jwtauth keys finds it too.
+            var explicit = fixture
+            explicit.configuration.keyEncryptionKeyFile = earlier
+            _ = try await rotateSigningKey(configuration: explicit.configuration, clock: fixture.clock, logger: .quiet)
+            _ = try await rotateSigningKey(configuration: fixture.configuration, clock: fixture.clock, logger: .quiet)
+        }
+    }
+
+    @Test("jwtauth keys only reads the key-encryption key: a missing one is an error, never created")
+    func administrationNeverCreatesTheKeyEncryptionKey() async throws {
+        try await ServerFixture.with(Self.configure) { fixture in
+            try await fixture.run { _ in }
+            let path = fixture.dataDirectory + "/keys/key-encryption.key"
+            try FileManager.default.removeItem(atPath: path)
+            for operation in ["rotate", "revoke"] {
+                let error = await #expect(throws: JWTAuthError.self) {
+                    if operation == "rotate" {
+                        _ = try await rotateSigningKey(configuration: fixture.configuration, clock: fixture.clock, logger: .quiet)
+                    } else {
+                        _ = try await revokeSigningKey("some-kid", configuration: fixture.configuration, clock: fixture.clock, logger: .quiet)
+                    }
+                }
+                #expect(error?.code == .keyInvalid, "\(operation)")
+                #expect(error?.message.contains(path) == true, "\(String(describing: error))")
+                #expect(!FileManager.default.fileExists(atPath: path), "\(operation) created a key-encryption key")
+            }
+        }
+    }
+
+    @Test("A rotation schedule that would publish more than 200 keys is refused at start, naming the shortest rotation that fits")
+    func tooManyPublishedKeys() async throws {
+        try await ServerFixture.with({
+            $0.keyRotationInterval = .seconds(10)
+            $0.keyPublishAhead = .seconds(10)
+        }) { fixture in
+            let error = await #expect(throws: JWTAuthError.self) { try await fixture.run { _ in } }
+            #expect(error?.code == .invalidInput)
+            #expect(error?.message.contains("--key-rotation") == true && error?.message.contains("2198") == true, "\(String(describing: error))")
+            #expect(error?.message.contains("rotate every 111s or more") == true, "\(String(describing: error))")
+            #expect(try FileManager.default.contentsOfDirectory(atPath: fixture.dataDirectory).isEmpty, "refused before anything was created")
+
+            var fits = fixture
+            fits.configuration.keyRotationInterval = .seconds(111)
+            try await fits.run { api in
+                let kids = try await api.publishedKeyIDs()
+                #expect(kids.count == 2)
+            }
+            // Key files do not rotate on a schedule.
+            var files = fixture
+            files.configuration.keysDirectory = fixture.dataDirectory + "/key-files"
+            try await files.run { _ in }
         }
     }
 

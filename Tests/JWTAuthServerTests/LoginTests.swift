@@ -98,6 +98,26 @@ struct LoginTests {
         }
     }
 
+    @Test("A login client_id of the machine clients' form (c_…) is refused with 400 invalid_request, even with the right password")
+    func machineClientID() async throws {
+        try await ServerFixture.with { fixture in
+            let machine = try await fixture.addClient("orders-api")
+            try await fixture.run { api in
+                let id = try await api.register("alice")
+                for clientID in [machine.id, "c_", "c_anything"] {
+                    let response = try await api.loginResponse("alice", "correct horse battery", clientID: clientID)
+                    expectError(response, .badRequest, "invalid_request", "client_id \(clientID)")
+                    #expect(response.object["access_token"] == nil)
+                }
+                // Nothing was started, and ids that merely contain the prefix are fine.
+                let tokens = try await api.login("alice", clientID: "web_c_1")
+                let sessions = try await api.get("/auth/sessions", bearer: tokens.access)
+                #expect(sessions.json?.arrayValue?.count == 1, "\(sessions.text)")
+                #expect(JWTParts(tokens.access)?.payload["sub"]?.stringValue == id)
+            }
+        }
+    }
+
     @Test("A wrong password and an unknown user get the same 401 invalid_credentials")
     func invalidCredentials() async throws {
         try await withServer { api in

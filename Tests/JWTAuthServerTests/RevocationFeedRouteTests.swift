@@ -186,9 +186,54 @@ struct RevocationFeedRouteTests {
         }
     }
 
+    @Test("The stream ends when the key that signed the reader's token leaves the key ring, without waiting for the token to expire")
+    func endsWhenTheKeyLeaves() async throws {
+        try await Self.withReader(configure: {
+            $0.keysDirectory = $0.dataDirectory + "/mounted-keys"
+            $0.keysDirectoryPollInterval = .milliseconds(20)
+            $0.revocationHeartbeat = .milliseconds(100)
+        }) { api, port, token, fixture in
+            let directory = fixture.dataDirectory + "/mounted-keys"
+            let stream = try await EventStream.open(port: port, bearer: token)
+            try await stream.next("ready")
+            // A new key signs and the old one is gone at once: no revocation goes out for it,
+            // only the ring changes.
+            try writeAtomically(directory + "/signing.jwk", try JWTKey.generate(.es256).jwk(includingPrivateKey: true))
+            let old = try #require(keyID(of: token))
+            try await eventually("the old key leaves the JWKS") { try await !api.publishedKeyIDs().contains(old) }
+            try await stream.waitForEnd()
+            #expect(stream.endedCleanly)
+        }
+    }
+
+    @Test("A stream never outlives iat + the access-token lifetime + the leeway, even when the token's exp is later")
+    func endsAtTheLongestAccessTokenLife() async throws {
+        try await ServerFixture.with({ $0.revocationHeartbeat = .milliseconds(100) }) { fixture in
+            let reader = try await fixture.addClient("reader")
+            // Issued under a five-minute lifetime; the server now gives access tokens one minute.
+            let token = try await fixture.run { api in try await api.clientToken(reader) }
+            var shorter = fixture
+            shorter.configuration.accessTokenLifetime = .seconds(60)
+            try await shorter.run(.live) { api in
+                do {
+                    let stream = try await EventStream.open(port: try #require(api.client.port), bearer: token)
+                    try await stream.next("ready")
+                    fixture.clock.advance(by: .seconds(119))
+                    try await stream.next("heartbeat", after: stream.events.count)
+                    #expect(!stream.hasEnded, "iat + 60 s + 60 s leeway is not reached yet")
+                    fixture.clock.advance(by: .seconds(1))
+                    try await stream.waitForEnd()
+                } catch {
+                    Issue.record(error)
+                }
+            }
+        }
+    }
+
     @Test("A reader whose client is removed is sent its own revocation, and its stream ends")
     func removedReader() async throws {
-        try await ServerFixture.with { fixture in
+        // No heartbeat within the test's wait: only the revocation itself can end the stream.
+        try await ServerFixture.with({ $0.revocationHeartbeat = .seconds(600) }) { fixture in
             let reader = try await fixture.addClient("reader")
             try await fixture.run(.live) { api in
                 do {
@@ -205,8 +250,9 @@ struct RevocationFeedRouteTests {
         }
     }
 
-    @Test("Memory store: a reader that disconnects leaves the feed at once; graceful shutdown ends open streams cleanly")
-    func disconnectAndShutdown() async throws {
+    /// A hand-built app on the memory store whose feed never sends a heartbeat within a test,
+    /// and a reader's client id and token.
+    static func memoryServer() async throws -> (app: some ApplicationProtocol, sessions: SessionManager, clientID: String, token: String) {
         let clock = ManualClock(ServerFixture.start)
         let store = MemoryStore()
         let key = try JWTKey.generate(.es256)
@@ -227,8 +273,6 @@ struct RevocationFeedRouteTests {
             accounts: try await AccountManager(sessions: sessions, hasher: PlainHasher()),
             publicKeys: JWTKeySet(try #require(key.publicKey)),
             clients: clients,
-            // No heartbeat within the test: only noticing the closed connection can remove
-            // the reader in time.
             revocationHeartbeat: .seconds(600)
         ).addRoutes(to: router)
         let app = Application(
@@ -237,6 +281,34 @@ struct RevocationFeedRouteTests {
             services: [RevocationSyncService(sessions: sessions, logger: .quiet)],
             logger: .quiet
         )
+        return (app, sessions, client.id, token)
+    }
+
+    @Test("A reader's stream ends once it is sent its own revocation, even before the instance's revocation cache has it")
+    func endsOnItsOwnRevocationOnTheFeed() async throws {
+        let (app, sessions, clientID, token) = try await Self.memoryServer()
+        try await app.test(.live) { client in
+            do {
+                let stream = try await EventStream.open(port: try #require(client.port), bearer: token)
+                let ready = try await stream.next("ready")
+                // On the feed only, as a revocation pushed by the store reaches it before the
+                // cache; nothing else (no heartbeat, no cache entry) can end the stream.
+                sessions.feed.publish(RevocationEvent(kind: .user, subject: clientID, at: ServerFixture.start + .seconds(1)))
+                try await stream.next(after: ready.index, "the reader's own revocation") { $0.json["sub"]?.stringValue == clientID }
+                try await stream.waitForEnd()
+                #expect(stream.endedCleanly)
+                #expect(!sessions.revocations.isRevoked(sessionID: nil, userID: clientID, issuedAt: ServerFixture.start, now: ServerFixture.start))
+            } catch {
+                Issue.record(error)
+            }
+        }
+    }
+
+    @Test("Memory store: a reader that disconnects leaves the feed at once; graceful shutdown ends open streams cleanly")
+    func disconnectAndShutdown() async throws {
+        // No heartbeat within the test: only noticing the closed connection can remove the
+        // reader in time.
+        let (app, sessions, _, token) = try await Self.memoryServer()
         let lingering = try await app.test(.live) { client -> EventStream? in
             do {
                 let port = try #require(client.port)
@@ -335,9 +407,18 @@ struct SharedStore: Sendable, CustomTestStringConvertible {
                     // Migrated here with time to spare: on a loaded machine the first migration
                     // of a fresh database can outlast the servers' 3 s operation deadline.
                     try await SQLStore.postgres(url: target, deadline: .seconds(60)).close()
+                    // Keys in PostgreSQL are sealed under a key-encryption key every instance shares.
+                    let keyFile = FileManager.default.temporaryDirectory.appendingPathComponent("\(database).key").path
+                    try KeyEncryptionKey.generate().fileContents.write(toFile: keyFile, atomically: true, encoding: .utf8)
                     return (
-                        { $0.database = target },
-                        { try? await PostgresAdmin.execute(url, "DROP DATABASE IF EXISTS \(database) WITH (FORCE)") }
+                        {
+                            $0.database = target
+                            $0.keyEncryptionKeyFile = keyFile
+                        },
+                        {
+                            try? FileManager.default.removeItem(atPath: keyFile)
+                            try? await PostgresAdmin.execute(url, "DROP DATABASE IF EXISTS \(database) WITH (FORCE)")
+                        }
                     )
                 }
             )

@@ -97,30 +97,42 @@ struct SigningKeyServiceTests {
         var count: Int { self.value.withLock { $0 } }
     }
 
-    @Test("Reloads for unknown kids run at most once per second, however many requests ask at once")
+    @Test("Reloads for unknown kids run at most once per second, however many requests ask at once; those that ask during one wait for it")
     func reloadLimiter() async throws {
         let clock = ManualClock(NumericDate(1_800_000_000))
         let limiter = ReloadLimiter(clock: clock)
-        let counter = Counter()
+        let started = Counter()
+        let finished = Counter()
+        let arrived = Counter()
+        let returnedEarly = Counter()
         let (gate, opener) = AsyncStream<Void>.makeStream()
         let reload: @Sendable () async -> Void = {
-            counter.increment()
+            started.increment()
             for await _ in gate { break }
+            finished.increment()
         }
         await withTaskGroup(of: Void.self) { group in
             for _ in 0..<10 {
-                group.addTask { await limiter.reload(reload) }
+                group.addTask {
+                    arrived.increment()
+                    await limiter.reload(reload)
+                    if finished.count == 0 { returnedEarly.increment() }
+                }
             }
-            // Every request is waiting on the one reload in flight; let it finish.
-            while counter.count == 0 { await Task.yield() }
+            // Every request has asked and the one reload is in flight; give any that would
+            // return without waiting the chance to, then let the reload finish.
+            for _ in 0..<1_000_000 where arrived.count < 10 || started.count == 0 { await Task.yield() }
+            for _ in 0..<1000 { await Task.yield() }
+            #expect(returnedEarly.count == 0, "a request returned while the reload was still running")
             opener.yield()
         }
-        #expect(counter.count == 1)
+        #expect(started.count == 1)
+        #expect(returnedEarly.count == 0, "every request returned only once the reload had finished")
         opener.finish()
         await limiter.reload(reload)
-        #expect(counter.count == 1, "within the second: no new reload")
+        #expect(started.count == 1, "within the second: no new reload")
         clock.advance(by: .seconds(1))
         await limiter.reload(reload)
-        #expect(counter.count == 2)
+        #expect(started.count == 2)
     }
 }

@@ -24,6 +24,19 @@ struct ClientManagerTests {
         }
     }
 
+    @Test("Credentials never show their secret: not in description, debugDescription, dump or a mirror")
+    func credentialsAreRedacted() throws {
+        let secret = "s3cr3t-Zq9xW2vB7nK4mT1pL8rY5uE0oI6aS3dF"
+        let credentials = ClientCredentials(clientID: "c_client", secret: secret)
+        var dumped = ""
+        dump(credentials, to: &dumped)
+        let mirrored = Mirror(reflecting: credentials).children.map { "\($0.label ?? ""): \($0.value)" }.joined(separator: ", ")
+        for text in ["\(credentials)", String(describing: credentials), String(reflecting: credentials), dumped, mirrored] {
+            #expect(!text.contains(secret), "\(text)")
+            #expect(text.contains("c_client") && text.contains("<redacted>"), "\(text)")
+        }
+    }
+
     @Test("Registration makes a c_ id and a 32-byte base64url secret, and stores only the secret's SHA-256")
     func registration() async throws {
         let fixture = try Fixture()

@@ -20,6 +20,34 @@ struct KeyRingTests {
 
     static let policy = JWTValidationPolicy(issuer: issuer, audiences: ["api"], types: ["at+jwt"])
 
+    @Test("A held key stays held while the ring verifies with the same key; taken out, or replaced under its kid or in a kid-less token's only slot, it is not")
+    func heldKeys() throws {
+        let key = try JWTKey.generate(.es256)
+        let publicKey = try #require(key.publicKey)
+        let other = try JWTKey.generate(.es256)
+        let ring = try KeyRing(verificationKeys: JWTKeySet(publicKey))
+        let verifier = JWTVerifier(keyRing: ring, policy: Self.policy, clock: self.clock)
+        let held = try #require(ring.heldKey(verifying: try verifier.verify(try self.token(key)).header))
+        #expect(held.keyID == key.keyID && held.thumbprint == key.thumbprint)
+        #expect(ring.holds(held))
+
+        try ring.replace(signingKey: nil, verificationKeys: JWTKeySet([publicKey, try #require(other.publicKey)]))
+        #expect(ring.holds(held), "other keys beside it change nothing")
+        try ring.replace(signingKey: nil, verificationKeys: JWTKeySet(try #require(other.publicKey)))
+        #expect(!ring.holds(held), "taken out")
+        try ring.replace(signingKey: nil, verificationKeys: JWTKeySet(try #require(other.publicKey?.withKeyID(key.keyID))))
+        #expect(!ring.holds(held), "another key under the same kid")
+
+        // A token without kid is verified by the ring's only key of its algorithm.
+        let anonymous = key.withKeyID(nil)
+        try ring.replace(signingKey: nil, verificationKeys: JWTKeySet(try #require(anonymous.publicKey)))
+        let heldAnonymous = try #require(ring.heldKey(verifying: try verifier.verify(try self.token(anonymous)).header))
+        #expect(heldAnonymous.keyID == nil && ring.holds(heldAnonymous))
+        try ring.replace(signingKey: nil, verificationKeys: JWTKeySet(try #require(other.withKeyID(nil).publicKey)))
+        #expect(!ring.holds(heldAnonymous), "another key in its slot")
+        #expect(ring.heldKey(verifying: JOSEHeader(algorithm: .es384)) == nil)
+    }
+
     @Test("A verifier on a ring accepts the new key's tokens once the ring has it, and stops accepting a removed key's at once, cached or not")
     func rotation() throws {
         let old = try JWTKey.generate(.es256)

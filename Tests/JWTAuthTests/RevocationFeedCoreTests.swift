@@ -124,6 +124,31 @@ struct RevocationFeedCoreTests {
         #expect(Self.revocations(feed.catchUp(after: nil).messages).map(\.1) == ["1", "2"])
     }
 
+    @Test("A burst of 10,000 live revocations, then the log bringing them back: subscribers get each in full once, then its cursor alone")
+    func burst() async throws {
+        let clock = ManualClock(Self.start)
+        let feed = Self.feed(clock, maximumBacklog: 30_000)
+        let subscription = feed.subscribe(after: nil).subscription
+        let events = (0..<10_000).map { Self.session("s-\($0)") }
+        for event in events { feed.publish(event) }
+        #expect(Self.revocations(feed.catchUp(after: nil).messages).count == 10_000, "all pending, in the snapshot")
+        // The log brings them back in another order, in pages.
+        let entries = events.reversed().enumerated().map { Self.entry($0.offset + 1, $0.element) }
+        for page in stride(from: 0, to: entries.count, by: 1000) {
+            feed.append(Array(entries[page..<(page + 1000)]), position: nil)
+        }
+        let messages = try await Self.nextMessages(subscription)
+        #expect(messages.count == 20_000)
+        #expect(Self.revocations(Array(messages.prefix(10_000))).map(\.0) == events)
+        #expect(messages.dropFirst(10_000).allSatisfy { if case .cursor = $0 { true } else { false } })
+        // Nothing is pending any more: a new reader gets each once, with its cursor.
+        let snapshot = Self.revocations(feed.catchUp(after: nil).messages)
+        #expect(snapshot.count == 10_000 && snapshot.allSatisfy { $0.1 != nil })
+        // Published again after the log has it: not sent again.
+        feed.publish(events[0])
+        #expect(await subscription.next(timeout: .milliseconds(20)) == .timeout)
+    }
+
     @Test("A subscriber misses nothing between its catch-up and the live messages, and gets nothing twice")
     func noGapNoRepeat() async throws {
         let clock = ManualClock(Self.start)
@@ -206,6 +231,7 @@ struct RevocationFeedCoreTests {
     final class Reader: Sendable {
         let written = Mutex<[String]>([])
         let revoked = Mutex(false)
+        let finished = Mutex(false)
 
         var text: String { self.written.withLock { $0.joined() } }
 
@@ -216,6 +242,75 @@ struct RevocationFeedCoreTests {
         }
     }
 
+    /// A client's reader, its token issued at the start and signed by the key `kid-1`.
+    static func reader(deadline: NumericDate = Self.start + .seconds(86400)) -> RevocationFeed.Reader {
+        RevocationFeed.Reader(
+            subject: "c_reader",
+            sessionID: nil,
+            issuedAt: Self.start,
+            key: KeyRing.HeldKey(algorithm: .es256, keyID: "kid-1", thumbprint: "t"),
+            deadline: deadline
+        )
+    }
+
+    @Test(
+        "Delivery ends as soon as it has sent the reader its own revocation, before any revocation cache knows it",
+        arguments: [
+            RevocationEvent(kind: .user, subject: "c_reader", at: Self.start + .seconds(1)),
+            RevocationEvent(kind: .key, subject: "kid-1", at: Self.start),
+        ]
+    )
+    func deliveryEndsOnItsOwnRevocation(own: RevocationEvent) async throws {
+        let clock = ManualClock(Self.start)
+        let feed = Self.feed(clock)
+        let reader = Reader()
+        let subscription = feed.subscribe(after: nil).subscription
+        let delivery = Task {
+            // The check never says revoked: only the message can end the stream in time.
+            try await subscription.deliver(to: Self.reader(), heartbeat: .seconds(600), isReaderRevoked: { false }) { text in
+                reader.written.withLock { $0.append(text) }
+            }
+            reader.finished.withLock { $0 = true }
+        }
+        // Not its own: another client, a revocation from before its token, another key.
+        feed.publish(RevocationEvent(kind: .user, subject: "c_other", at: Self.start + .seconds(1)))
+        feed.publish(RevocationEvent(kind: .user, subject: "c_reader", at: Self.start + .milliseconds(500)))
+        feed.updateRevokedKeys(["kid-0": Self.start])
+        try await reader.waitFor("\"kid\":\"kid-0\"")
+        #expect(!reader.finished.withLock { $0 }, "still reading")
+
+        if own.kind == .key {
+            feed.updateRevokedKeys(["kid-0": Self.start, "kid-1": Self.start])
+        } else {
+            feed.publish(own)
+        }
+        for _ in 0..<2000 where !reader.finished.withLock({ $0 }) { try await Task.sleep(for: .milliseconds(5)) }
+        #expect(reader.finished.withLock { $0 }, "the stream ended")
+        // Ends it here when the test failed, so that the delivery returns.
+        subscription.end()
+        try await delivery.value
+        #expect(reader.text.contains("\"\(own.kind == .key ? "kid" : "sub")\":\"\(own.subject)\""), "its revocation was sent first")
+    }
+
+    @Test("A reader's own revocations: its session, its subject before revoked_before, the key that signed it")
+    func readerOwnRevocations() {
+        var reader = Self.reader()
+        reader.sessionID = "s-1"
+        func revokes(_ kind: RevocationEvent.Kind, _ subject: String, _ at: NumericDate) -> Bool {
+            reader.isRevoked(by: .revocation(RevocationEvent(kind: kind, subject: subject, at: at), cursor: nil))
+        }
+        #expect(revokes(.session, "s-1", Self.start))
+        #expect(!revokes(.session, "s-2", Self.start))
+        #expect(revokes(.user, "c_reader", Self.start + .seconds(1)))
+        #expect(!revokes(.user, "c_reader", Self.start + .milliseconds(999)), "revoked_before is the start's second: a token of that second lives")
+        #expect(!revokes(.user, "c_other", Self.start + .seconds(1)))
+        #expect(revokes(.key, "kid-1", Self.start))
+        #expect(!revokes(.key, "kid-2", Self.start))
+        #expect(!reader.isRevoked(by: .cursor(RevocationCursor("1"))))
+        reader.issuedAt = nil
+        #expect(revokes(.user, "c_reader", Self.start), "without iat a token cannot be shown to postdate it")
+    }
+
     @Test("Delivery: live messages as events, a heartbeat after a silence, and the end when the reader's token expires")
     func deliveryUntilExpiry() async throws {
         let clock = ManualClock(Self.start)
@@ -224,7 +319,7 @@ struct RevocationFeedCoreTests {
         #expect(catchUp.serverSentEvents == "event: ready\ndata: {\"cursor\":\"0\"}\n\n")
         let reader = Reader()
         let delivery = Task {
-            try await subscription.deliver(heartbeat: .milliseconds(100), until: Self.start + .seconds(300), isReaderRevoked: { reader.revoked.withLock { $0 } }) { text in
+            try await subscription.deliver(to: Self.reader(deadline: Self.start + .seconds(300)), heartbeat: .milliseconds(100), isReaderRevoked: { reader.revoked.withLock { $0 } }) { text in
                 reader.written.withLock { $0.append(text) }
             }
         }
@@ -244,20 +339,53 @@ struct RevocationFeedCoreTests {
         let reader = Reader()
         let subscription = feed.subscribe(after: nil).subscription
         let delivery = Task {
-            try await subscription.deliver(heartbeat: .seconds(600), until: nil, isReaderRevoked: { reader.revoked.withLock { $0 } }) { text in
+            try await subscription.deliver(to: Self.reader(), heartbeat: .seconds(600), isReaderRevoked: { reader.revoked.withLock { $0 } }) { text in
                 reader.written.withLock { $0.append(text) }
             }
         }
         // As the session engine does it: the feed first, then the cache the check reads.
-        feed.publish(RevocationEvent(kind: .user, subject: "the-reader", at: Self.start))
+        feed.publish(RevocationEvent(kind: .user, subject: "someone-else", at: Self.start))
         reader.revoked.withLock { $0 = true }
         try await delivery.value
-        #expect(reader.text.contains("\"sub\":\"the-reader\""))
+        #expect(reader.text.contains("\"sub\":\"someone-else\""), "what was queued is sent before the end")
 
         let other = feed.subscribe(after: nil).subscription
-        let ended = Task { try await other.deliver(heartbeat: .seconds(600), until: nil, isReaderRevoked: { false }) { _ in } }
+        let ended = Task { try await other.deliver(to: Self.reader(), heartbeat: .seconds(600), isReaderRevoked: { false }) { _ in } }
         other.end(.shutdown)
         try await ended.value
+    }
+
+    @Test("A feed reader: its stream ends by exp and never after iat + the access-token lifetime + the leeway; it counts as revoked once its key leaves the ring")
+    func feedReader() async throws {
+        let clock = ManualClock(Self.start)
+        let store = MemoryStore()
+        let key = try JWTKey.generate(.es256)
+        let configuration = SessionConfiguration(issuer: "https://auth.test", accessTokenLifetime: .seconds(60), leeway: .seconds(30))
+        let manager = try SessionManager(configuration: configuration, signingKey: key, sessions: store, users: store, clock: clock)
+        let client = ClientRecord(id: "c_reader", name: "reader", secretHash: "", scopes: [OAuthScope.revocationsRead], createdAt: Self.start)
+        let token = try manager.verifyAccessToken(try manager.issueAccessToken(for: client, scopes: [OAuthScope.revocationsRead]).accessToken)
+        let reader = manager.feedReader(token)
+        #expect(reader.subject == "c_reader" && reader.sessionID == nil && reader.issuedAt == Self.start)
+        #expect(reader.deadline == Self.start + .seconds(60), "exp comes first")
+        #expect(!manager.isRevoked(reader))
+
+        // A token that claims a longer life than access tokens get here.
+        let signer = try JWTSigner(key: key)
+        let long = try signer.sign(
+            JWTClaims(
+                issuer: "https://auth.test", subject: "c_reader", audience: ["https://auth.test"], expiresAt: Self.start + .seconds(3600),
+                issuedAt: Self.start, tokenID: "j", clientID: "c_reader", scope: OAuthScope.revocationsRead
+            ),
+            type: "at+jwt"
+        )
+        #expect(manager.feedReader(try manager.verifyAccessToken(long)).deadline == Self.start + .seconds(90))
+
+        let next = try JWTKey.generate(.es256)
+        try manager.keys.replace(signingKey: next, verificationKeys: JWTKeySet([try #require(key.publicKey), try #require(next.publicKey)]))
+        #expect(!manager.isRevoked(reader), "still published")
+        try manager.keys.replace(signingKey: next, verificationKeys: JWTKeySet(try #require(next.publicKey)))
+        #expect(manager.isRevoked(reader), "its key left the ring")
+        #expect(manager.feedReader(token).key == nil)
     }
 
     @Test("Server-Sent Events: id for log entries, event names, one line of JSON data; an id alone for a cursor")

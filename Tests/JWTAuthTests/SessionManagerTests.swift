@@ -74,6 +74,22 @@ struct SessionManagerTests {
         }
     }
 
+    @Test("A session never carries a machine client's id: createSession and login refuse a c_ client_id with invalid_input")
+    func machineClientID() async throws {
+        let fixture = try await Fixture()
+        let error = await #expect(throws: JWTAuthError.self) {
+            try await fixture.manager.createSession(for: fixture.user, clientID: "c_12345", userAgent: nil)
+        }
+        #expect(error?.code == .invalidInput)
+        let accounts = try await AccountManager(sessions: fixture.manager, hasher: PlainHasher())
+        let loginError = await #expect(throws: JWTAuthError.self) {
+            try await accounts.login(username: "alice", password: "correct horse", clientID: "c_12345", userAgent: nil, address: nil)
+        }
+        #expect(loginError?.code == .invalidInput)
+        #expect(try await fixture.store.activeSessions(userID: "u-1", at: fixture.clock.now).isEmpty)
+        #expect(try await fixture.manager.createSession(for: fixture.user, clientID: "web", userAgent: nil).session.clientID == "web")
+    }
+
     @Test("A login issues an at+jwt access token and an rt+jwt refresh token with the claims each must carry")
     func tokenShapes() async throws {
         let fixture = try await Fixture()

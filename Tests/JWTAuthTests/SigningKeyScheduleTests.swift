@@ -36,6 +36,52 @@ struct SigningKeyScheduleTests {
 
     func at(_ seconds: Int64) -> NumericDate { Self.start + .seconds(seconds) }
 
+    @Test("How many keys a schedule keeps published: two, and one retired key per rotation in the retirement period")
+    func publishedKeyCount() throws {
+        #expect(self.schedule.publishedKeyCount == 4, "2 + ⌈100 / 60⌉")
+        let defaults = SigningKeySchedule(sessions: SessionConfiguration(issuer: "https://auth.test"))
+        #expect(defaults.retirementPeriod == .seconds(21_960), "6 h + 60 s + 300 s")
+        #expect(defaults.publishedKeyCount == 3)
+        var every = defaults
+        every.rotationInterval = .seconds(10)
+        #expect(every.publishedKeyCount == 9, "the next key may not sign before it has been published for an hour")
+        every.publishAhead = .seconds(10)
+        #expect(every.publishedKeyCount == 2198)
+        #expect(every.shortestRotationInterval() == .seconds(111))
+        every.rotationInterval = .seconds(111)
+        #expect(every.publishedKeyCount == 200)
+        try every.checkPublishedKeyCount()
+        every.rotationInterval = .seconds(110)
+        #expect(every.publishedKeyCount == 202)
+        let error = #expect(throws: JWTAuthError.self) { try every.checkPublishedKeyCount() }
+        #expect(error?.code == .invalidInput)
+        #expect(error?.message.contains("rotate every 111s or more") == true, "\(String(describing: error))")
+        #expect(error?.message.contains("a retired key stays 6h6m,") == true, "\(String(describing: error))")
+        // A rotation never comes before the next key has been published for the publish-ahead.
+        every.publishAhead = .seconds(3600)
+        #expect(every.publishedKeyCount == 9)
+        every.rotationInterval = .zero
+        #expect(every.publishedKeyCount == nil, "by hand only")
+        try every.checkPublishedKeyCount()
+    }
+
+    @Test("Rotating on schedule, polled every second, never publishes more keys than the schedule says")
+    func publishedKeyCountHolds() throws {
+        let schedule = SigningKeySchedule(rotationInterval: .seconds(10), publishAhead: .seconds(5), retirementPeriod: .seconds(1000), revocationPeriod: .seconds(2000))
+        var made = 0
+        let make: SigningKeySchedule.KeyMaker = { state, now in
+            made += 1
+            return SigningKeyRecord(keyID: "k\(made)", algorithm: .es256, state: state, sealedKey: "", createdAt: now)
+        }
+        var keys: [SigningKeyRecord] = []
+        var most = 0
+        for second in 0..<3000 {
+            keys = try schedule.advance(keys, at: self.at(Int64(second)), newKey: make)
+            most = max(most, schedule.published(keys, at: self.at(Int64(second))).count)
+        }
+        #expect(most == schedule.publishedKeyCount)
+    }
+
     @Test("A first start creates a current key that signs at once and a next key that is published")
     func firstStart() throws {
         let maker = Maker(self.encryptionKey)

@@ -67,7 +67,8 @@ public struct AccountManager: Sendable {
     /// Checks a password and starts a session. Failed attempts count towards the rate limits;
     /// a limited username or address is refused before the password is even checked.
     ///
-    /// - Throws: `invalid_input`, `rate_limited`, `invalid_credentials` (unknown user, wrong
+    /// - Throws: `invalid_input` (also for a `client_id` of the machine clients' form, before
+    ///   the password is checked), `rate_limited`, `invalid_credentials` (unknown user, wrong
     ///   password or disabled account — indistinguishable to the caller), `store_unavailable`.
     public func login(username: String, password: String, clientID: String?, userAgent: String?, address: String?) async throws -> TokenResponse {
         guard self.limits.usernameLength.upperBound * 4 >= username.utf8.count, password.utf8.count <= 1024 else {
@@ -162,12 +163,14 @@ public struct AccountManager: Sendable {
     }
 
     /// Throws `invalid_input` unless the `client_id` is 1 to ``Limits/clientIDLength`` printable
-    /// ASCII characters.
+    /// ASCII characters and does not start with ``ClientManager/clientIDPrefix`` (the ids of
+    /// machine clients, which a user's session must never pass for).
     public func validate(clientID: String) throws(JWTAuthError) {
         guard !clientID.isEmpty, clientID.utf8.count <= self.limits.clientIDLength,
             clientID.unicodeScalars.allSatisfy({ $0.value > 0x20 && $0.value < 0x7F })
         else {
             throw .invalidInput("client_id is 1 to \(self.limits.clientIDLength) printable ASCII characters")
         }
+        try SessionManager.refuseMachineClientID(clientID)
     }
 }

@@ -19,6 +19,10 @@ public struct ClientManager: Sendable {
     public static let maximumClientIDLength = 128
     /// The longest client name.
     public static let maximumNameLength = 128
+    /// What every machine client's id starts with. A user's session may never carry a
+    /// `client_id` with it: services that trust `client_id` (the gateway's `X-Auth-Client`)
+    /// would take the user for the machine client.
+    public static let clientIDPrefix = "c_"
 
     /// Creates a client manager.
     public init(sessions: SessionManager, clients: any ClientStore) {
@@ -49,7 +53,7 @@ public struct ClientManager: Sendable {
         guard !granted.isEmpty else { throw JWTAuthError(.invalidInput, "a client needs at least one scope") }
         let secret = Self.makeSecret()
         let client = ClientRecord(
-            id: "c_" + RandomIdentifier.make(),
+            id: Self.clientIDPrefix + RandomIdentifier.make(),
             name: name,
             secretHash: Self.hash(secret),
             scopes: granted,

@@ -57,6 +57,58 @@ public struct SigningKeySchedule: Sendable, Hashable {
         )
     }
 
+    // MARK: - Size
+
+    /// The most signing keys a schedule may keep published. Remote verifiers cap the JWKS they
+    /// read (256 KiB for `RemoteKeySet`) and fail closed beyond it; 200 keys fit with room to
+    /// spare, even RSA-4096 keys of about 800 bytes each.
+    public static let maximumPublishedKeys = 200
+
+    /// The most keys this schedule keeps published at once, rotations by hand aside: the
+    /// current and the next key, and one retired key for each rotation within the retirement
+    /// period (a rotation comes every ``rotationInterval``, and never before the next key has
+    /// been published for ``publishAhead``). Nil when keys rotate only by hand.
+    public var publishedKeyCount: Int? {
+        guard self.rotationInterval > .zero else { return nil }
+        let period = max(self.rotationInterval, self.publishAhead)
+        let retired = (self.retirementPeriod.seconds / period.seconds).rounded(.up)
+        return retired >= Double(Int.max - 2) ? Int.max : 2 + Int(retired)
+    }
+
+    /// The shortest rotation interval, in whole seconds, with which at most `maximum` keys
+    /// are published.
+    public func shortestRotationInterval(publishingAtMost maximum: Int = Self.maximumPublishedKeys) -> Duration {
+        let retiredSlots = Double(max(1, maximum - 2))
+        return .seconds(max(1, Int64((self.retirementPeriod.seconds / retiredSlots).rounded(.up))))
+    }
+
+    /// Refuses a schedule that would publish more than ``maximumPublishedKeys`` keys.
+    ///
+    /// - Throws: `invalid_input`, naming the shortest rotation interval that fits.
+    public func checkPublishedKeyCount() throws(JWTAuthError) {
+        guard let count = self.publishedKeyCount, count > Self.maximumPublishedKeys else { return }
+        let shortest = self.shortestRotationInterval()
+        throw .invalidInput(
+            "rotating every \(Self.text(self.rotationInterval)) would keep up to \(count) signing keys published (a retired key stays "
+                + "\(Self.longText(self.retirementPeriod)), until every token it signed has expired), more than the \(Self.maximumPublishedKeys) "
+                + "that keep the JWKS within what remote verifiers accept; rotate every \(Self.text(shortest)) or more, or only by hand (0)"
+        )
+    }
+
+    /// A duration as the command line writes it: whole seconds (`111s`), or milliseconds.
+    private static func text(_ duration: Duration) -> String {
+        let seconds = duration.seconds
+        return seconds == seconds.rounded() ? "\(Int64(seconds))s" : "\(Int64((seconds * 1000).rounded()))ms"
+    }
+
+    /// A long duration for people: `6h6m`, or as ``text(_:)`` below an hour.
+    private static func longText(_ duration: Duration) -> String {
+        let seconds = Int64(duration.seconds.rounded(.up))
+        guard seconds >= 3600 else { return Self.text(duration) }
+        let (hours, minutes, rest) = (seconds / 3600, seconds % 3600 / 60, seconds % 60)
+        return "\(hours)h" + (minutes > 0 || rest > 0 ? "\(minutes)m" : "") + (rest > 0 ? "\(rest)s" : "")
+    }
+
     // MARK: - Moves
 
     /// The keys after everything due at `now`: expired retired and revoked keys deleted, the

@@ -9,23 +9,26 @@ extension RevocationFeed.CatchUp {
 
 extension RevocationFeed.Subscription {
     /// Sends a reader its live messages as Server-Sent Events, and a heartbeat whenever
-    /// `heartbeat` passed without anything sent, until the subscription ends (see
-    /// ``end(_:)``), the reader's token expires, or `isReaderRevoked` says the reader's own
-    /// token was revoked (after it was sent the revocation that did it). Send the catch-up
+    /// `heartbeat` passed without anything sent, until the subscription ends (see ``end(_:)``)
+    /// or the reader's token would no longer verify: past the reader's
+    /// ``RevocationFeed/Reader/deadline``, revoked by a message this sends it (the stream ends
+    /// right after sending it, whether or not the caller's revocation cache has it yet), or
+    /// revoked as `isReaderRevoked` says. Send the catch-up
     /// (``RevocationFeed/CatchUp/serverSentEvents``) before.
     ///
     /// The loop of every HTTP layer serving the feed; the layer itself ends the subscription
     /// when the reader disconnects or the server shuts down.
     ///
     /// - Parameters:
+    ///   - reader: Whose token the stream lives by (``SessionManager/feedReader(_:)``).
     ///   - heartbeat: The longest silence (at least 100 ms: below that a heartbeat would be most
     ///     of the stream, and zero a busy loop).
-    ///   - expiresAt: The reader's token `exp`; nil never expires.
-    ///   - isReaderRevoked: Checked after every delivery and wake-up.
+    ///   - isReaderRevoked: Checked on every wake-up, which comes at least every heartbeat
+    ///     (``SessionManager/isRevoked(_:)``: the revocation cache, and the key ring).
     ///   - write: Writes text to the reader; an error ends the delivery with that error.
     public func deliver(
+        to reader: RevocationFeed.Reader,
         heartbeat: Duration,
-        until expiresAt: NumericDate?,
         isReaderRevoked: () -> Bool,
         write: (String) async throws -> Void
     ) async throws {
@@ -34,27 +37,32 @@ extension RevocationFeed.Subscription {
         var lastWrite = ContinuousClock.now
         while true {
             let now = clock.now
-            if let expiresAt, now >= expiresAt {
+            if now >= reader.deadline {
                 self.end(.expired)
                 return
             }
             if isReaderRevoked() {
-                // The revocation that did it is queued by now (revocations reach the feed
-                // before the cache): the reader gets it before the stream ends.
+                // The revocation that did it may be queued: the reader gets it before the
+                // stream ends.
                 if case .messages(let messages) = await self.next(timeout: .zero) {
                     try await write(messages.map(\.serverSentEvent).joined())
                 }
                 self.end()
                 return
             }
-            // The clock is the feed's (a manual one in tests): expiry is checked again on
+            // The clock is the feed's (a manual one in tests): the deadline is checked again on
             // every wake-up, which comes at least every heartbeat.
-            var wait = heartbeat - (ContinuousClock.now - lastWrite)
-            if let expiresAt { wait = min(wait, expiresAt.duration(since: now)) }
+            let wait = min(heartbeat - (ContinuousClock.now - lastWrite), reader.deadline.duration(since: now))
             switch await self.next(timeout: max(wait, .zero)) {
             case .messages(let messages):
                 try await write(messages.map(\.serverSentEvent).joined())
                 lastWrite = ContinuousClock.now
+                // Its own revocation reaches the feed before the revocation cache: waiting for
+                // the cache could keep the stream open until the next heartbeat.
+                if messages.contains(where: reader.isRevoked(by:)) {
+                    self.end()
+                    return
+                }
             case .timeout:
                 if ContinuousClock.now - lastWrite >= heartbeat {
                     try await write(RevocationFeed.Message.heartbeat(clock.now).serverSentEvent)

@@ -163,33 +163,52 @@ extension RevocationFeed {
     }
 
     /// Revocations published live and not yet read from the log, in publication order.
+    ///
+    /// The log brings every one of them back, and each removes its own: removal must not scan
+    /// the others (a burst of 10,000 revocations would make 10⁸ comparisons under the feed's
+    /// lock). A removed revocation only leaves `members`; its entry in `order` is skipped when
+    /// read and dropped at the next pruning, which the feed runs after every batch it appends.
     struct PendingEvents {
-        private var order: [(event: RevocationEvent, publishedAt: NumericDate)] = []
-        private var members: Set<RevocationEvent> = []
+        private struct Entry {
+            var event: RevocationEvent
+            var publishedAt: NumericDate
+            /// Tells this entry apart from one of a later publication of the same revocation.
+            var number: UInt64
+        }
 
-        var events: [RevocationEvent] { self.order.map(\.event) }
+        private var order: [Entry] = []
+        /// The live revocations, each with the number of its entry in `order`.
+        private var members: [RevocationEvent: UInt64] = [:]
+        private var nextNumber: UInt64 = 0
+
+        var events: [RevocationEvent] {
+            self.order.compactMap { self.members[$0.event] == $0.number ? $0.event : nil }
+        }
 
         mutating func insert(_ event: RevocationEvent, now: NumericDate) -> Bool {
-            guard self.members.insert(event).inserted else { return false }
-            self.order.append((event, now))
+            guard self.members[event] == nil else { return false }
+            self.members[event] = self.nextNumber
+            self.order.append(Entry(event: event, publishedAt: now, number: self.nextNumber))
+            self.nextNumber += 1
             return true
         }
 
         mutating func remove(_ event: RevocationEvent) -> RevocationEvent? {
-            guard self.members.remove(event) != nil else { return nil }
-            self.order.removeAll { $0.event == event }
-            return event
+            self.members.removeValue(forKey: event) == nil ? nil : event
         }
 
-        /// Forgets revocations that no longer matter, and ones the log never delivered in a
-        /// whole retention (a store that failed to append them).
+        /// Drops removed revocations, and forgets ones that no longer matter and ones the log
+        /// never delivered in a whole retention (a store that failed to append them).
         mutating func prune(now: NumericDate, retention: Duration) {
             guard !self.order.isEmpty else { return }
+            var members = self.members
             self.order.removeAll { entry in
+                guard members[entry.event] == entry.number else { return true }
                 let stale = entry.event.at + retention <= now || entry.publishedAt + retention <= now
-                if stale { self.members.remove(entry.event) }
+                if stale { members.removeValue(forKey: entry.event) }
                 return stale
             }
+            self.members = members
         }
     }
 

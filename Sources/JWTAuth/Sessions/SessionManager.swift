@@ -120,7 +120,11 @@ public struct SessionManager: Sendable {
     // MARK: - Issuing
 
     /// Starts a session for `user` (after the password was checked) and issues its first pair.
+    ///
+    /// - Throws: `invalid_input` for a `clientID` that starts with
+    ///   ``ClientManager/clientIDPrefix``; `store_unavailable`.
     public func createSession(for user: UserRecord, clientID: String?, userAgent: String?) async throws -> TokenResponse {
+        try Self.refuseMachineClientID(clientID ?? self.configuration.defaultClientID)
         let now = self.clock.now
         let issuedAt = NumericDate(now.wholeSeconds)
         let expiresAt = issuedAt + self.configuration.sessionLifetime
@@ -202,6 +206,14 @@ public struct SessionManager: Sendable {
             throw JWTAuthError(.sessionRevoked, "the session's user is disabled or gone")
         }
         return try self.tokens(for: session, user: user, now: now)
+    }
+
+    /// Refuses a user's `client_id` that has the form of a machine client's id: a token
+    /// carrying it would pass for that client wherever `client_id` is trusted.
+    static func refuseMachineClientID(_ clientID: String) throws(JWTAuthError) {
+        guard !clientID.hasPrefix(ClientManager.clientIDPrefix) else {
+            throw .invalidInput("a client_id starting with \(ClientManager.clientIDPrefix) is a machine client's; a user's login cannot use it")
+        }
     }
 
     /// The claim that carries the username in access tokens (OpenID Connect's name for it),
