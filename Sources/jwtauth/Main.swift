@@ -1,6 +1,8 @@
 import ArgumentParser
 import Foundation
 import JWTAuth
+import NIOCore
+import NIOPosix
 
 #if canImport(Glibc)
 import Glibc
@@ -15,6 +17,9 @@ import Darwin
 @main
 enum Main {
     static func main() async {
+        // Swift Concurrency's jobs run on the event loops that do the I/O, instead of hopping
+        // between those and the concurrency pool on every request and every proxied chunk.
+        NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor()
         do {
             var command = try JWTAuthCommand.parseAsRoot()
             if var asyncCommand = command as? any AsyncParsableCommand {
