@@ -18,6 +18,7 @@ final class PostgresBackend: SQLBackend {
     private let runTask: Task<Void, Never>
     private let logger: Logger
     private let deadline: Duration
+    private let migrationDeadline: Duration
     private let feeds = Mutex<[Task<Void, Never>]>([])
     /// After a connection failure or a timeout, calls fail at once for a short while instead of
     /// each waiting out the deadline: an outage answers 503 in microseconds, and one call per
@@ -25,7 +26,7 @@ final class PostgresBackend: SQLBackend {
     private let failingUntil = Mutex<ContinuousClock.Instant?>(nil)
     private static let failFastWindow: Duration = .milliseconds(500)
 
-    init(url: PostgresURL, logger: Logger, deadline: Duration = .seconds(3)) {
+    init(url: PostgresURL, logger: Logger, deadline: Duration = .seconds(3), migrationDeadline: Duration = .seconds(30)) {
         let tls: PostgresClient.Configuration.TLS
         switch url.tls {
         case .disable: tls = .disable
@@ -49,10 +50,19 @@ final class PostgresBackend: SQLBackend {
         self.runTask = Task { await client.run() }
         self.logger = logger
         self.deadline = deadline
+        self.migrationDeadline = migrationDeadline
     }
 
     func transaction<Result: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> Result) async throws -> Result {
-        try await self.withDeadline {
+        try await self.withDeadline(self.deadline) {
+            try await self.client.withConnection { connection in
+                try await connection.sql(queryLogLevel: nil).runTransaction(body)
+            }
+        }
+    }
+
+    func migrationTransaction<Result: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> Result) async throws -> Result {
+        try await self.withDeadline(self.migrationDeadline) {
             try await self.client.withConnection { connection in
                 try await connection.sql(queryLogLevel: nil).runTransaction(body)
             }
@@ -60,7 +70,7 @@ final class PostgresBackend: SQLBackend {
     }
 
     func withDatabase<Result: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> Result) async throws -> Result {
-        try await self.withDeadline {
+        try await self.withDeadline(self.deadline) {
             try await self.client.withConnection { connection in
                 try await body(connection.sql(queryLogLevel: nil))
             }
@@ -113,7 +123,7 @@ final class PostgresBackend: SQLBackend {
         await self.runTask.value
     }
 
-    private func withDeadline<Result: Sendable>(_ body: @escaping @Sendable () async throws -> Result) async throws -> Result {
+    private func withDeadline<Result: Sendable>(_ deadline: Duration, _ body: @escaping @Sendable () async throws -> Result) async throws -> Result {
         let now = ContinuousClock.now
         let failing = self.failingUntil.withLock { until -> Bool in
             guard let deadline = until, now < deadline else { return false }
@@ -121,7 +131,7 @@ final class PostgresBackend: SQLBackend {
         }
         if failing { throw JWTAuthError(.storeUnavailable, "the database is unreachable") }
         do {
-            let result = try await Deadline.run(self.deadline, body)
+            let result = try await Deadline.run(deadline, body)
             self.failingUntil.withLock { $0 = nil }
             return result
         } catch let error as PSQLError where error.code == .server {

@@ -8,6 +8,10 @@ protocol SQLBackend: Sendable {
     /// Runs `body` in one transaction: committed when it returns, rolled back when it throws.
     func transaction<Result: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> Result) async throws -> Result
 
+    /// Runs the schema migration in one transaction. A migration may rightly take longer than
+    /// a request's database call (a new index on a large table, a busy server at start-up).
+    func migrationTransaction<Result: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> Result) async throws -> Result
+
     /// Runs `body` outside a transaction, for single statements.
     func withDatabase<Result: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> Result) async throws -> Result
 
@@ -18,4 +22,10 @@ protocol SQLBackend: Sendable {
     func isUniqueViolation(_ error: any Error) -> Bool
 
     func close() async throws
+}
+
+extension SQLBackend {
+    func migrationTransaction<Result: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> Result) async throws -> Result {
+        try await self.transaction(body)
+    }
 }

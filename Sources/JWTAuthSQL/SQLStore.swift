@@ -38,11 +38,21 @@ public final class SQLStore: SessionStore, UserStore {
     /// Connects to PostgreSQL (`postgres://user:password@host:port/database?sslmode=…`) and
     /// migrates it. Several instances may do this at once: migrations take an advisory lock.
     ///
-    /// - Parameter deadline: How long one database operation may take before it fails with
-    ///   `store_unavailable` (the pool would otherwise wait for an unreachable server).
-    public static func postgres(url: String, deadline: Duration = .seconds(3), logger: Logger = Logger(label: "jwtauth.sql")) async throws -> SQLStore {
+    /// - Parameters:
+    ///   - deadline: How long one database operation may take before it fails with
+    ///     `store_unavailable` (the pool would otherwise wait for an unreachable server).
+    ///   - migrationDeadline: How long connecting and migrating on open may take; longer than
+    ///     `deadline` because a migration may build an index, and a server starting beside a
+    ///     busy database should wait for it rather than fail.
+    public static func postgres(
+        url: String,
+        deadline: Duration = .seconds(3),
+        migrationDeadline: Duration = .seconds(30),
+        logger: Logger = Logger(label: "jwtauth.sql")
+    ) async throws -> SQLStore {
         let parsed = try PostgresURL(url)
-        let store = SQLStore(backend: PostgresBackend(url: parsed, logger: logger, deadline: deadline), logger: logger)
+        let backend = PostgresBackend(url: parsed, logger: logger, deadline: deadline, migrationDeadline: max(deadline, migrationDeadline))
+        let store = SQLStore(backend: backend, logger: logger)
         do {
             try await store.migrate()
         } catch {
@@ -68,7 +78,7 @@ public final class SQLStore: SessionStore, UserStore {
     func migrate() async throws {
         let migrations = self.backend.dialect.migrations
         let migrationLock = self.backend.dialect.migrationLock
-        try await self.backend.transaction { db in
+        try await self.backend.migrationTransaction { db in
             if let migrationLock {
                 // Instances starting together migrate one after the other.
                 try await db.raw("\(unsafeRaw: migrationLock)").run()
