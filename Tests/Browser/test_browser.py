@@ -739,7 +739,10 @@ def test_concurrent_401s_share_one_refresh_and_retry_once(server, browser, net):
         sent = net.since(mark)
         me = [r["status"] for r in sent if r["path"] == "/api/me"]
         sessions = [r["status"] for r in sent if r["path"] == "/auth/sessions"]
-        refreshes = [r["status"] for r in sent if r["path"] == "/auth/refresh"]
+        # Only the refreshes sent before the last retried call: on a slow machine the page's
+        # next scheduled refresh of the new token may already have started (and be held).
+        last_retry = max(i for i, r in enumerate(sent) if r["path"] in ("/api/me", "/auth/sessions"))
+        refreshes = [r["status"] for r in sent[:last_retry] if r["path"] == "/auth/refresh"]
         assert me == [401, 200], f"/api/me: {me}"
         assert sessions == [401, 200], f"/auth/sessions: {sessions}"
         assert refreshes == [200], f"/auth/refresh: {refreshes}"
