@@ -262,6 +262,19 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
+        // The README's and the examples' Swift code blocks, compiled as a user's package would
+        // (default settings: a user's package does not turn on the upcoming features).
+        .testTarget(
+            name: "DocumentationTests",
+            dependencies: [
+                "JWTAuth",
+                "HummingbirdJWTAuth",
+                "JWTAuthRemote",
+                "JWTAuthClient",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .testTarget(
             name: "JWTAuthTests",
             dependencies: [

@@ -8,7 +8,7 @@ public import JWTAuth
 ///
 /// ```swift
 /// let router = Router(context: JWTAuthContext.self)
-/// JWTAuthRoutes(sessions: sessions, accounts: accounts).addRoutes(to: router)
+/// JWTAuthRoutes<JWTAuthContext>(sessions: sessions, accounts: accounts).addRoutes(to: router)
 /// ```
 public struct JWTAuthRoutes<Context: JWTAuthRequestContext>: Sendable {
     /// Sessions, token issuance and revocation.

@@ -6,10 +6,11 @@ public import Foundation
 /// ```swift
 /// let auth = JWTAuthClient(
 ///     baseURL: URL(string: "https://auth.example.com")!,
-///     tokens: try? keychain.loadTokens()
-/// ) { tokens in
-///     try? keychain.save(tokens)          // nil after logout or when the session ended
-/// }
+///     tokens: try? keychain.loadTokens(),
+///     onTokensChanged: { tokens in
+///         try? keychain.save(tokens)      // nil after logout or when the session ended
+///     }
+/// )
 /// try await auth.login(username: "alice", password: password)
 /// let me = try await auth.send(HTTPRequestData(url: api.appending(path: "me")))
 /// ```
@@ -69,7 +70,8 @@ public actor JWTAuthClient {
     ///     on every request.
     ///   - clientID: Sent as `client_id` at login, to tell sessions apart in `/auth/sessions`.
     ///   - now: This device's clock; tests inject their own.
-    ///   - onTokensChanged: Called with each new pair (after login and every refresh) and with
+    ///   - onTokensChanged: Pass it with its label (a trailing closure would be taken for
+    ///     `now`). Called with each new pair (after login and every refresh) and with
     ///     `nil` when the session ends, before anyone uses the new pair, so the app can store
     ///     it. Calls arrive one at a time, in order. The callback must not call back into the
     ///     client (``send(_:)``, ``refresh()``): a refresh waits for its callback, so such a

@@ -32,7 +32,7 @@ public import JWTAuth
 /// router.group("api")
 ///     .add(middleware: BearerAuthenticator(verifier: verifier))
 ///     .add(middleware: RequireAuthenticationMiddleware())
-///     .get("orders") { _, context in try await orders(for: context.identity) }
+///     .get("orders") { _, context in try await orders(for: context.requireIdentity()) }
 /// var app = Application(router: router)
 /// app.addServices(keys, revocations)
 /// try await app.runService()
