@@ -35,6 +35,9 @@ public struct JWTAuthRoutes<Context: JWTAuthRequestContext>: Sendable {
     /// How long the revocation feed may stay silent before it sends a heartbeat (default 15 s,
     /// at least 100 ms).
     public var revocationHeartbeat: Duration
+    /// The audit log `GET /admin/audit` reads; without it the route does not exist. (Events
+    /// are written through the session engine's ``SessionManager/audit``.)
+    public var auditStore: (any AuditStore)?
 
     /// Creates the route group.
     ///
@@ -53,6 +56,7 @@ public struct JWTAuthRoutes<Context: JWTAuthRequestContext>: Sendable {
     ///   - clients: The machine clients of the client-credentials grant, if any.
     ///   - revocationHeartbeat: How long `GET /oauth/revocations` may stay silent before it
     ///     sends a heartbeat.
+    ///   - auditStore: The audit log `GET /admin/audit` reads, if any.
     ///   - context: The request context type, to help type inference.
     public init(
         sessions: SessionManager,
@@ -65,6 +69,7 @@ public struct JWTAuthRoutes<Context: JWTAuthRequestContext>: Sendable {
         trustedProxies: TrustedProxies = .none,
         clients: ClientManager? = nil,
         revocationHeartbeat: Duration = .seconds(15),
+        auditStore: (any AuditStore)? = nil,
         context: Context.Type = Context.self
     ) {
         self.sessions = sessions
@@ -77,6 +82,7 @@ public struct JWTAuthRoutes<Context: JWTAuthRequestContext>: Sendable {
         self.trustedProxies = trustedProxies
         self.clients = clients
         self.revocationHeartbeat = revocationHeartbeat
+        self.auditStore = auditStore
     }
 
     /// Registers every route on `router`.
@@ -100,25 +106,25 @@ public struct JWTAuthRoutes<Context: JWTAuthRequestContext>: Sendable {
         router.get(".well-known/oauth-authorization-server") { _, _ in self.metadata() }
 
         let auth = router.group("auth")
-        auth.post("register") { request, _ in try await self.register(request) }
+        auth.post("register") { request, context in try await self.register(request, origin: self.origin(request, context)) }
         auth.post("login") { request, context in try await self.login(request, context: context) }
-        auth.post("refresh") { request, _ in try await self.refresh(request) }
-        auth.post("logout") { request, _ in try await self.logout(request) }
+        auth.post("refresh") { request, context in try await self.refresh(request, origin: self.origin(request, context)) }
+        auth.post("logout") { request, context in try await self.logout(request, origin: self.origin(request, context)) }
 
         let signedIn = router.group("auth")
             .add(middleware: authenticator)
             .add(middleware: RequireAuthenticationMiddleware<Context>())
-        signedIn.post("logout-all") { _, context in
-            try await self.sessions.revokeUser(id: try self.userIdentity(context).userID, reason: .logoutAll)
+        signedIn.post("logout-all") { request, context in
+            try await self.sessions.revokeUser(id: try self.userIdentity(context).userID, reason: .logoutAll, origin: self.origin(request, context))
             return Response(status: .noContent)
         }
         signedIn.get("sessions") { _, context in try await self.listSessions(context) }
-        signedIn.delete("sessions/:id") { _, context in try await self.deleteSession(context) }
+        signedIn.delete("sessions/:id") { request, context in try await self.deleteSession(context, origin: self.origin(request, context)) }
         signedIn.post("password") { request, context in try await self.changePassword(request, context) }
 
         let oauth = router.group("oauth")
-        oauth.post("token") { request, _ in try await self.token(request) }
-        oauth.post("revoke") { request, _ in try await self.revoke(request) }
+        oauth.post("token") { request, context in try await self.token(request, origin: self.origin(request, context)) }
+        oauth.post("revoke") { request, context in try await self.revoke(request, origin: self.origin(request, context)) }
         router.group("oauth")
             .add(middleware: clientAuthenticator)
             .add(middleware: RequireScopeMiddleware<Context>(OAuthScope.revocationsRead))
@@ -128,9 +134,12 @@ public struct JWTAuthRoutes<Context: JWTAuthRequestContext>: Sendable {
             .add(middleware: authenticator)
             .add(middleware: RequireRoleMiddleware<Context>(self.adminRole))
         admin.post("oauth/introspect") { request, _ in try await self.introspect(request) }
-        admin.post("admin/users/:id/revoke") { _, context in try await self.adminRevoke(context) }
-        admin.post("admin/users/:id/disable") { _, context in try await self.adminSetDisabled(context, true) }
-        admin.post("admin/users/:id/enable") { _, context in try await self.adminSetDisabled(context, false) }
+        admin.post("admin/users/:id/revoke") { request, context in try await self.adminRevoke(context, origin: self.origin(request, context)) }
+        admin.post("admin/users/:id/disable") { request, context in try await self.adminSetDisabled(context, true, origin: self.origin(request, context)) }
+        admin.post("admin/users/:id/enable") { request, context in try await self.adminSetDisabled(context, false, origin: self.origin(request, context)) }
+        if let auditStore = self.auditStore {
+            admin.get("admin/audit") { request, _ in try await self.audit(request, store: auditStore) }
+        }
 
         let api = router.group("api")
             .add(middleware: authenticator)
@@ -172,14 +181,19 @@ public struct JWTAuthRoutes<Context: JWTAuthRequestContext>: Sendable {
         )
     }
 
-    func register(_ request: Request) async throws -> Response {
+    /// Where a request came from, for the audit log.
+    func origin(_ request: Request, _ context: Context) -> AuditOrigin {
+        AuditOrigin(clientAddress: self.trustedProxies.clientAddress(of: request, peer: context.clientAddress), userAgent: request.headers[.userAgent])
+    }
+
+    func register(_ request: Request, origin: AuditOrigin) async throws -> Response {
         guard self.allowsRegistration else {
             throw AuthHTTPError(.forbidden, error: "access_denied", description: "registration is closed")
         }
         let fields = try await RequestFields.read(request)
         let username = try fields.required("username", maxBytes: 256)
         let password = try fields.required("password", maxBytes: 1024)
-        let user = try await self.accounts.register(username: username, password: password)
+        let user = try await self.accounts.register(username: username, password: password, origin: origin)
         return JSONResponse.make(.created, ["id": .string(user.id), "username": .string(user.username)])
     }
 
@@ -217,11 +231,11 @@ public struct JWTAuthRoutes<Context: JWTAuthRequestContext>: Sendable {
 
     /// `POST /oauth/token`: the refresh-token grant (RFC 6749 §6), and the client-credentials
     /// grant (§4.4) when there are clients. Form-encoded only; never reads the cookie.
-    func token(_ request: Request) async throws -> Response {
+    func token(_ request: Request, origin: AuditOrigin) async throws -> Response {
         let fields = try await RequestFields.read(request, form: true)
         switch try fields.required("grant_type", maxBytes: 64) {
         case "refresh_token":
-            return try await self.refresh(fields)
+            return try await self.refresh(fields, origin: origin)
         case "client_credentials":
             guard let clients = self.clients else { break }
             return try await self.clientCredentials(request, fields, clients: clients)
@@ -236,7 +250,7 @@ public struct JWTAuthRoutes<Context: JWTAuthRequestContext>: Sendable {
     }
 
     /// `POST /auth/refresh`: a refresh token in a JSON or form body, or in the cookie.
-    func refresh(_ request: Request) async throws -> Response {
+    func refresh(_ request: Request, origin: AuditOrigin) async throws -> Response {
         let fields = try await RequestFields.read(request)
         if fields.values["grant_type"] != nil {
             let grantType = try fields.required("grant_type", maxBytes: 64)
@@ -248,7 +262,7 @@ public struct JWTAuthRoutes<Context: JWTAuthRequestContext>: Sendable {
         if fields.values["refresh_token"] == nil, let cookie = try self.refreshCookie.token(in: request) {
             try self.refreshCookie.validateCSRF(request)
             do {
-                return self.cookieTokens(try await self.sessions.refresh(cookie))
+                return self.cookieTokens(try await self.sessions.refresh(cookie, origin: origin))
             } catch let error as JWTAuthError {
                 var failure = AuthHTTPError(error, purpose: .refreshToken)
                 // A dead cookie is cleared so the browser stops sending it; an outage keeps it.
@@ -256,21 +270,21 @@ public struct JWTAuthRoutes<Context: JWTAuthRequestContext>: Sendable {
                 throw failure
             }
         }
-        return try await self.refresh(fields)
+        return try await self.refresh(fields, origin: origin)
     }
 
     /// The refresh grant with the token (and optional `client_id`) from the fields.
-    func refresh(_ fields: RequestFields) async throws -> Response {
+    func refresh(_ fields: RequestFields, origin: AuditOrigin) async throws -> Response {
         let refreshToken = try fields.required("refresh_token", maxBytes: 16 * 1024)
         let clientID = try fields.string("client_id", maxBytes: 128)
         do {
-            return JSONResponse.tokens(try await self.sessions.refresh(refreshToken, clientID: clientID))
+            return JSONResponse.tokens(try await self.sessions.refresh(refreshToken, clientID: clientID, origin: origin))
         } catch let error as JWTAuthError {
             throw AuthHTTPError(error, purpose: .refreshToken)
         }
     }
 
-    func logout(_ request: Request) async throws -> Response {
+    func logout(_ request: Request, origin: AuditOrigin) async throws -> Response {
         let fields = try await RequestFields.read(request)
         var headers: HTTPFields = [:]
         let refreshToken: String
@@ -282,7 +296,7 @@ public struct JWTAuthRoutes<Context: JWTAuthRequestContext>: Sendable {
             refreshToken = try fields.required("refresh_token", maxBytes: 16 * 1024)
         }
         do {
-            try await self.sessions.logout(refreshToken: refreshToken)
+            try await self.sessions.logout(refreshToken: refreshToken, origin: origin)
         } catch let error as JWTAuthError {
             var failure = AuthHTTPError(error, purpose: .refreshToken)
             // A dead cookie is cleared; during an outage it is kept, because the session it
@@ -310,11 +324,11 @@ public struct JWTAuthRoutes<Context: JWTAuthRequestContext>: Sendable {
         return JSONResponse.make(.ok, .array(list), headers: [.cacheControl: "no-store"])
     }
 
-    func deleteSession(_ context: Context) async throws -> Response {
+    func deleteSession(_ context: Context, origin: AuditOrigin) async throws -> Response {
         let identity = try self.userIdentity(context)
         let id = try context.parameters.require("id")
         // Another user's session is reported exactly like a missing one (the lookup is by both).
-        guard try await self.sessions.revokeSession(id: id, userID: identity.userID, reason: .userRevoked) != nil else {
+        guard try await self.sessions.revokeSession(id: id, userID: identity.userID, reason: .userRevoked, origin: origin) != nil else {
             throw AuthHTTPError(.notFound, error: "not_found", description: "no such session")
         }
         return Response(status: .noContent)
@@ -326,16 +340,17 @@ public struct JWTAuthRoutes<Context: JWTAuthRequestContext>: Sendable {
         try await self.accounts.changePassword(
             userID: identity.userID,
             current: try fields.required("current_password", maxBytes: 1024),
-            new: try fields.required("new_password", maxBytes: 1024)
+            new: try fields.required("new_password", maxBytes: 1024),
+            origin: self.origin(request, context)
         )
         return Response(status: .noContent)
     }
 
-    func revoke(_ request: Request) async throws -> Response {
+    func revoke(_ request: Request, origin: AuditOrigin) async throws -> Response {
         let fields = try await RequestFields.read(request, form: true)
         let token = try fields.required("token", maxBytes: 16 * 1024)
         _ = try fields.string("token_type_hint", maxBytes: 64)
-        try await self.sessions.revoke(token: token)
+        try await self.sessions.revoke(token: token, origin: origin)
         // RFC 7009 §2.2: 200 whether or not the token was valid.
         return Response(status: .ok, headers: [.cacheControl: "no-store"])
     }
@@ -365,18 +380,18 @@ public struct JWTAuthRoutes<Context: JWTAuthRequestContext>: Sendable {
         return JSONResponse.make(.ok, .object(members), headers: [.cacheControl: "no-store"])
     }
 
-    func adminRevoke(_ context: Context) async throws -> Response {
+    func adminRevoke(_ context: Context, origin: AuditOrigin) async throws -> Response {
         let id = try context.parameters.require("id")
         guard try await self.accounts.users.user(id: id) != nil else {
             throw AuthHTTPError(.notFound, error: "not_found", description: "no such user")
         }
-        try await self.sessions.revokeUser(id: id, reason: .adminRevoked)
+        try await self.sessions.revokeUser(id: id, reason: .adminRevoked, origin: origin)
         return Response(status: .noContent)
     }
 
-    func adminSetDisabled(_ context: Context, _ disabled: Bool) async throws -> Response {
+    func adminSetDisabled(_ context: Context, _ disabled: Bool, origin: AuditOrigin) async throws -> Response {
         let id = try context.parameters.require("id")
-        try await self.accounts.setDisabled(userID: id, disabled)
+        try await self.accounts.setDisabled(userID: id, disabled, origin: origin)
         return Response(status: .noContent)
     }
 

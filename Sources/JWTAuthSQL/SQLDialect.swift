@@ -114,6 +114,30 @@ enum SQLSchema {
                     "CREATE UNIQUE INDEX jwtauth_signing_keys_one_per_state ON jwtauth_signing_keys (state) WHERE state IN ('current', 'next')",
                 ]
             ),
+            (
+                4,
+                [
+                    // The audit log: append-only security events, pruned past the retention.
+                    // Identifiers only, never a token, password, secret or key.
+                    """
+                    CREATE TABLE jwtauth_audit (
+                        seq \(sequenceColumn),
+                        at DOUBLE PRECISION NOT NULL,
+                        event TEXT NOT NULL,
+                        user_id TEXT,
+                        session_id TEXT,
+                        client_id TEXT,
+                        key_id TEXT,
+                        client_address TEXT,
+                        user_agent TEXT,
+                        outcome TEXT NOT NULL
+                    )
+                    """,
+                    "CREATE INDEX jwtauth_audit_user ON jwtauth_audit (user_id, seq)",
+                    "CREATE INDEX jwtauth_audit_event ON jwtauth_audit (event, seq)",
+                    "CREATE INDEX jwtauth_audit_at ON jwtauth_audit (at)",
+                ]
+            ),
         ]
     }
 }

@@ -64,6 +64,18 @@ extension SQLStore {
         }
     }
 
+    public func users() async throws -> [UserRecord] {
+        try await self.run("list users") { db in
+            try await db.raw("SELECT \(unsafeRaw: Self.userColumns) FROM jwtauth_users ORDER BY username_key, id").all().map(Self.decodeUser)
+        }
+    }
+
+    public func removeUser(id: String) async throws -> Bool {
+        try await self.run("remove a user") { db in
+            !(try await db.raw("DELETE FROM jwtauth_users WHERE id = \(bind: id) RETURNING id").all(decodingColumn: "id", as: String.self)).isEmpty
+        }
+    }
+
     public func userCount() async throws -> Int {
         try await self.run("count users") { db in
             try await db.raw("SELECT COUNT(*) AS n FROM jwtauth_users").first(decodingColumn: "n", as: Int.self) ?? 0

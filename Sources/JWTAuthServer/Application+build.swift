@@ -39,12 +39,14 @@ public func buildApplication(
     bcryptPool.start()
     do {
         let keys = try await ServerKeys.open(configuration, store: stores.signingKeys, clock: clock, logger: logger)
+        let audit = AuditService.recorder(configuration, store: stores.audit, clock: clock, logger: logger)
         let sessions = SessionManager(
             configuration: configuration.sessionConfiguration,
             keys: keys.ring,
             sessions: stores.sessions,
             users: stores.users,
             clock: clock,
+            audit: audit,
             logger: logger
         )
         // Revocations made before this start (by this or another instance) apply at once, and
@@ -72,7 +74,8 @@ public func buildApplication(
             refreshCookie: configuration.refreshCookie,
             trustedProxies: trustedProxies,
             clients: ClientManager(sessions: sessions, clients: stores.clients),
-            revocationHeartbeat: configuration.revocationHeartbeat
+            revocationHeartbeat: configuration.revocationHeartbeat,
+            auditStore: stores.audit
         ).addRoutes(to: router)
         if configuration.servesWebPage {
             WebPage().addRoutes(to: router)
@@ -88,7 +91,9 @@ public func buildApplication(
             await stores.close()
             try? await bcryptPool.shutdownGracefully()
         }
-        var services: [any Service] = [shutdown, sync, keys.service]
+        // The audit writer stops after the HTTP server and every later service, and before
+        // `shutdown` closes the stores: what the last requests recorded is written.
+        var services: [any Service] = [shutdown, AuditService(recorder: audit), sync, keys.service]
         if let lifecycle = keys.lifecycle {
             // Compromised keys reach remote verifiers through the feed (they are not in the
             // session store's log): at start, and whenever an instance revokes one.

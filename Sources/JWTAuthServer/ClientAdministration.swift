@@ -47,16 +47,7 @@ private func withClientManager<Result>(
     clock: any UnixClock,
     _ body: (ClientManager) async throws -> Result
 ) async throws -> Result {
-    try await ServerStores.withStores(configuration, logger: logger) { stores in
-        // The key never signs anything here: administration only stores and revokes.
-        let sessions = try SessionManager(
-            configuration: configuration.sessionConfiguration,
-            signingKey: try JWTKey.generate(.hs256),
-            sessions: stores.sessions,
-            users: stores.users,
-            clock: clock,
-            logger: logger
-        )
-        return try await body(ClientManager(sessions: sessions, clients: stores.clients))
+    try await Administration.run(configuration, logger: logger, clock: clock) { administration in
+        try await body(ClientManager(sessions: administration.sessions, clients: administration.clients))
     }
 }

@@ -51,27 +51,7 @@ public func addUser(
     roles: [String],
     logger: Logger
 ) async throws -> UserRecord {
-    let stores = try await ServerStores.open(configuration, logger: logger)
-    let pool = NIOThreadPool(numberOfThreads: 1)
-    pool.start()
-    do {
-        let accounts = try await AccountManager(
-            sessions: try SessionManager(
-                configuration: configuration.sessionConfiguration,
-                signingKey: try JWTKey.generate(.hs256),
-                sessions: stores.sessions,
-                users: stores.users,
-                logger: logger
-            ),
-            hasher: BcryptPasswordHasher(cost: configuration.bcryptCost, threadPool: pool)
-        )
-        let user = try await accounts.register(username: username, password: password, roles: roles)
-        await stores.close()
-        try? await pool.shutdownGracefully()
-        return user
-    } catch {
-        await stores.close()
-        try? await pool.shutdownGracefully()
-        throw error
+    try await Administration.run(configuration, logger: logger) { administration in
+        try await administration.accounts.register(username: username, password: password, roles: roles, origin: Administration.origin)
     }
 }

@@ -78,6 +78,11 @@ public struct ServerConfiguration: Sendable {
     public var trustedProxies: [String]
     /// Whether `/` serves the sign-in page.
     public var servesWebPage: Bool
+    /// How long audit events are kept (`--audit-retention`, default 90 days); nil keeps them.
+    public var auditRetention: Duration? = .seconds(90 * 86400)
+    /// Whether every audit event is also written to standard output as one JSON line
+    /// (`--audit-log stdout`), for a log shipper.
+    public var auditLogToStandardOutput = false
 
     /// Creates a configuration; each parameter sets the property of the same name.
     public init(

@@ -21,6 +21,8 @@ public struct ServerStores: Sendable {
     public let signingKeys: any SigningKeyStore
     /// Where machine clients live: the SQL database, beside the users.
     public let clients: any ClientStore
+    /// Where the audit log lives: the SQL database, also when sessions are in Redis.
+    public let audit: any AuditStore
     let closeAll: @Sendable () async -> Void
 
     /// Opens the user store (`--database`) and the session store (`--sessions`, else the
@@ -28,7 +30,7 @@ public struct ServerStores: Sendable {
     public static func open(_ configuration: ServerConfiguration, logger: Logger) async throws -> ServerStores {
         let store = try await Self.openDatabase(configuration, logger: logger)
         guard let sessions = configuration.sessions else {
-            return ServerStores(sessions: store, users: store, signingKeys: store, clients: store, closeAll: { try? await store.close() })
+            return ServerStores(sessions: store, users: store, signingKeys: store, clients: store, audit: store, closeAll: { try? await store.close() })
         }
         guard sessions.hasPrefix("redis://") || sessions.hasPrefix("redis+cluster://") else {
             try? await store.close()
@@ -50,6 +52,7 @@ public struct ServerStores: Sendable {
             users: store,
             signingKeys: store,
             clients: store,
+            audit: store,
             closeAll: {
                 await redis.close()
                 try? await store.close()

@@ -94,8 +94,11 @@ public func listSigningKeys(configuration: ServerConfiguration, logger: Logger) 
 ///   sealed under.
 public func rotateSigningKey(configuration: ServerConfiguration, clock: any UnixClock = SystemClock(), logger: Logger) async throws -> SigningKeySummary {
     try refuseKeyFiles(configuration, "rotate")
+    let now = clock.now
     let records = try await withKeyOperations(configuration, logger: logger) { operations in
-        try await operations.rotate(at: clock.now)
+        try await operations.rotate(at: now)
+    } audit: { records in
+        records.first(where: { $0.state == .current }).map { AuditEvent(time: now, kind: .keyRotated, keyID: $0.keyID) }
     }
     guard let current = records.first(where: { $0.state == .current }) else {
         throw JWTAuthError(.keyInvalid, "no key signs after the rotation")
@@ -113,8 +116,11 @@ public func rotateSigningKey(configuration: ServerConfiguration, clock: any Unix
 ///   configured; `key_invalid` for a missing or wrong key-encryption key.
 public func revokeSigningKey(_ keyID: String, configuration: ServerConfiguration, clock: any UnixClock = SystemClock(), logger: Logger) async throws -> SigningKeySummary {
     try refuseKeyFiles(configuration, "revoke")
+    let now = clock.now
     let records = try await withKeyOperations(configuration, logger: logger) { operations in
-        try await operations.revoke(keyID, at: clock.now)
+        try await operations.revoke(keyID, at: now)
+    } audit: { records in
+        records.contains(where: { $0.keyID == keyID }) ? AuditEvent(time: now, kind: .keyRevoked, keyID: keyID) : nil
     }
     guard let revoked = records.first(where: { $0.keyID == keyID }) else {
         throw JWTAuthError(.notFound, "no signing key has the kid \(keyID)")
@@ -140,11 +146,13 @@ private func fileKeys(_ path: String, logger: Logger) throws -> [SigningKeySumma
 
 /// Runs a move against the database's keys. The CLI neither rotates on a schedule nor forgets
 /// keys (the servers' schedule decides that, from lifetimes the CLI does not know), and never
-/// creates a key-encryption key: one it made up would seal keys no server can open.
+/// creates a key-encryption key: one it made up would seal keys no server can open. The
+/// audit event `audit` makes of the result is written before the database closes.
 private func withKeyOperations(
     _ configuration: ServerConfiguration,
     logger: Logger,
-    _ body: (SigningKeyOperations) async throws -> [SigningKeyRecord]
+    _ body: (SigningKeyOperations) async throws -> [SigningKeyRecord],
+    audit: ([SigningKeyRecord]) -> AuditEvent?
 ) async throws -> [SigningKeyRecord] {
     // A database that needs a configured key-encryption key is refused before it is opened.
     _ = try KeyEncryptionKeyFile.location(configuration)
@@ -155,6 +163,8 @@ private func withKeyOperations(
         let encryptionKey = try KeyEncryptionKeyFile.load(configuration, logger: logger)
         let never = Duration.seconds(100 * 365 * 86400)
         let schedule = SigningKeySchedule(rotationInterval: .zero, publishAhead: .zero, retirementPeriod: never, revocationPeriod: never)
-        return try await body(SigningKeyOperations(store: store, schedule: schedule, encryptionKey: encryptionKey, algorithm: nil))
+        let records = try await body(SigningKeyOperations(store: store, schedule: schedule, encryptionKey: encryptionKey, algorithm: nil))
+        if let event = audit(records) { try await store.appendAuditEvents([event]) }
+        return records
     }
 }

@@ -56,6 +56,24 @@ enum Console {
         }
     }
 
+    /// A password: asked for without echo when standard input is a terminal and `prompt` is
+    /// given, else read from standard input with one trailing line break removed (never from
+    /// a flag, where it would show in the process list and the shell history).
+    static func password(prompt: String? = nil) throws(CLIFailure) -> String {
+        if let prompt, isatty(STDIN_FILENO) != 0 {
+            guard let typed = getpass(prompt) else { throw .usage("cannot read the password from the terminal") }
+            return String(cString: typed)
+        }
+        // Bytes, not Characters: "\r\n" is one Character, and removing two would eat the
+        // password's last one.
+        var bytes = try readStandardInput()
+        if bytes.last == 0x0A {
+            bytes.removeLast()
+            if bytes.last == 0x0D { bytes.removeLast() }
+        }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
     static func readFile(_ path: String) throws(CLIFailure) -> [UInt8] {
         // FileHandle rather than FileManager, so pipes and /dev/fd paths work too.
         guard let handle = FileHandle(forReadingAtPath: path) else {

@@ -139,6 +139,8 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error. [JWTAUTH_LOG_LEVEL, default info]")
     var logLevel: String?
 
+    @OptionGroup var audit: AuditOptions
+
     private static func validateTrustedProxies(_ entries: [String]) throws {
         let result = Result { () throws(JWTAuthError) in try TrustedProxies(entries) }
         if case .failure(let error) = result {
@@ -216,6 +218,7 @@ struct ServeCommand: AsyncParsableCommand {
         case "closed": configuration.allowsRegistration = false
         default: throw ValidationError("--registration is open or closed")
         }
+        try self.audit.apply(to: &configuration, environment: environment)
         return configuration
     }
 

@@ -7,7 +7,7 @@ struct UsersCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "users",
         abstract: "Manage accounts in the user store.",
-        subcommands: [Add.self]
+        subcommands: [Add.self, List.self, Disable.self, Enable.self, Remove.self, SetPassword.self]
     )
 
     struct Add: AsyncParsableCommand {
@@ -27,12 +27,7 @@ struct UsersCommand: AsyncParsableCommand {
         func run() async throws {
             var configuration = ServerConfiguration()
             try self.store.apply(to: &configuration, environment: Environment())
-            var password = String(decoding: try Console.readStandardInput(), as: UTF8.self)
-            if password.hasSuffix("\r\n") {
-                password.removeLast(2)
-            } else if password.hasSuffix("\n") {
-                password.removeLast()
-            }
+            let password = try Console.password()
             let user = try await CLIFailure.reporting {
                 try await addUser(
                     configuration: configuration,

@@ -389,6 +389,8 @@ struct SessionManagerTests {
         func user(username: String) async throws -> UserRecord? { try self.check(); return try await self.base.user(username: username) }
         func updateUser(_ user: UserRecord) async throws -> Bool { try self.check(); return try await self.base.updateUser(user) }
         func userCount() async throws -> Int { try self.check(); return try await self.base.userCount() }
+        func users() async throws -> [UserRecord] { try self.check(); return try await self.base.users() }
+        func removeUser(id: String) async throws -> Bool { try self.check(); return try await self.base.removeUser(id: id) }
         func checkHealth() async throws { try self.check() }
     }
 

@@ -35,6 +35,8 @@ public struct AccountManager: Sendable {
 
     /// The session manager's user store.
     public var users: any UserStore { self.sessions.users }
+    /// The session manager's audit log, where account events are recorded too.
+    public var audit: any AuditLog { self.sessions.audit }
 
     /// Creates an account manager.
     ///
@@ -50,7 +52,7 @@ public struct AccountManager: Sendable {
 
     /// Creates an account. Throws `invalid_input` for unacceptable fields, `username_taken`.
     @discardableResult
-    public func register(username: String, password: String, roles: [String] = []) async throws -> UserRecord {
+    public func register(username: String, password: String, roles: [String] = [], origin: AuditOrigin = AuditOrigin()) async throws -> UserRecord {
         try self.validate(username: username)
         try self.validate(password: password)
         let user = UserRecord(
@@ -61,6 +63,7 @@ public struct AccountManager: Sendable {
             createdAt: self.sessions.clock.now
         )
         try await self.users.createUser(user)
+        self.audit.record(origin.event(.userRegistered, at: user.createdAt, userID: user.id))
         return user
     }
 
@@ -75,7 +78,15 @@ public struct AccountManager: Sendable {
             throw JWTAuthError.invalidInput("username or password too long")
         }
         if let clientID { try self.validate(clientID: clientID) }
-        let attempt = try self.rateLimiter.begin(username: username, address: address, now: self.sessions.clock.now)
+        let origin = AuditOrigin(clientAddress: address, userAgent: userAgent)
+        let attempt: LoginRateLimiter.Attempt
+        do {
+            attempt = try self.rateLimiter.begin(username: username, address: address, now: self.sessions.clock.now)
+        } catch {
+            // The username is not recorded: it may be a password typed in the wrong field.
+            self.audit.record(origin.event(.loginFailed, at: self.sessions.clock.now, clientID: clientID, outcome: error.code.description))
+            throw error
+        }
         var failed = false
         defer { self.rateLimiter.finish(attempt, failed: failed, now: self.sessions.clock.now) }
         // No stored username holds a NUL (registration refuses control characters), and some
@@ -84,6 +95,8 @@ public struct AccountManager: Sendable {
         let matches = try await self.hasher.verify(password, against: user?.passwordHash ?? self.decoyHash)
         guard let user, matches, !user.isDisabled else {
             failed = true
+            let outcome = user == nil || !matches ? JWTAuthError.Code.invalidCredentials : .userDisabled
+            self.audit.record(origin.event(.loginFailed, at: self.sessions.clock.now, userID: user?.id, clientID: clientID, outcome: outcome.description))
             throw JWTAuthError(.invalidCredentials, "wrong username or password")
         }
         let agent = userAgent.map { String($0.prefix(self.limits.userAgentLength)) }
@@ -96,14 +109,18 @@ public struct AccountManager: Sendable {
         guard let current, current.passwordHash == user.passwordHash, !current.isDisabled else {
             try await self.sessions.revokeSession(id: tokens.session.id, userID: user.id, reason: .passwordChanged)
             failed = true
+            let outcome = current?.isDisabled == true ? JWTAuthError.Code.userDisabled : .invalidCredentials
+            self.audit.record(origin.event(.loginFailed, at: self.sessions.clock.now, userID: user.id, clientID: clientID, outcome: outcome.description))
             throw JWTAuthError(.invalidCredentials, "wrong username or password")
         }
+        let session = tokens.session
+        self.audit.record(origin.event(.loginSucceeded, at: session.createdAt, userID: user.id, sessionID: session.id, clientID: session.clientID))
         return tokens
     }
 
     /// Changes a password after checking the current one (failures count towards the
     /// username's login limit); every session of the user ends.
-    public func changePassword(userID: String, current: String, new: String) async throws {
+    public func changePassword(userID: String, current: String, new: String, origin: AuditOrigin = AuditOrigin()) async throws {
         try self.validate(password: new)
         guard var user = try await self.users.user(id: userID) else { throw JWTAuthError(.notFound, "no such user") }
         // Guesses of the current password (with a stolen access token) count like failed logins.
@@ -112,28 +129,45 @@ public struct AccountManager: Sendable {
         defer { self.rateLimiter.finish(attempt, failed: failed, now: self.sessions.clock.now) }
         guard try await self.hasher.verify(current, against: user.passwordHash) else {
             failed = true
-            throw JWTAuthError(.invalidCredentials, "the current password is wrong")
+            let code = JWTAuthError.Code.invalidCredentials
+            self.audit.record(origin.event(.passwordChanged, at: self.sessions.clock.now, userID: userID, outcome: code.description))
+            throw JWTAuthError(code, "the current password is wrong")
         }
         user.passwordHash = try await self.hasher.hash(new)
         _ = try await self.users.updateUser(user)
         try await self.sessions.revokeUser(id: userID, reason: .passwordChanged)
+        self.audit.record(origin.event(.passwordChanged, at: self.sessions.clock.now, userID: userID))
     }
 
     /// Sets a password without the current one (administration); every session ends.
-    public func setPassword(userID: String, to password: String) async throws {
+    public func setPassword(userID: String, to password: String, origin: AuditOrigin = AuditOrigin()) async throws {
         try self.validate(password: password)
         guard var user = try await self.users.user(id: userID) else { throw JWTAuthError(.notFound, "no such user") }
         user.passwordHash = try await self.hasher.hash(password)
         _ = try await self.users.updateUser(user)
         try await self.sessions.revokeUser(id: userID, reason: .passwordChanged)
+        self.audit.record(origin.event(.passwordChanged, at: self.sessions.clock.now, userID: userID))
     }
 
     /// Disables (or re-enables) an account; disabling ends every session and access token.
-    public func setDisabled(userID: String, _ disabled: Bool) async throws {
+    public func setDisabled(userID: String, _ disabled: Bool, origin: AuditOrigin = AuditOrigin()) async throws {
         guard var user = try await self.users.user(id: userID) else { throw JWTAuthError(.notFound, "no such user") }
         user.isDisabled = disabled
         _ = try await self.users.updateUser(user)
         if disabled { try await self.sessions.revokeUser(id: userID, reason: .disabled) }
+        self.audit.record(origin.event(disabled ? .userDisabled : .userEnabled, at: self.sessions.clock.now, userID: userID))
+    }
+
+    /// Removes an account and ends every session and access token of it. Its username is free
+    /// again afterwards.
+    ///
+    /// - Throws: `not_found` for an unknown id, `store_unavailable`.
+    public func removeUser(id userID: String, origin: AuditOrigin = AuditOrigin()) async throws {
+        guard try await self.users.removeUser(id: userID) else { throw JWTAuthError(.notFound, "no such user") }
+        // After the removal: a login racing it cannot start a session the revocation misses
+        // (a login reads the account again after creating its session).
+        try await self.sessions.revokeUser(id: userID, reason: .userRemoved)
+        self.audit.record(origin.event(.userRemoved, at: self.sessions.clock.now, userID: userID))
     }
 
     // MARK: - Validation

@@ -19,6 +19,13 @@ public protocol UserStore: Sendable {
     /// How many users exist.
     func userCount() async throws -> Int
 
+    /// Every user, ordered by username key (administration: `jwtauth users list`).
+    func users() async throws -> [UserRecord]
+
+    /// Deletes a user's record. Returns false when the user does not exist. The caller ends
+    /// the user's sessions (``AccountManager/removeUser(id:origin:)`` does both).
+    func removeUser(id: String) async throws -> Bool
+
     /// Throws `store_unavailable` when the backend cannot be reached.
     func checkHealth() async throws
 }

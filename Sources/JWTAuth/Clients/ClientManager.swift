@@ -60,6 +60,7 @@ public struct ClientManager: Sendable {
             createdAt: self.sessions.clock.now
         )
         try await self.clients.createClient(client)
+        self.sessions.audit.record(AuditEvent(time: client.createdAt, kind: .clientCreated, clientID: client.id))
         return (client, secret)
     }
 
@@ -117,6 +118,7 @@ public struct ClientManager: Sendable {
         guard try await self.clients.removeClient(id: id) else {
             throw JWTAuthError(.notFound, "no client with id \(id)")
         }
+        self.sessions.audit.record(AuditEvent(time: self.sessions.clock.now, kind: .clientRemoved, clientID: id))
         do {
             try await self.sessions.revokeClient(id: id)
         } catch let error as JWTAuthError {

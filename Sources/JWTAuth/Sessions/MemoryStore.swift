@@ -21,6 +21,8 @@ public final class MemoryStore: SessionStore, UserStore {
     /// Machine clients by id (``ClientStore``); apart from the sessions' lock, which their
     /// operations never need.
     let clientRecords = Mutex<[String: ClientRecord]>([:])
+    /// The audit log (``AuditStore``), with the next sequence number; under its own lock too.
+    let auditRecords = Mutex<(entries: [AuditEntry], nextSequence: Int64)>(([], 1))
 
     /// Creates an empty store.
     public init() {}
@@ -216,6 +218,22 @@ public final class MemoryStore: SessionStore, UserStore {
     /// How many users exist.
     public func userCount() async throws -> Int {
         self.state.withLock { $0.users.count }
+    }
+
+    /// Every user, ordered by username key.
+    public func users() async throws -> [UserRecord] {
+        self.state.withLock { state in
+            state.users.values.sorted { (UserRecord.usernameKey($0.username), $0.id) < (UserRecord.usernameKey($1.username), $1.id) }
+        }
+    }
+
+    /// Deletes the user's record (its sessions stay until revoked).
+    public func removeUser(id: String) async throws -> Bool {
+        self.state.withLock { state in
+            guard let user = state.users.removeValue(forKey: id) else { return false }
+            state.userIDsByKey[UserRecord.usernameKey(user.username)] = nil
+            return true
+        }
     }
 
     // MARK: - Feed

@@ -36,14 +36,14 @@ extension SessionManager {
     /// client's own access token revokes every token issued to that client so far (they carry
     /// no session to end; the client obtains a new one with its secret). Tokens that do not
     /// verify are ignored, as the RFC asks.
-    public func revoke(token: String) async throws {
+    public func revoke(token: String, origin: AuditOrigin = AuditOrigin()) async throws {
         if let refresh = try? self.verifyRefreshToken(token), let sessionID = refresh.claims.sessionID, let userID = refresh.claims.subject {
-            try await self.revokeSession(id: sessionID, userID: userID, reason: .tokenRevoked)
+            try await self.revokeSession(id: sessionID, userID: userID, reason: .tokenRevoked, origin: origin)
         } else if let access = try? self.verifyAccessToken(token) {
             if let sessionID = access.sessionID {
-                try await self.revokeSession(id: sessionID, userID: access.userID, reason: .tokenRevoked)
+                try await self.revokeSession(id: sessionID, userID: access.userID, reason: .tokenRevoked, origin: origin)
             } else {
-                try await self.revokeUser(id: access.userID, reason: .tokenRevoked)
+                try await self.revokeUser(id: access.userID, reason: .tokenRevoked, origin: origin)
             }
         }
     }

@@ -23,6 +23,8 @@ public struct SessionManager: Sendable {
     /// The signing key and the verification keys, which may change while the manager runs
     /// (key rotation): every token is signed and verified with the ring's keys of the moment.
     public let keys: KeyRing
+    /// Where security events (logins, logouts, revocations, reuse) are reported.
+    public let audit: any AuditLog
     private let accessVerifier: JWTVerifier
     private let refreshVerifier: JWTVerifier
     private let logger: Logger
@@ -33,6 +35,7 @@ public struct SessionManager: Sendable {
     ///   - signingKey: The private key tokens are signed with.
     ///   - verificationKeys: Keys accepted when verifying (the signing key's public half plus
     ///     retired keys still in use); defaults to the signing key alone.
+    ///   - audit: Where security events are reported (none are kept by default).
     public init(
         configuration: SessionConfiguration,
         signingKey: JWTKey,
@@ -42,6 +45,7 @@ public struct SessionManager: Sendable {
         revocations: RevocationCache? = nil,
         feed: RevocationFeed? = nil,
         clock: any UnixClock = SystemClock(),
+        audit: any AuditLog = DiscardingAuditLog(),
         logger: Logger = Logger(label: "jwtauth.sessions")
     ) throws(JWTAuthError) {
         self.init(
@@ -52,13 +56,14 @@ public struct SessionManager: Sendable {
             revocations: revocations,
             feed: feed,
             clock: clock,
+            audit: audit,
             logger: logger
         )
     }
 
     /// Creates a session manager whose keys come from a ring that its owner updates (a key
     /// store rotating keys on a schedule). The ring must hold a signing key before the first
-    /// token is issued.
+    /// token is issued. Security events go to `audit` (none are kept by default).
     public init(
         configuration: SessionConfiguration,
         keys: KeyRing,
@@ -67,6 +72,7 @@ public struct SessionManager: Sendable {
         revocations: RevocationCache? = nil,
         feed: RevocationFeed? = nil,
         clock: any UnixClock = SystemClock(),
+        audit: any AuditLog = DiscardingAuditLog(),
         logger: Logger = Logger(label: "jwtauth.sessions")
     ) {
         self.configuration = configuration
@@ -75,6 +81,7 @@ public struct SessionManager: Sendable {
         self.revocations = revocations ?? RevocationCache(retention: configuration.revocationRetention)
         self.feed = feed ?? RevocationFeed(retention: configuration.revocationRetention, clock: clock)
         self.clock = clock
+        self.audit = audit
         self.logger = logger
         self.keys = keys
         // Both kinds of token carry the same claims; they differ in `aud` and `typ`, so
@@ -152,9 +159,10 @@ public struct SessionManager: Sendable {
     ///   - refreshToken: The refresh token presented.
     ///   - expectedClientID: When given, the token must have been issued to this `client_id`
     ///     (`claim_invalid` otherwise, and the token stays unused).
+    ///   - origin: Where the request came from, for the audit log of a detected reuse.
     /// - Throws: `session_unknown`, `session_revoked`, `session_expired`, `refresh_reused`, a
     ///   verification code for a bad token, `store_unavailable` when the store is down.
-    public func refresh(_ refreshToken: String, clientID expectedClientID: String? = nil) async throws -> TokenResponse {
+    public func refresh(_ refreshToken: String, clientID expectedClientID: String? = nil, origin: AuditOrigin = AuditOrigin()) async throws -> TokenResponse {
         let token = try await self.verifyRefreshToken(Substring(refreshToken))
         guard let sessionID = token.claims.sessionID, let tokenID = token.claims.tokenID, let userID = token.claims.subject else {
             throw JWTAuthError(.claimMissing, "the refresh token lacks sid, jti or sub")
@@ -187,6 +195,9 @@ public struct SessionManager: Sendable {
             self.logger.warning(
                 "refresh token reuse detected; session revoked",
                 metadata: ["sid": "\(revoked.id)", "sub": "\(revoked.userID)", "client_id": "\(revoked.clientID)"]
+            )
+            self.audit.record(
+                origin.event(.refreshReuseDetected, at: now, userID: revoked.userID, sessionID: revoked.id, clientID: revoked.clientID, outcome: "session_revoked")
             )
             throw JWTAuthError(.refreshReused, "the refresh token was already used; the session has been revoked")
         case .rejected(.unknownSession):
@@ -304,28 +315,49 @@ public struct SessionManager: Sendable {
     // MARK: - Revoking
 
     /// Logout: revokes the session of a refresh token whose signature verifies. Idempotent.
-    public func logout(refreshToken: String) async throws {
+    public func logout(refreshToken: String, origin: AuditOrigin = AuditOrigin()) async throws {
         let token = try await self.verifyRefreshToken(Substring(refreshToken))
         guard let sessionID = token.claims.sessionID, let userID = token.claims.subject else {
             throw JWTAuthError(.claimMissing, "the refresh token has no sid or sub")
         }
-        try await self.revokeSession(id: sessionID, userID: userID, reason: .logout)
+        try await self.revokeSession(id: sessionID, userID: userID, reason: .logout, origin: origin)
     }
 
-    /// Revokes one session; access tokens of it fail at once.
+    /// Revokes one session; access tokens of it fail at once. A logout, or a revocation by
+    /// the user, an administrator or RFC 7009, is recorded in the audit log with `origin`.
     @discardableResult
-    public func revokeSession(id: String, userID: String, reason: RevocationReason) async throws -> SessionRecord? {
+    public func revokeSession(id: String, userID: String, reason: RevocationReason, origin: AuditOrigin = AuditOrigin()) async throws -> SessionRecord? {
         let now = self.clock.now
         let session = try await self.sessions.revokeSession(id: id, userID: userID, at: now, reason: reason)
-        if session != nil {
+        if let session {
             self.didRevoke([RevocationEvent(kind: .session, subject: id, at: now)])
+            if let kind = Self.auditKind(of: reason) {
+                self.audit.record(origin.event(kind, at: now, userID: userID, sessionID: id, clientID: session.clientID))
+            }
         }
         return session
     }
 
-    /// Revokes every session of a user and every access token issued to them so far.
-    public func revokeUser(id userID: String, reason: RevocationReason) async throws {
-        try await self.revokeUser(id: userID, at: self.clock.now, reason: reason)
+    /// Revokes every session of a user and every access token issued to them so far. A
+    /// logout-all, or a revocation by an administrator or RFC 7009, is recorded in the audit
+    /// log with `origin` (disabling, password changes and removals record their own event).
+    public func revokeUser(id userID: String, reason: RevocationReason, origin: AuditOrigin = AuditOrigin()) async throws {
+        let now = self.clock.now
+        try await self.revokeUser(id: userID, at: now, reason: reason)
+        if let kind = Self.auditKind(of: reason) {
+            self.audit.record(origin.event(kind, at: now, userID: userID))
+        }
+    }
+
+    /// The audit event of a revocation that is an event of its own; nil for revocations that
+    /// are part of another event (a disable, a password change, a reuse, an eviction).
+    static func auditKind(of reason: RevocationReason) -> AuditEventKind? {
+        switch reason {
+        case .logout: .logout
+        case .logoutAll: .logoutAll
+        case .userRevoked, .adminRevoked, .tokenRevoked: .sessionRevoked
+        default: nil
+        }
     }
 
     func revokeUser(id userID: String, at now: NumericDate, reason: RevocationReason) async throws {

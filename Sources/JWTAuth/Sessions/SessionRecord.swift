@@ -94,6 +94,8 @@ public struct RevocationReason: RawRepresentable, Sendable, Hashable, Codable, C
     public static let tokenRevoked = RevocationReason(rawValue: "token_revoked")
     /// The client the tokens were issued to was removed.
     public static let clientRemoved = RevocationReason(rawValue: "client_removed")
+    /// The user was removed.
+    public static let userRemoved = RevocationReason(rawValue: "user_removed")
 }
 
 extension NumericDate: Codable {
