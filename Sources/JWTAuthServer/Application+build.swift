@@ -18,7 +18,8 @@ import Darwin
 /// ``ServerConfiguration``. Tests call this and drive the result with HummingbirdTesting.
 ///
 /// - Parameters:
-///   - configuration: What to serve and how: address, stores, keys, lifetimes and limits.
+///   - configuration: What to serve and how: address, stores, keys, lifetimes and limits;
+///     checked with ``ServerConfiguration/validate()`` first.
 ///   - logger: Where the server, the session engine and the stores log.
 ///   - clock: Where "now" comes from (tests pass a ``ManualClock``).
 ///   - onListening: Called with the bound port once the server accepts connections.
@@ -28,6 +29,7 @@ public func buildApplication(
     clock: any UnixClock = SystemClock(),
     onListening: @escaping @Sendable (Int) async -> Void = { _ in }
 ) async throws -> some ApplicationProtocol {
+    try configuration.validate()
     if configuration.effectiveIssuer.lowercased().hasPrefix("http://") && !configuration.isLocalDevelopment {
         // The cookie is Secure off loopback: a browser would drop it, and the first refresh
         // of a cookie-mode page would sign the user out.
