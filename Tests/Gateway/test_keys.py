@@ -272,7 +272,11 @@ class ScheduledDeployment(Deployment):
 @pytest.fixture(scope="module")
 def scheduled(jwtauth_bin: str):
     d = ScheduledDeployment("scheduled", jwtauth_bin,
-                            ["--key-rotation", f"{ROTATION}s", "--key-publish-ahead", f"{PUBLISH_AHEAD}s"])
+                            ["--key-rotation", f"{ROTATION}s", "--key-publish-ahead", f"{PUBLISH_AHEAD}s",
+                             # A retired key stays until every token it signed has expired: with the
+                             # default 6 h refresh tokens, rotating every few seconds would publish
+                             # thousands of keys, which the server refuses (at most 200).
+                             "--refresh-ttl", "5m"])
     problems: list[str] = []
     try:
         d.start()
