@@ -72,19 +72,12 @@ struct SessionsCommand: AsyncParsableCommand {
             abstract: "Revoke every session and access token of a user at once (the user can log in again)."
         )
 
-        @Argument(help: "The user's id or username.")
-        var user: String
-
-        @Flag(name: .long, help: "Print the user as JSON.")
-        var json = false
-
-        @OptionGroup var store: StoreOptions
+        @OptionGroup var options: UserActionOptions
 
         func run() async throws {
-            let user = try await CLIFailure.reporting {
-                try await revokeUserSessions(self.user, configuration: try ClientsCommand.configuration(self.store), logger: Console.administrationLogger())
+            try await self.options.perform(done: "revoked every session of") { user, configuration, logger in
+                try await revokeUserSessions(user, configuration: configuration, logger: logger)
             }
-            UsersCommand.report(user, json: self.json, done: "revoked every session of")
         }
     }
 

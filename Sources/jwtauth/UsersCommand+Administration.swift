@@ -34,38 +34,24 @@ extension UsersCommand {
             discussion: "Running servers sharing the store refuse the user's access tokens from then on."
         )
 
-        @Argument(help: "The user's id or username.")
-        var user: String
-
-        @Flag(name: .long, help: "Print the user as JSON.")
-        var json = false
-
-        @OptionGroup var store: StoreOptions
+        @OptionGroup var options: UserActionOptions
 
         func run() async throws {
-            let user = try await CLIFailure.reporting {
-                try await setUserDisabled(self.user, true, configuration: try ClientsCommand.configuration(self.store), logger: Console.administrationLogger())
+            try await self.options.perform(done: "disabled") { user, configuration, logger in
+                try await setUserDisabled(user, true, configuration: configuration, logger: logger)
             }
-            UsersCommand.report(user, json: self.json, done: "disabled")
         }
     }
 
     struct Enable: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Enable a disabled user again (their ended sessions stay ended).")
 
-        @Argument(help: "The user's id or username.")
-        var user: String
-
-        @Flag(name: .long, help: "Print the user as JSON.")
-        var json = false
-
-        @OptionGroup var store: StoreOptions
+        @OptionGroup var options: UserActionOptions
 
         func run() async throws {
-            let user = try await CLIFailure.reporting {
-                try await setUserDisabled(self.user, false, configuration: try ClientsCommand.configuration(self.store), logger: Console.administrationLogger())
+            try await self.options.perform(done: "enabled") { user, configuration, logger in
+                try await setUserDisabled(user, false, configuration: configuration, logger: logger)
             }
-            UsersCommand.report(user, json: self.json, done: "enabled")
         }
     }
 
@@ -75,19 +61,12 @@ extension UsersCommand {
             discussion: "The username is free again afterwards. The audit log keeps the user's events (by id) until they age out."
         )
 
-        @Argument(help: "The user's id or username.")
-        var user: String
-
-        @Flag(name: .long, help: "Print the removed user as JSON.")
-        var json = false
-
-        @OptionGroup var store: StoreOptions
+        @OptionGroup var options: UserActionOptions
 
         func run() async throws {
-            let user = try await CLIFailure.reporting {
-                try await removeUser(self.user, configuration: try ClientsCommand.configuration(self.store), logger: Console.administrationLogger())
+            try await self.options.perform(done: "removed") { user, configuration, logger in
+                try await removeUser(user, configuration: configuration, logger: logger)
             }
-            UsersCommand.report(user, json: self.json, done: "removed")
         }
     }
 
@@ -102,21 +81,13 @@ extension UsersCommand {
                 """
         )
 
-        @Argument(help: "The user's id or username.")
-        var user: String
-
-        @Flag(name: .long, help: "Print the user as JSON.")
-        var json = false
-
-        @OptionGroup var store: StoreOptions
+        @OptionGroup var options: UserActionOptions
 
         func run() async throws {
-            let configuration = try ClientsCommand.configuration(self.store)
-            let password = try Console.password(prompt: "New password for \(self.user): ")
-            let user = try await CLIFailure.reporting {
-                try await setUserPassword(self.user, password: password, configuration: configuration, logger: Console.administrationLogger())
+            let password = try Console.password(prompt: "New password for \(self.options.user): ")
+            try await self.options.perform(done: "password set for") { user, configuration, logger in
+                try await setUserPassword(user, password: password, configuration: configuration, logger: logger)
             }
-            UsersCommand.report(user, json: self.json, done: "password set for")
         }
     }
 
