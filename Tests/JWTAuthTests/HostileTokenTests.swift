@@ -282,6 +282,24 @@ struct HostileTokenTests {
         }
     }
 
+    @Test("A number beyond a Double's range is malformed anywhere in the payload, as the tree parser finds it")
+    func numberOutOfRange() throws {
+        let huge = ["1e400", "-1e400", "1E+309", "0.5e310", String(repeating: "9", count: 320)]
+        for number in huge {
+            let payload = Self.claims(replacing: #""client_id":"web""#, with: #""client_id":"web","x":\#(number)"#)
+            expectRejected(.malformed, "\(number)") { try Self.verifier().verify(Self.token(claims: payload)) }
+            expectRejected(.malformed, "nested \(number)") {
+                try Self.verifier().verify(Self.token(claims: Self.claims(replacing: "}", with: #","x":{"y":[\#(number)]}}"#)))
+            }
+        }
+        // Large but finite numbers and underflow to zero are numbers like any other.
+        for number in ["1e308", "-1.7e308", "1e-400", String(repeating: "9", count: 300)] {
+            let payload = Self.claims(replacing: #""client_id":"web""#, with: #""client_id":"web","x":\#(number)"#)
+            let verified = try Self.verifier().verify(Self.token(claims: payload))
+            #expect(verified.claims.subject == "alice", "\(number)")
+        }
+    }
+
     @Test("Deep nesting in the payload or header is malformed")
     func deepNesting() {
         let deep = String(repeating: "[", count: 1000) + String(repeating: "]", count: 1000)
@@ -378,10 +396,12 @@ struct HostileTokenTests {
         "1e400", "-1e400", "null", "true", "[1800000300]", "{}",
     ])
     func badDates(_ value: String) {
+        // A number beyond a Double's range is no JSON number at all (numberOutOfRange).
+        let expected: JWTAuthError.Code = value.hasSuffix("e400") ? .malformed : .claimInvalid
         for claim in ["exp", "iat", "nbf"] {
             let pattern = claim == "exp" ? #""exp":1800000300"# : (claim == "iat" ? #""iat":1800000000"# : #""nbf":1800000000"#)
             let claims = Self.claims(replacing: pattern, with: #""\#(claim)":\#(value)"#)
-            expectRejected(.claimInvalid, "\(claim) = \(value)") { try Self.verifier().verify(Self.token(claims: claims)) }
+            expectRejected(expected, "\(claim) = \(value)") { try Self.verifier().verify(Self.token(claims: claims)) }
         }
     }
 

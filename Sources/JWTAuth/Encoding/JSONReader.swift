@@ -507,6 +507,7 @@ struct JSONReader {
         let count = self.bytes.count
         if self.bytes[self.index] == UInt8(ascii: "-") { self.index += 1 }
         guard self.index < count else { throw .syntax("invalid number") }
+        let integerStart = self.index
         if self.bytes[self.index] == UInt8(ascii: "0") {
             self.index += 1
         } else if Self.isDigit(self.bytes[self.index]) {
@@ -514,11 +515,13 @@ struct JSONReader {
         } else {
             throw .syntax("invalid number")
         }
+        let integerDigits = self.index - integerStart
         if self.index < count, self.bytes[self.index] == UInt8(ascii: ".") {
             self.index += 1
             guard self.index < count, Self.isDigit(self.bytes[self.index]) else { throw .syntax("invalid number") }
             while self.index < count, Self.isDigit(self.bytes[self.index]) { self.index += 1 }
         }
+        var hasExponent = false
         if self.index < count, self.bytes[self.index] | 0x20 == UInt8(ascii: "e") {
             self.index += 1
             if self.index < count, self.bytes[self.index] == UInt8(ascii: "+") || self.bytes[self.index] == UInt8(ascii: "-") {
@@ -526,8 +529,17 @@ struct JSONReader {
             }
             guard self.index < count, Self.isDigit(self.bytes[self.index]) else { throw .syntax("invalid number") }
             while self.index < count, Self.isDigit(self.bytes[self.index]) { self.index += 1 }
+            hasExponent = true
         }
-        return Span(start: start, end: self.index)
+        let span = Span(start: start, end: self.index)
+        // A number beyond Double's range (1e400, or 400 digits) is refused here as the tree
+        // parser refuses it, so that no claim the verifier accepted unread can later fail to
+        // decode — or decode differently in another JSON library. Only long or exponent
+        // numbers can overflow, which keeps the common case free of a conversion.
+        if hasExponent || integerDigits > 300 {
+            guard Self.double(span, in: self.bytes) != nil else { throw .syntax("number out of range") }
+        }
+        return span
     }
 
     @inline(__always)
