@@ -238,6 +238,7 @@ let package = Package(
                 "JWTAuthRedis",
                 "jwtauth-store-probe",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "SQLKit", package: "sql-kit"),
             ],
             swiftSettings: strictSettings
         ),

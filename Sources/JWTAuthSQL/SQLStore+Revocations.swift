@@ -5,7 +5,21 @@ extension SQLStore {
     /// The channel PostgreSQL notifies revocations on.
     static let notificationChannel = "jwtauth_revocations"
 
+    /// The key of the transaction-level advisory lock that orders revocation log writers.
+    static let revocationLogLock: Int64 = 0x6A77_7461_7574_6852  // "jwtauthR"
+
+    /// Appends `event` to the revocation log, inside the caller's transaction.
+    ///
+    /// On PostgreSQL a sequence value is handed out when the row is inserted, not when it
+    /// commits: a transaction that took id 7 and commits after one that took id 8 would let a
+    /// reader move its cursor past 8 before 7 became visible, and 7 would never be read. The
+    /// advisory lock, held until this transaction ends, lets one writer at a time hand out ids,
+    /// so ids become visible in order. Writers only append here after their row updates, so the
+    /// lock is always the last one a transaction takes and two writers cannot deadlock on it.
     static func logRevocation(_ db: any SQLDatabase, _ event: RevocationEvent) async throws {
+        if db.dialect.name == "postgresql" {
+            try await db.raw("SELECT pg_advisory_xact_lock(\(bind: Self.revocationLogLock))").run()
+        }
         try await db.raw(
             """
             INSERT INTO jwtauth_revocations (kind, subject, at)

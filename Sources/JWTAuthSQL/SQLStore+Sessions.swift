@@ -45,8 +45,12 @@ extension SQLStore {
             for var old in active.dropFirst(max(1, maximumPerUser)) {
                 old.revokedAt = session.createdAt
                 old.revocationReason = .evicted
-                try await Self.markRevoked(db, id: old.id, at: session.createdAt, reason: .evicted)
+                try await Self.updateRevoked(db, id: old.id, at: session.createdAt, reason: .evicted)
                 evicted.append(old)
+            }
+            // Logged after every row update: the log's lock must be the last one taken.
+            for old in evicted {
+                try await Self.logRevocation(db, RevocationEvent(kind: .session, subject: old.id, at: session.createdAt))
             }
             return evicted
         }
@@ -145,13 +149,18 @@ extension SQLStore {
 
     /// Marks one session revoked and logs the revocation, inside the caller's transaction.
     static func markRevoked(_ db: any SQLDatabase, id: String, at now: NumericDate, reason: RevocationReason) async throws {
+        try await Self.updateRevoked(db, id: id, at: now, reason: reason)
+        try await Self.logRevocation(db, RevocationEvent(kind: .session, subject: id, at: now))
+    }
+
+    /// Marks one session revoked without logging it, inside the caller's transaction.
+    static func updateRevoked(_ db: any SQLDatabase, id: String, at now: NumericDate, reason: RevocationReason) async throws {
         try await db.raw(
             """
             UPDATE jwtauth_sessions SET revoked_at = \(bind: now.secondsSinceEpoch), revocation_reason = \(bind: reason.rawValue)
             WHERE id = \(bind: id) AND revoked_at IS NULL
             """
         ).run()
-        try await Self.logRevocation(db, RevocationEvent(kind: .session, subject: id, at: now))
     }
 
     public func purgeExpired(at now: NumericDate, revocationRetention: Duration) async throws {
