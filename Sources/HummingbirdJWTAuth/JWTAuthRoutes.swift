@@ -110,6 +110,7 @@ public struct JWTAuthRoutes<Context: JWTAuthRequestContext>: Sendable {
         auth.post("login") { request, context in try await self.login(request, context: context) }
         auth.post("refresh") { request, context in try await self.refresh(request, origin: self.origin(request, context)) }
         auth.post("logout") { request, context in try await self.logout(request, origin: self.origin(request, context)) }
+        auth.get("session") { request, _ in self.sessionProbe(request) }
 
         let signedIn = router.group("auth")
             .add(middleware: authenticator)
@@ -298,13 +299,28 @@ public struct JWTAuthRoutes<Context: JWTAuthRequestContext>: Sendable {
         do {
             try await self.sessions.logout(refreshToken: refreshToken, origin: origin)
         } catch let error as JWTAuthError {
-            var failure = AuthHTTPError(error, purpose: .refreshToken)
-            // A dead cookie is cleared; during an outage it is kept, because the session it
-            // names is still alive and the next logout should end it.
-            if failure.error == "invalid_grant" { failure.headers.append(contentsOf: headers) }
-            throw failure
+            let failure = AuthHTTPError(error, purpose: .refreshToken)
+            // During an outage the cookie is kept, because the session it names may still be
+            // alive and the next logout should end it.
+            guard failure.error == "invalid_grant" else { throw failure }
+            // As RFC 7009 revocation: a token that is unknown, expired, revoked or not a refresh
+            // token at all leaves nothing to end, so the logout has succeeded (and a dead
+            // cookie is cleared).
         }
         return Response(status: .noContent, headers: headers)
+    }
+
+    /// Whether the request carries a refresh cookie. A page can ask this before a silent
+    /// refresh, so that a signed-out visit is a 200 instead of a refresh that fails with a 400
+    /// (which browsers show as an error). It says nothing about the cookie's validity.
+    func sessionProbe(_ request: Request) -> Response {
+        let present: Bool
+        do {
+            present = try self.refreshCookie.token(in: request) != nil
+        } catch {
+            present = true  // two cookies: the refresh reports that properly
+        }
+        return JSONResponse.make(.ok, ["refresh_cookie": .bool(present)], headers: [.cacheControl: "no-store"])
     }
 
     func listSessions(_ context: Context) async throws -> Response {
@@ -316,6 +332,8 @@ public struct JWTAuthRoutes<Context: JWTAuthRequestContext>: Sendable {
                 "created_at": .integer(session.createdAt.wholeSeconds),
                 "last_used_at": .integer(session.lastUsedAt.wholeSeconds),
                 "expires_at": .integer(session.expiresAt.wholeSeconds),
+                // Unless it is used (refreshed) before then; never later than expires_at.
+                "idle_expires_at": .integer(min(session.refreshExpiresAt, session.expiresAt).wholeSeconds),
                 "client_id": .string(session.clientID),
                 "user_agent": session.userAgent.map(JSONValue.string) ?? .null,
                 "current": .bool(session.id == identity.sessionID),
@@ -337,12 +355,18 @@ public struct JWTAuthRoutes<Context: JWTAuthRequestContext>: Sendable {
     func changePassword(_ request: Request, _ context: Context) async throws -> Response {
         let identity = try self.userIdentity(context)
         let fields = try await RequestFields.read(request)
-        try await self.accounts.changePassword(
-            userID: identity.userID,
-            current: try fields.required("current_password", maxBytes: 1024),
-            new: try fields.required("new_password", maxBytes: 1024),
-            origin: self.origin(request, context)
-        )
+        do {
+            try await self.accounts.changePassword(
+                userID: identity.userID,
+                current: try fields.required("current_password", maxBytes: 1024),
+                new: try fields.required("new_password", maxBytes: 1024),
+                origin: self.origin(request, context)
+            )
+        } catch let error as JWTAuthError where error.code == .invalidCredentials {
+            // Never 401 here: a client reads 401 as "refresh the access token" and would retry
+            // the same wrong password with a new one.
+            throw AuthHTTPError.invalidGrant("the current password is wrong")
+        }
         return Response(status: .noContent)
     }
 

@@ -26,7 +26,13 @@ public struct RequestFields: Sendable {
             throw AuthHTTPError(.contentTooLarge, error: "invalid_request", description: "the request body is larger than 64 KiB")
         }
         let bytes = body.readBytes(length: body.readableBytes) ?? []
-        let contentType = (request.headers[.contentType] ?? "").lowercased()
+        return try Self.parse(bytes, contentType: request.headers[.contentType] ?? "", form: formOnly)
+    }
+
+    /// Parses a request body as ``read(_:form:)`` does, given its bytes and `Content-Type`.
+    /// Every failure is an ``AuthHTTPError`` with a 4xx status.
+    static func parse(_ bytes: [UInt8], contentType: String, form formOnly: Bool) throws -> RequestFields {
+        let contentType = contentType.lowercased()
         let looksLikeJSON = bytes.first(where: { $0 != 0x20 && $0 != 0x0A && $0 != 0x0D && $0 != 0x09 }) == UInt8(ascii: "{")
         // `curl -d '{…}'` labels JSON as a form; the JSON endpoints take it for what it is.
         if contentType.hasPrefix("application/x-www-form-urlencoded"), formOnly || !looksLikeJSON {

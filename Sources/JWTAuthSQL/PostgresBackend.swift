@@ -1,6 +1,7 @@
 import JWTAuth
 import Logging
 import NIOCore
+import NIOSSL
 import PostgresKit
 import PostgresNIO
 import SQLKit
@@ -26,13 +27,8 @@ final class PostgresBackend: SQLBackend {
     private let failingUntil = Mutex<ContinuousClock.Instant?>(nil)
     private static let failFastWindow: Duration = .milliseconds(500)
 
-    init(url: PostgresURL, logger: Logger, deadline: Duration = .seconds(3), migrationDeadline: Duration = .seconds(30)) {
-        let tls: PostgresClient.Configuration.TLS
-        switch url.tls {
-        case .disable: tls = .disable
-        case .prefer: tls = .prefer(.makeClientConfiguration())
-        case .require: tls = .require(.makeClientConfiguration())
-        }
+    init(url: PostgresURL, logger: Logger, deadline: Duration = .seconds(3), migrationDeadline: Duration = .seconds(30)) throws {
+        let tls = try Self.tls(for: url)
         var configuration = PostgresClient.Configuration(
             host: url.host,
             port: url.port,
@@ -148,6 +144,32 @@ final class PostgresBackend: SQLBackend {
         } catch {
             self.failingUntil.withLock { $0 = ContinuousClock.now + Self.failFastWindow }
             throw error
+        }
+    }
+
+    /// The client's TLS settings for a URL's `sslmode` and `sslrootcert`.
+    static func tls(for url: PostgresURL) throws -> PostgresClient.Configuration.TLS {
+        var configuration = TLSConfiguration.makeClientConfiguration()
+        if let file = url.rootCertificateFile {
+            do {
+                configuration.trustRoots = .certificates(try NIOSSLCertificate.fromPEMFile(file))
+            } catch {
+                throw JWTAuthError(.invalidInput, "cannot read the certificate authorities in sslrootcert=\(file)")
+            }
+        }
+        switch url.tls {
+        case .disable:
+            return .disable
+        case .prefer, .require:
+            // Encryption without authentication, as libpq's `prefer` and `require`.
+            configuration.certificateVerification = .none
+            return url.tls == .prefer ? .prefer(configuration) : .require(configuration)
+        case .verifyCA:
+            configuration.certificateVerification = .noHostnameVerification
+            return .require(configuration)
+        case .verifyFull:
+            configuration.certificateVerification = .fullVerification
+            return .require(configuration)
         }
     }
 }

@@ -1,10 +1,17 @@
 import JWTAuth
 
-/// `postgres://user:password@host:port/database?sslmode=disable|prefer|require`, parsed
-/// without Foundation. The password is never part of a description.
+/// `postgres://user:password@host:port/database?sslmode=…&sslrootcert=FILE`, parsed without
+/// Foundation. The password is never part of a description.
+///
+/// `sslmode` follows libpq: `disable` (plain), `prefer` (TLS when the server offers it, the
+/// default), `require` (TLS, the certificate not checked — unless `sslrootcert` is given, which
+/// makes it `verify-ca` as in libpq), `verify-ca` (the chain must lead to `sslrootcert`, or the
+/// system's roots), `verify-full` (that, and the certificate must name the host).
 struct PostgresURL: Sendable, CustomStringConvertible {
     enum TLSMode: String, Sendable {
         case disable, prefer, require
+        case verifyCA = "verify-ca"
+        case verifyFull = "verify-full"
     }
 
     var host: String
@@ -13,6 +20,8 @@ struct PostgresURL: Sendable, CustomStringConvertible {
     var password: String?
     var database: String?
     var tls: TLSMode
+    /// A PEM file of the certificate authorities the server's certificate must chain to.
+    var rootCertificateFile: String?
 
     init(_ url: String) throws {
         let schemes = ["postgres://", "postgresql://"]
@@ -70,20 +79,32 @@ struct PostgresURL: Sendable, CustomStringConvertible {
             self.password = nil
         }
         self.tls = .prefer
+        self.rootCertificateFile = nil
         for pair in query.split(separator: "&") {
             let parts = pair.split(separator: "=", maxSplits: 1)
             guard parts.count == 2 else { continue }
-            if parts[0] == "sslmode" {
+            switch parts[0] {
+            case "sslmode":
                 guard let mode = TLSMode(rawValue: String(parts[1])) else {
-                    throw JWTAuthError.invalidURL("sslmode is disable, prefer or require")
+                    throw JWTAuthError.invalidURL("sslmode is disable, prefer, require, verify-ca or verify-full")
                 }
                 self.tls = mode
+            case "sslrootcert":
+                self.rootCertificateFile = try Self.decode(parts[1])
+            default:
+                continue
             }
         }
+        if self.rootCertificateFile != nil, self.tls == .disable {
+            throw JWTAuthError.invalidURL("sslrootcert needs TLS: sslmode require, verify-ca or verify-full")
+        }
+        // As libpq: with a root certificate, `require` checks the chain.
+        if self.rootCertificateFile != nil, self.tls == .require { self.tls = .verifyCA }
     }
 
     var description: String {
-        "postgres://\(self.username)\(self.password == nil ? "" : ":***")@\(self.host):\(self.port)/\(self.database ?? "")"
+        let query = self.tls == .prefer ? "" : "?sslmode=\(self.tls.rawValue)"
+        return "postgres://\(self.username)\(self.password == nil ? "" : ":***")@\(self.host):\(self.port)/\(self.database ?? "")\(query)"
     }
 
     private static func decode(_ text: Substring) throws -> String {

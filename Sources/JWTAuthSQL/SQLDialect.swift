@@ -138,6 +138,15 @@ enum SQLSchema {
                     "CREATE INDEX jwtauth_audit_at ON jwtauth_audit (at)",
                 ]
             ),
+            (
+                // Usernames compared after the PRECIS profile (UsernameProfile): every stored
+                // key is recomputed in code by SQLStore.rekeyUsernames, no statement.
+                usernameProfileVersion,
+                []
+            ),
         ]
     }
+
+    /// The migration that recomputes every username key with ``UsernameProfile/key(_:)``.
+    static let usernameProfileVersion = 5
 }

@@ -1,5 +1,6 @@
 public import JWTAuth
 import SQLKit
+import Logging
 
 extension SQLStore {
     static let userColumns = "id, username, password_hash, roles, disabled, created_at"
@@ -79,6 +80,50 @@ extension SQLStore {
     public func userCount() async throws -> Int {
         try await self.run("count users") { db in
             try await db.raw("SELECT COUNT(*) AS n FROM jwtauth_users").first(decodingColumn: "n", as: Int.self) ?? 0
+        }
+    }
+}
+
+extension SQLStore {
+    /// The key given to an account whose name now compares equal to an older account's.
+    static let clashKeyPrefix = "clash:"
+
+    /// Recomputes every username key after a change of ``UserRecord/usernameKey(_:)``, inside
+    /// the migration's transaction.
+    ///
+    /// Two accounts whose names were different and now compare equal (`ａｌｉｃｅ` beside `alice`,
+    /// or the two spellings of `josé`) are not merged: the older keeps the name, the newer keeps
+    /// its id, sessions and password but gets the key `clash:ID`, so it can no longer log in by
+    /// name until an administrator removes or replaces it (`jwtauth users … ID`). Each clash is
+    /// logged as a warning.
+    static func rekeyUsernames(_ db: any SQLDatabase, logger: Logger) async throws {
+        let rows = try await db.raw("SELECT id, username, username_key, created_at FROM jwtauth_users ORDER BY created_at, id").all()
+        var winners: [String: (id: String, username: String)] = [:]
+        var changes: [(id: String, key: String)] = []
+        for row in rows {
+            let id = try row.decode(column: "id", as: String.self)
+            let username = try row.decode(column: "username", as: String.self)
+            let oldKey = try row.decode(column: "username_key", as: String.self)
+            let key = UserRecord.usernameKey(username)
+            if let winner = winners[key] {
+                logger.warning(
+                    "two accounts now have the same username; the older keeps it, the newer can log in by name no more",
+                    metadata: ["kept": "\(winner.username) (\(winner.id))", "clashing": "\(username) (\(id))"]
+                )
+                changes.append((id, Self.clashKeyPrefix + id))
+                continue
+            }
+            winners[key] = (id, username)
+            // Bytes, not String equality: Swift calls the composed and decomposed spellings equal,
+            // the database does not.
+            if !key.utf8.elementsEqual(oldKey.utf8) { changes.append((id, key)) }
+        }
+        // Through a placeholder first: a new key may still be another row's old one.
+        for change in changes {
+            try await db.raw("UPDATE jwtauth_users SET username_key = \(bind: "rekey:" + change.id) WHERE id = \(bind: change.id)").run()
+        }
+        for change in changes {
+            try await db.raw("UPDATE jwtauth_users SET username_key = \(bind: change.key) WHERE id = \(bind: change.id)").run()
         }
     }
 }

@@ -51,7 +51,7 @@ public final class SQLStore: SessionStore, UserStore {
         logger: Logger = Logger(label: "jwtauth.sql")
     ) async throws -> SQLStore {
         let parsed = try PostgresURL(url)
-        let backend = PostgresBackend(url: parsed, logger: logger, deadline: deadline, migrationDeadline: max(deadline, migrationDeadline))
+        let backend = try PostgresBackend(url: parsed, logger: logger, deadline: deadline, migrationDeadline: max(deadline, migrationDeadline))
         let store = SQLStore(backend: backend, logger: logger)
         do {
             try await store.migrate()
@@ -78,6 +78,7 @@ public final class SQLStore: SessionStore, UserStore {
     func migrate() async throws {
         let migrations = self.backend.dialect.migrations
         let migrationLock = self.backend.dialect.migrationLock
+        let logger = self.logger
         try await self.backend.migrationTransaction { db in
             if let migrationLock {
                 // Instances starting together migrate one after the other.
@@ -89,6 +90,9 @@ public final class SQLStore: SessionStore, UserStore {
             for migration in migrations where migration.version > current {
                 for statement in migration.statements {
                     try await db.raw("\(unsafeRaw: statement)").run()
+                }
+                if migration.version == SQLSchema.usernameProfileVersion {
+                    try await Self.rekeyUsernames(db, logger: logger)
                 }
                 try await db.raw("INSERT INTO jwtauth_schema (version) VALUES (\(bind: migration.version))").run()
             }

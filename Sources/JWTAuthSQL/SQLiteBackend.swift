@@ -22,6 +22,7 @@ final class SQLiteBackend: SQLBackend {
 
     static func open(path: String, logger: Logger) async throws -> SQLiteBackend {
         // SQLite gets its own thread: bcrypt and file I/O on the shared pool cannot starve it.
+        SQLiteFilePermissions.secure(path: path, logger: logger)
         let threadPool = NIOThreadPool(numberOfThreads: 1)
         threadPool.start()
         do {

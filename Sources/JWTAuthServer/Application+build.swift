@@ -57,11 +57,13 @@ public func buildApplication(
         let accounts = try await AccountManager(
             sessions: sessions,
             hasher: BcryptPasswordHasher(cost: configuration.bcryptCost, threadPool: bcryptPool),
-            rateLimiter: LoginRateLimiter(perUsername: configuration.loginLimitPerUsername, perAddress: configuration.loginLimitPerAddress)
+            rateLimiter: LoginRateLimiter(perUsername: configuration.loginLimitPerUsername, perAddress: configuration.loginLimitPerAddress),
+            registrationLimiter: RegistrationRateLimiter(limit: configuration.registrationLimit)
         )
 
         let trustedProxies = try TrustedProxies(configuration.trustedProxies)
-        let router = Router(context: JWTAuthContext.self)
+        // HEAD is answered wherever GET is, without a body.
+        let router = Router(context: JWTAuthContext.self, options: .autoGenerateHeadEndpoints)
         router.add(middleware: RequestLogMiddleware(logger: logger, trustedProxies: trustedProxies))
         if !configuration.allowedOrigins.isEmpty {
             // Pages on the other origins need CORS to use the cookie and read the answers.
@@ -103,8 +105,15 @@ public func buildApplication(
             services.append(lifecycle.revokedKeysForwarder { feed.updateRevokedKeys($0) })
         }
         let host = configuration.host
+        let headerReadTimeout = configuration.headerReadTimeout
         return Application(
             router: router,
+            server: .http1(
+                configuration: .init(
+                    additionalChannelHandlers: [HeaderReadTimeoutHandler(timeout: headerReadTimeout)],
+                    idleTimeout: TimeAmount(configuration.idleTimeout)
+                )
+            ),
             configuration: ApplicationConfiguration(address: .hostname(host, port: configuration.port), serverName: "jwtauth"),
             services: services,
             onServerRunning: { channel in

@@ -28,12 +28,17 @@ extension ServerConfiguration {
         // Zero would be a busy loop. (`jwtauth serve` also caps it at 60 s, the readers' default
         // stale limit; a library caller may run readers with a longer one.)
         try require(self.revocationHeartbeat >= .milliseconds(100), "revocationHeartbeat must be at least 100 ms")
-        for (name, limit) in [("loginLimitPerUsername", self.loginLimitPerUsername), ("loginLimitPerAddress", self.loginLimitPerAddress)] {
+        for (name, limit) in [
+            ("loginLimitPerUsername", self.loginLimitPerUsername), ("loginLimitPerAddress", self.loginLimitPerAddress),
+            ("registrationLimit", self.registrationLimit),
+        ] {
             try require(limit.attempts >= 1 && limit.window > .zero, "\(name) needs at least one attempt in a positive window")
         }
         if let retention = self.auditRetention {
             try require(retention >= .zero, "auditRetention must not be negative")
         }
+        try require(self.headerReadTimeout >= .milliseconds(100), "headerReadTimeout must be at least 100 ms")
+        try require(self.idleTimeout >= .milliseconds(100), "idleTimeout must be at least 100 ms")
         for origin in self.allowedOrigins {
             try require(Self.isOrigin(origin), "allowedOrigins takes origins like https://app.example.com (no path)")
         }

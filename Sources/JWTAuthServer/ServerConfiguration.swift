@@ -83,6 +83,17 @@ public struct ServerConfiguration: Sendable {
     /// Whether every audit event is also written to standard output as one JSON line
     /// (`--audit-log stdout`), for a log shipper.
     public var auditLogToStandardOutput = false
+    /// How long a new connection may take to send its first request's headers
+    /// (`--header-timeout`, default 10 s); a client that never finishes them is disconnected
+    /// instead of holding a connection open for ever.
+    public var headerReadTimeout: Duration = .seconds(10)
+    /// How long a connection may stay idle between requests, or in the middle of a request's
+    /// headers after the first (`--idle-timeout`, default 60 s). A response being written, such
+    /// as the revocation feed's stream, is never idle.
+    public var idleTimeout: Duration = .seconds(60)
+    /// Registrations allowed per client address (`--register-limit`, default 10 per hour),
+    /// taken or not: each costs a bcrypt hash, and a 409 tells whether a name exists.
+    public var registrationLimit = LoginRateLimiter.Limit(attempts: 10, window: .seconds(3600))
 
     /// Creates a configuration; each parameter sets the property of the same name.
     public init(

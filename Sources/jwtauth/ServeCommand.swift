@@ -141,6 +141,8 @@ struct ServeCommand: AsyncParsableCommand {
 
     @OptionGroup var audit: AuditOptions
 
+    @OptionGroup var clientLimits: ClientLimitOptions
+
     private static func validateTrustedProxies(_ entries: [String]) throws {
         let result = Result { () throws(JWTAuthError) in try TrustedProxies(entries) }
         if case .failure(let error) = result {
@@ -219,6 +221,7 @@ struct ServeCommand: AsyncParsableCommand {
         default: throw ValidationError("--registration is open or closed")
         }
         try self.audit.apply(to: &configuration, environment: environment)
+        try self.clientLimits.apply(to: &configuration, environment: environment)
         return configuration
     }
 

@@ -74,6 +74,8 @@ python_env browser "$here/requirements.txt" "$venv" "$work"
 # --- Tests ----------------------------------------------------------------------------------
 cd "$here"
 export PYTHONDONTWRITEBYTECODE=1
+# The helpers the Python suites share (Tests/python/jwtauth_testing.py).
+export PYTHONPATH="$repo/Tests/python${PYTHONPATH:+:$PYTHONPATH}"
 # Selenium Manager is never needed (browser and driver are given by path); keep it offline.
 export SE_OFFLINE=true SE_AVOID_STATS=true
 "${run_python[@]}" -m pytest -p no:cacheprovider -ra --basetemp="$work/pytest" \

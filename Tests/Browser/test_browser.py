@@ -45,8 +45,6 @@ import os
 import queue
 import re
 import shutil
-import signal
-import subprocess
 import tempfile
 import threading
 import time
@@ -56,6 +54,7 @@ from pathlib import Path
 
 import pytest
 import websocket
+from jwtauth_testing import ServeProcess, clean_environment, wait_for
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
@@ -76,6 +75,7 @@ SERVER_FLAGS = [
     "--leeway", "0s",
     "--bcrypt-cost", "10",
     "--refresh-cookie",
+    "--register-limit", "1000/1h",  # every test user registers from loopback
 ]
 SCREENSHOTS = os.environ.get("JWTAUTH_SCREENSHOTS", "") not in ("", "0")
 SCREENSHOT_DIR = Path(os.environ.get("JWTAUTH_SCREENSHOT_DIR") or REPO / "docs")
@@ -85,30 +85,13 @@ SCREENSHOT_DIR = Path(os.environ.get("JWTAUTH_SCREENSHOT_DIR") or REPO / "docs")
 # Waiting
 # ------------------------------------------------------------------------------------------
 
-def wait_for(condition, timeout: float, what: str, interval: float = 0.05):
-    """Polls `condition` until it returns something truthy; fails after `timeout` seconds."""
-    deadline = time.monotonic() + timeout
-    last_error = None
-    while True:
-        try:
-            value = condition()
-            if value:
-                return value
-        except Exception as error:  # the page may be between states
-            last_error = error
-        if time.monotonic() >= deadline:
-            detail = f" (last error: {last_error!r})" if last_error else ""
-            pytest.fail(f"timed out after {timeout:.1f} s waiting for {what}{detail}")
-        time.sleep(interval)
-
-
 # ------------------------------------------------------------------------------------------
 # The server
 # ------------------------------------------------------------------------------------------
 
 class Server:
     def __init__(self) -> None:
-        self.process: subprocess.Popen | None = None
+        self.process: ServeProcess | None = None
         self.base = ""
         self.log_path: Path | None = None
 
@@ -120,57 +103,26 @@ class Server:
         binary = os.environ.get("JWTAUTH_BIN")
         if not binary or not os.access(binary, os.X_OK):
             pytest.exit("JWTAUTH_BIN must name the jwtauth binary (Tests/Browser/run.sh sets it)", returncode=2)
-        data = work / "data"
         self.log_path = work / "server.log"
-        log = open(self.log_path, "wb")
-        self.process = subprocess.Popen(
-            [binary, "serve", "--host", "127.0.0.1", "--port", "0", "--data-dir", str(data), *SERVER_FLAGS],
-            stdout=subprocess.PIPE,
-            stderr=log,
-            # The server's settings come from the flags alone: a developer's JWTAUTH_* variables
-            # (a database URL, say) must not redirect it.
-            env={**{k: v for k, v in os.environ.items() if not k.startswith("JWTAUTH_")}, "JWTAUTH_LOG_LEVEL": "info"},
+        self.process = ServeProcess(
+            binary,
+            ["serve", "--host", "127.0.0.1", "--port", "0", "--data-dir", str(work / "data"), *SERVER_FLAGS],
+            self.log_path,
+            env=clean_environment(JWTAUTH_LOG_LEVEL="info"),
         )
-        lines: queue.Queue = queue.Queue()
-
-        def pump() -> None:
-            assert self.process and self.process.stdout
-            for raw in self.process.stdout:
-                lines.put(raw.decode(errors="replace"))
-                log.write(b"stdout: " + raw)
-                log.flush()
-
-        threading.Thread(target=pump, daemon=True).start()
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                line = lines.get(timeout=0.5)
-            except queue.Empty:
-                if self.process.poll() is not None:
-                    break
-                continue
-            match = re.search(r"listening on (http://[^\s,)]+)", line)
-            if match:
-                # The page's origin must be 127.0.0.1 (the cookie and the Origin check).
-                self.base = match.group(1).rstrip("/").replace("//localhost:", "//127.0.0.1:")
-                return
-        self.stop()
-        pytest.exit(f"jwtauth serve did not start; its log:\n{self.log_text()}", returncode=2)
+        self.process.start()
+        try:
+            # The page's origin is 127.0.0.1 (the cookie and the Origin check).
+            self.base = self.process.wait_listening()
+        except BaseException:
+            self.stop()
+            pytest.exit(f"jwtauth serve did not start; its log:\n{self.log_text()}", returncode=2)
 
     def log_text(self) -> str:
         return self.log_path.read_text(errors="replace") if self.log_path and self.log_path.exists() else ""
 
     def stop(self) -> int | None:
-        if not self.process:
-            return None
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-        return self.process.returncode
+        return self.process.stop() if self.process else None
 
 
 # ------------------------------------------------------------------------------------------
@@ -552,11 +504,18 @@ def test_page_is_served_under_a_strict_content_security_policy(server):
 # ------------------------------------------------------------------------------------------
 
 def test_register_signs_the_user_in(server, browser, net, state):
+    visit = net.mark()
     browser.get(server.base + "/")
-    # No cookie yet: the page's silent restore fails quietly and shows the forms.
+    # No cookie yet: the page asks whether there is one, tries no refresh, and shows the forms.
     wait_state(browser, "signed-out")
     assert browser.find_element(By.ID, "login-form").is_displayed()
     assert text(browser, "message") == "", f"unexpected message: {text(browser, 'message')!r}"
+    paths = [r["path"] for r in net.since(visit)]
+    assert "/auth/session" in paths and "/auth/refresh" not in paths, f"a signed-out visit sent {paths}"
+    entries = browser.get_log("browser")
+    browser.jwtauth_console.extend(entries)
+    errors = [e["message"] for e in entries if e["level"] == "SEVERE"]
+    assert errors == [], f"a signed-out visit shows errors in the console: {errors}"
 
     mark = net.mark()
     fill(browser, "register-username", USERNAME)

@@ -90,5 +90,7 @@ python_env cluster "$here/requirements.txt" "$venv" "$work"
 # --- Tests ----------------------------------------------------------------------------------
 cd "$here"
 export PYTHONDONTWRITEBYTECODE=1
+# The helpers the Python suites share (Tests/python/jwtauth_testing.py).
+export PYTHONPATH="$repo/Tests/python${PYTHONPATH:+:$PYTHONPATH}"
 "${run_python[@]}" -m pytest -p no:cacheprovider -ra -s --durations=0 --basetemp="$work/pytest" \
     test_multi_instance.py "$@"

@@ -33,7 +33,6 @@ import os
 import pwd
 import re
 import shutil
-import signal
 import socket
 import struct
 import subprocess
@@ -47,6 +46,8 @@ from pathlib import Path
 from typing import Callable, Iterable
 
 import pytest
+
+from jwtauth_testing import ServeProcess, free_port, tail, wait_for
 
 HERE = Path(__file__).resolve().parent
 ISSUER = "http://auth.test"
@@ -112,12 +113,6 @@ def _pg_bin() -> Path:
     pytest.exit("no PostgreSQL binaries (initdb, pg_ctl) on PATH or in /usr/lib/postgresql/*/bin", returncode=2)
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def free_cluster_port(taken: set[int]) -> int:
     """A port for a Redis Cluster node: at most 55535, and its bus port (+10000) free too."""
     import random
@@ -134,32 +129,6 @@ def free_cluster_port(taken: set[int]) -> int:
         taken.add(port)
         return port
     raise RuntimeError("no free port pair for a Redis Cluster node")
-
-
-def wait_for(condition: Callable[[], object], timeout: float, what: str, interval: float = 0.02):
-    """Polls `condition` until it returns something truthy; fails after `timeout` seconds."""
-    deadline = time.monotonic() + timeout
-    last_error: BaseException | None = None
-    while True:
-        try:
-            value = condition()
-            if value:
-                return value
-        except AssertionError:
-            raise
-        except Exception as error:  # noqa: BLE001 - reported below
-            last_error = error
-        if time.monotonic() >= deadline:
-            detail = f" (last error: {last_error!r})" if last_error else ""
-            pytest.fail(f"timed out after {timeout:.0f} s waiting for {what}{detail}")
-        time.sleep(interval)
-
-
-def tail(path: Path, lines: int = 40) -> str:
-    try:
-        return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
-    except FileNotFoundError:
-        return "(no log)"
 
 
 # ------------------------------------------------------------------------------------------
@@ -362,57 +331,40 @@ class Instance:
         self.dir.mkdir(parents=True, exist_ok=True)
         self.log = self.dir / "output.log"
         self.tag = tag
-        self.proc: subprocess.Popen | None = None
-        self.port = 0
-        self._listening = threading.Event()
+        self.server = ServeProcess(
+            binary,
+            [
+                "serve", "--host", "127.0.0.1", "--port", "0",
+                "--keys-dir", str(keys_dir), "--database", database,
+                # No --sessions: sessions and their revocation feed live in the database too.
+                *(["--sessions", sessions] if sessions else []),
+                "--issuer", ISSUER, "--bcrypt-cost", BCRYPT_COST,
+                # Every test user registers from loopback.
+                "--register-limit", "100000/1h",
+            ],
+            self.log, cwd=self.dir, new_session=True,
+        )
+
+    @property
+    def port(self) -> int:
+        return self.server.port
+
+    @property
+    def proc(self) -> subprocess.Popen | None:
+        return self.server.process
 
     def start(self) -> None:
-        env = {k: v for k, v in os.environ.items() if not k.startswith("JWTAUTH_")}
-        log = open(self.log, "ab", buffering=0)
-        self.proc = subprocess.Popen(
-            [
-                self.binary, "serve", "--host", "127.0.0.1", "--port", "0",
-                "--keys-dir", str(self.keys_dir), "--database", self.database,
-                "--sessions", self.sessions, "--issuer", ISSUER, "--bcrypt-cost", BCRYPT_COST,
-            ],
-            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=log, cwd=self.dir, env=env,
-            start_new_session=True,
-        )
-        log.close()
-        _register_pid(f"jwtauth-{self.tag}-{self.name}", self.proc.pid)
-        threading.Thread(target=self._read_stdout, name=f"stdout-{self.name}", daemon=True).start()
-
-    def _read_stdout(self) -> None:
-        assert self.proc is not None and self.proc.stdout is not None
-        with open(self.log, "ab", buffering=0) as log:
-            for line in self.proc.stdout:
-                log.write(line)
-                match = re.search(rb"listening on http://127\.0\.0\.1:(\d+)", line)
-                if match and not self._listening.is_set():
-                    self.port = int(match.group(1))
-                    self._listening.set()
+        self.server.start()
+        _register_pid(f"jwtauth-{self.tag}-{self.name}", self.server.pid)
 
     def wait_listening(self, timeout: float = 60) -> None:
-        deadline = time.monotonic() + timeout
-        while not self._listening.wait(0.05):
-            if self.proc.poll() is not None:
-                pytest.fail(f"instance {self.name} exited with {self.proc.returncode} before listening:\n{tail(self.log)}")
-            if time.monotonic() > deadline:
-                pytest.fail(f"instance {self.name} printed no 'listening' line within {timeout} s:\n{tail(self.log)}")
+        self.server.wait_listening(timeout)
 
     def stop(self) -> int | None:
         """SIGTERM (graceful shutdown), SIGKILL after 20 s; returns the exit status."""
-        if self.proc is None:
-            return None
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
+        status = self.server.stop()
         _forget_pid(f"jwtauth-{self.tag}-{self.name}")
-        return self.proc.returncode
+        return status
 
     # -- HTTP ----------------------------------------------------------------------------
 
@@ -1523,6 +1475,23 @@ class TestSingleRedis:
 
     def test_postgres_outage(self, single: Deployment, postgres: PostgresServer) -> None:
         postgres_outage(single, postgres)
+
+
+@pytest.fixture(scope="class")
+def postgres_only(jwtauth_bin, postgres, keys_dir):
+    yield from _deployment("postgres", jwtauth_bin, postgres, "", keys_dir)
+
+
+class TestPostgresOnly:
+    """A, B and C on one PostgreSQL and no Redis: sessions in the database, revocations pushed to
+    the other instances with LISTEN/NOTIFY."""
+
+    @pytest.mark.parametrize("check", FLOW_CHECKS, ids=FLOW_IDS)
+    def test_flow(self, postgres_only: Deployment, check) -> None:
+        check(postgres_only)
+
+    def test_revocation_latency(self, postgres_only: Deployment) -> None:
+        measure_revocation_latency(postgres_only, CLUSTER_TRIALS, "postgresql only (no redis)", "revocation_latency_postgres.json")
 
 
 class TestRedisCluster:

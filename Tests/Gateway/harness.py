@@ -1005,7 +1005,9 @@ class TokenServer(Process):
 
     def arguments(self) -> list[str]:
         return ["serve", "--host", "127.0.0.1", "--port", "0", "--data-dir", str(self.data),
-                "--issuer", self.issuer, "--bcrypt-cost", BCRYPT_COST, *self.extra]
+                "--issuer", self.issuer, "--bcrypt-cost", BCRYPT_COST,
+                # Every test user registers from loopback.
+                "--register-limit", "100000/1h", *self.extra]
 
     def cli(self, *args: str, input: str | None = None) -> subprocess.CompletedProcess:
         """A `jwtauth` administration command against this server's store."""

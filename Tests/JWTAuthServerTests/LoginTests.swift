@@ -236,4 +236,22 @@ struct LoginTests {
             expectError(try await api.loginResponse("alice", "correct horse battery"), .unauthorized, "invalid_credentials")
         }
     }
+
+    @Test("A password bcrypt would cut (over 72 bytes, or holding a NUL) is refused alike by registration, login and password change")
+    func passwordForm() async throws {
+        try await withServer { api in
+            let exact = String(repeating: "p", count: 72)
+            try await api.register("alice", exact)
+            #expect(try await api.loginResponse("alice", exact).status == .ok, "72 bytes is a password like any other")
+            // bcrypt reads 72 bytes: with more, only the first 72 would be checked.
+            for password in [exact + "x", exact + "anything at all", "correct\u{0}horse battery", String(repeating: "é", count: 37)] {
+                expectError(try await api.post("/auth/register", fields: ["username": "bob", "password": password]), .badRequest, "invalid_request")
+                expectError(try await api.loginResponse("alice", password), .badRequest, "invalid_request")
+            }
+            let tokens = try await api.login("alice", exact)
+            let change = try await api.post("/auth/password", fields: ["current_password": exact + "x", "new_password": "a brand new password"], bearer: tokens.access)
+            expectError(change, .badRequest, "invalid_request")
+            #expect(try await api.me(tokens.access).status == .ok, "the refused change ended no session")
+        }
+    }
 }

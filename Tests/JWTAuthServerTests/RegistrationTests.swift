@@ -116,4 +116,31 @@ struct RegistrationTests {
             expectError(wrong, .unauthorized, "invalid_credentials")
         }
     }
+
+    @Test("Registrations are limited per client address, taken or not; logins and other addresses are not affected (live socket)")
+    func limitPerAddress() async throws {
+        try await withServer(.live, configure: { $0.registrationLimit = .init(attempts: 3, window: .seconds(3600)) }) { api in
+            try await api.register("alice")
+            // A taken name counts too: 409s are how names are probed.
+            expectError(try await api.post("/auth/register", fields: ["username": "alice", "password": "another password"]), .conflict, "username_taken")
+            try await api.register("bob")
+            let limited = try await api.post("/auth/register", fields: ["username": "carol", "password": "correct horse battery"])
+            expectError(limited, .tooManyRequests, "rate_limited")
+            let retryAfter = try #require(limited.headers[.retryAfter].flatMap { Int($0) })
+            #expect((3500...3600).contains(retryAfter), "the first attempt ages out in about an hour: \(retryAfter)")
+            // Bad input costs no hash and does not count, and is still reported as such.
+            expectError(try await api.post("/auth/register", fields: ["username": "dave", "password": "short"]), .badRequest, "invalid_request")
+            #expect(try await api.loginResponse("alice", "correct horse battery").status == .ok, "logins are not limited by it")
+            // An hour later the address may register again.
+            api.clock.advance(by: .seconds(3601))
+            try await api.register("carol")
+        }
+    }
+
+    @Test("--register-limit is validated: at least one attempt in a positive window")
+    func limitValidation() {
+        var configuration = ServerConfiguration()
+        configuration.registrationLimit = .init(attempts: 0, window: .seconds(60))
+        #expect(throws: JWTAuthError.self) { try configuration.validate() }
+    }
 }

@@ -22,12 +22,32 @@ struct PostgresURLTests {
 
     @Test("Bad URLs are refused with invalid_input", arguments: [
         "mysql://h/d", "postgres://", "postgres://:5432/d", "postgres://h:0/d", "postgres://h:65536/d", "postgres://h:port/d",
-        "postgres://[::1]:x/d", "postgres://h/d?sslmode=verify-full", "postgres://u:%zz@h/d", "postgres://h/%ff",
+        "postgres://[::1]:x/d", "postgres://h/d?sslmode=verify", "postgres://u:%zz@h/d", "postgres://h/%ff",
+        "postgres://h/d?sslmode=disable&sslrootcert=/ca.pem",
     ])
     func refused(_ url: String) {
         let error = #expect(throws: JWTAuthError.self) { try PostgresURL(url) }
         #expect(error?.code == .invalidInput)
         #expect(!(error?.message.contains("%zz") ?? false))
+    }
+
+    @Test("sslmode as libpq: verify-ca and verify-full, sslrootcert, and require with a root certificate checks the chain")
+    func tlsModes() throws {
+        #expect(try PostgresURL("postgres://h/d?sslmode=verify-ca").tls == .verifyCA)
+        let full = try PostgresURL("postgres://h/d?sslmode=verify-full&sslrootcert=/etc/ca%20dir/root.pem")
+        #expect(full.tls == .verifyFull && full.rootCertificateFile == "/etc/ca dir/root.pem")
+        #expect(try PostgresURL("postgres://h/d?sslmode=require&sslrootcert=/ca.pem").tls == .verifyCA)
+        #expect(try PostgresURL("postgres://h/d?sslmode=require").tls == .require)
+        #expect(try PostgresURL("postgres://h/d?sslrootcert=/ca.pem").tls == .prefer, "prefer stays prefer, as libpq")
+        #expect(try PostgresURL("postgres://h/d?sslmode=verify-full").description.hasSuffix("?sslmode=verify-full"))
+    }
+
+    @Test("A root certificate file that cannot be read is a configuration error, before any connection")
+    func unreadableRootCertificate() async throws {
+        let error = await #expect(throws: JWTAuthError.self) {
+            try await SQLStore.postgres(url: "postgres://127.0.0.1:1/d?sslmode=verify-full&sslrootcert=/nonexistent/ca.pem")
+        }
+        #expect(error?.code == .invalidInput)
     }
 
     @Test("The password never appears in a description")

@@ -25,7 +25,7 @@ struct SQLiteStoreTests {
         #expect(try await reopened.session(id: "s-2", userID: "user-1")?.revokedAt == now)
         #expect(try await reopened.user(username: "DANA")?.id == "u")
         #expect(try await reopened.revocations(after: nil).events.map(\.subject) == ["s-2"])
-        #expect(try await reopened.schemaVersion() == 4)
+        #expect(try await reopened.schemaVersion() == 5)
         try await reopened.close()
     }
 
@@ -42,6 +42,32 @@ struct SQLiteStoreTests {
         #expect(try await store.session(id: "old", userID: "user-1") == nil)
         #expect(try await store.session(id: "revoked", userID: "user-1") == nil)
         try await store.close()
+    }
+
+    @Test("The database file and its -wal and -shm files are readable by their owner only")
+    func filePermissions() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        func mode(_ path: String) throws -> Int {
+            try #require(FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? Int)
+        }
+        let path = directory.path + "/private.sqlite"
+        let store = try await SQLStore.sqlite(path: path)
+        _ = try await store.createSession(StoreConformanceTests.session("s-1"), maximumPerUser: 20)
+        for file in [path, path + "-wal", path + "-shm"] {
+            #expect(try mode(file) == 0o600, "\(file)")
+        }
+        try await store.close()
+
+        // A file an earlier version left open to others is tightened when it is opened.
+        let older = directory.path + "/older.sqlite"
+        FileManager.default.createFile(atPath: older, contents: nil, attributes: [.posixPermissions: 0o644])
+        #expect(try mode(older) == 0o644)
+        let reopened = try await SQLStore.sqlite(path: older)
+        _ = try await reopened.createSession(StoreConformanceTests.session("s-1"), maximumPerUser: 20)
+        #expect(try mode(older) == 0o600)
+        #expect(try mode(older + "-wal") == 0o600)
+        try await reopened.close()
     }
 
     @Test("A file that is not a database is refused as unavailable, not a crash")

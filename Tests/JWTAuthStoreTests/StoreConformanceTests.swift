@@ -321,6 +321,25 @@ struct StoreConformanceTests {
         }
     }
 
+    @Test("Users: width, case and composition make no new name (PRECIS UsernameCaseMapped) in every store", arguments: StoreFactory.withUsers)
+    func usernameProfile(_ factory: StoreFactory) async throws {
+        try await factory.with { store in
+            let users = try #require(store.users)
+            let jose = UserRecord(id: "u-1", username: "jos\u{E9}", passwordHash: "$2b$04$hash", createdAt: Self.now)
+            try await users.createUser(jose)
+            for spelling in ["jose\u{301}", "JOSE\u{301}", "JOS\u{C9}", "ｊｏｓｅ\u{301}"] {
+                #expect(try await users.user(username: spelling)?.id == "u-1", "\(spelling.unicodeScalars.map(\.value))")
+            }
+            #expect(try await users.user(username: "jose") == nil, "an accent is part of the name")
+            let decomposed = UserRecord(id: "u-2", username: "JOSE\u{301}", passwordHash: "x", createdAt: Self.now)
+            let error = await #expect(throws: JWTAuthError.self) { try await users.createUser(decomposed) }
+            #expect(error?.code == .usernameTaken)
+            let fullwidth = UserRecord(id: "u-3", username: "ＡＬＩＣＥ", passwordHash: "x", createdAt: Self.now)
+            try await users.createUser(fullwidth)
+            #expect(try await users.user(username: "alice")?.id == "u-3")
+        }
+    }
+
     @Test("Twenty concurrent registrations of one name: exactly one succeeds", arguments: StoreFactory.withUsers)
     func concurrentRegistration(_ factory: StoreFactory) async throws {
         try await factory.with { store in

@@ -29,6 +29,10 @@ public struct AccountManager: Sendable {
     public let rateLimiter: LoginRateLimiter
     /// The input limits every field is checked against.
     public let limits: Limits
+    /// Refuses registrations past a number per client address.
+    public let registrationLimiter: RegistrationRateLimiter
+    /// Registrations hash one at a time, so that a flood of them leaves hashing threads to logins.
+    private let registrationWork = PasswordWorkQueue(width: 1, maximumWaiting: 64)
     /// A hash of a random password, checked when the username is unknown so that a login
     /// takes as long either way and does not reveal which usernames exist.
     private let decoyHash: String
@@ -42,23 +46,33 @@ public struct AccountManager: Sendable {
     ///
     /// It hashes a random decoy password with `hasher` up front (logins of unknown usernames are
     /// checked against it), which is why it is async and throws what the hasher throws.
-    public init(sessions: SessionManager, hasher: any PasswordHasher, rateLimiter: LoginRateLimiter = LoginRateLimiter(), limits: Limits = Limits()) async throws {
+    public init(
+        sessions: SessionManager,
+        hasher: any PasswordHasher,
+        rateLimiter: LoginRateLimiter = LoginRateLimiter(),
+        limits: Limits = Limits(),
+        registrationLimiter: RegistrationRateLimiter = RegistrationRateLimiter()
+    ) async throws {
         self.sessions = sessions
         self.hasher = hasher
         self.rateLimiter = rateLimiter
         self.limits = limits
+        self.registrationLimiter = registrationLimiter
         self.decoyHash = try await hasher.hash(RandomIdentifier.make())
     }
 
-    /// Creates an account. Throws `invalid_input` for unacceptable fields, `username_taken`.
+    /// Creates an account. Throws `invalid_input` for unacceptable fields, `username_taken`, and
+    /// `rate_limited` past the registrations allowed from `origin`'s client address.
     @discardableResult
     public func register(username: String, password: String, roles: [String] = [], origin: AuditOrigin = AuditOrigin()) async throws -> UserRecord {
         try self.validate(username: username)
         try self.validate(password: password)
+        try self.registrationLimiter.admit(address: origin.clientAddress, now: self.sessions.clock.now)
+        let hasher = self.hasher
         let user = UserRecord(
             id: UUID().uuidString.lowercased(),
-            username: username,
-            passwordHash: try await self.hasher.hash(password),
+            username: UsernameProfile.displayForm(username),
+            passwordHash: try await self.registrationWork.run { try await hasher.hash(password) },
             roles: roles,
             createdAt: self.sessions.clock.now
         )
@@ -74,9 +88,10 @@ public struct AccountManager: Sendable {
     ///   the password is checked), `rate_limited`, `invalid_credentials` (unknown user, wrong
     ///   password or disabled account — indistinguishable to the caller), `store_unavailable`.
     public func login(username: String, password: String, clientID: String?, userAgent: String?, address: String?) async throws -> TokenResponse {
-        guard self.limits.usernameLength.upperBound * 4 >= username.utf8.count, password.utf8.count <= 1024 else {
-            throw JWTAuthError.invalidInput("username or password too long")
+        guard self.limits.usernameLength.upperBound * 4 >= username.utf8.count else {
+            throw JWTAuthError.invalidInput("username too long")
         }
+        try self.validate(passwordForm: password)
         if let clientID { try self.validate(clientID: clientID) }
         let origin = AuditOrigin(clientAddress: address, userAgent: userAgent)
         let attempt: LoginRateLimiter.Attempt
@@ -93,6 +108,8 @@ public struct AccountManager: Sendable {
         // databases cannot even be asked about one: such a name is simply unknown.
         let user = username.utf8.contains(0) ? nil : try await self.users.user(username: username)
         let matches = try await self.hasher.verify(password, against: user?.passwordHash ?? self.decoyHash)
+        // Whatever the outcome, a known user's check costs what the decoy's does.
+        if let user { try await self.hasher.equalizeWork(after: user.passwordHash) }
         guard let user, matches, !user.isDisabled else {
             failed = true
             let outcome = user == nil || !matches ? JWTAuthError.Code.invalidCredentials : .userDisabled
@@ -115,6 +132,7 @@ public struct AccountManager: Sendable {
         }
         let session = tokens.session
         self.audit.record(origin.event(.loginSucceeded, at: session.createdAt, userID: user.id, sessionID: session.id, clientID: session.clientID))
+        if self.hasher.needsRehash(current.passwordHash) { await self.rehash(current, password: password) }
         return tokens
     }
 
@@ -122,6 +140,7 @@ public struct AccountManager: Sendable {
     /// username's login limit); every session of the user ends.
     public func changePassword(userID: String, current: String, new: String, origin: AuditOrigin = AuditOrigin()) async throws {
         try self.validate(password: new)
+        try self.validate(passwordForm: current)
         guard var user = try await self.users.user(id: userID) else { throw JWTAuthError(.notFound, "no such user") }
         // Guesses of the current password (with a stolen access token) count like failed logins.
         let attempt = try self.rateLimiter.begin(username: user.username, address: nil, now: self.sessions.clock.now)
@@ -137,6 +156,21 @@ public struct AccountManager: Sendable {
         _ = try await self.users.updateUser(user)
         try await self.sessions.revokeUser(id: userID, reason: .passwordChanged)
         self.audit.record(origin.event(.passwordChanged, at: self.sessions.clock.now, userID: userID))
+    }
+
+    /// Replaces a hash made with an older work factor, now that the password is known. A
+    /// failure only postpones it to the next login: the login itself has succeeded.
+    private func rehash(_ user: UserRecord, password: String) async {
+        do {
+            let hash = try await self.hasher.hash(password)
+            // Only if the password did not change meanwhile (a password change wins), and on
+            // the latest record, so that a concurrent disable or role change is kept.
+            guard var latest = try await self.users.user(id: user.id), latest.passwordHash == user.passwordHash, !latest.isDisabled else { return }
+            latest.passwordHash = hash
+            _ = try await self.users.updateUser(latest)
+        } catch {
+            return
+        }
     }
 
     /// Sets a password without the current one (administration); every session ends.
@@ -179,18 +213,23 @@ public struct AccountManager: Sendable {
         guard self.limits.usernameLength.contains(count), username.utf8.count <= self.limits.usernameLength.upperBound * 4 else {
             throw .invalidInput("a username has \(self.limits.usernameLength.lowerBound) to \(self.limits.usernameLength.upperBound) characters")
         }
-        guard username.unicodeScalars.allSatisfy({ !$0.properties.isWhitespace && $0.properties.generalCategory != .control && $0.properties.generalCategory != .format }) else {
-            throw .invalidInput("a username may not contain spaces or control characters")
-        }
+        if let problem = UsernameProfile.problem(with: username) { throw .invalidInput(problem) }
     }
 
     /// Throws `invalid_input` unless the password has an allowed length in UTF-8 bytes and no NUL.
     public func validate(password: String) throws(JWTAuthError) {
-        let bytes = password.utf8.count
-        guard bytes >= self.limits.passwordBytes.lowerBound else {
+        guard password.utf8.count >= self.limits.passwordBytes.lowerBound else {
             throw .invalidInput("a password has at least \(self.limits.passwordBytes.lowerBound) characters")
         }
-        guard bytes <= self.limits.passwordBytes.upperBound else {
+        try self.validate(passwordForm: password)
+    }
+
+    /// Throws `invalid_input` for a password no account can have: longer than
+    /// ``Limits/passwordBytes`` or holding a NUL. bcrypt reads at most 72 bytes and stops at a
+    /// NUL, so such a password would otherwise log in with only its beginning; registration,
+    /// logins and password changes refuse it alike, before any hashing or counting.
+    public func validate(passwordForm password: String) throws(JWTAuthError) {
+        guard password.utf8.count <= self.limits.passwordBytes.upperBound else {
             throw .invalidInput("a password has at most \(self.limits.passwordBytes.upperBound) bytes (bcrypt's limit)")
         }
         guard !password.utf8.contains(0) else { throw .invalidInput("a password may not contain NUL") }

@@ -23,9 +23,10 @@ public struct UserRecord: Sendable, Hashable, Codable {
         self.createdAt = createdAt
     }
 
-    /// The form usernames are compared and indexed in: case-insensitive, so `Alice` and
-    /// `alice` are the same account.
+    /// The form usernames are compared and indexed in (``UsernameProfile/key(_:)``): `Alice`,
+    /// `ＡＬＩＣＥ` and `alice` are the same account, and so are the composed and decomposed
+    /// spellings of `josé`.
     public static func usernameKey(_ username: String) -> String {
-        username.lowercased()
+        UsernameProfile.key(username)
     }
 }

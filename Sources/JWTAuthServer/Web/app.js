@@ -82,12 +82,29 @@
     }
   }
 
+  /** A server message as a sentence: capital first letter, full stop at the end. */
+  function sentence(text) {
+    const trimmed = String(text).trim().replace(/[.!?]+$/, '');
+    if (!trimmed) return '';
+    return trimmed.charAt(0).toUpperCase() + trimmed.slice(1) + '.';
+  }
+
   function describeError(body, response) {
     if (body && typeof body.error_description === 'string' && body.error_description) {
-      return body.error_description;
+      return sentence(body.error_description);
     }
-    if (body && typeof body.error === 'string') return body.error;
-    return `HTTP ${response.status}`;
+    if (body && typeof body.error === 'string') return sentence(body.error.replace(/_/g, ' '));
+    return `The server answered HTTP ${response.status}.`;
+  }
+
+  /** "about 15 minutes" for a lockout of 892 s: people plan in minutes, not seconds. */
+  function describeWait(ms) {
+    const seconds = Math.ceil(ms / 1000);
+    if (seconds < 90) return `${seconds} seconds`;
+    const minutes = Math.round(seconds / 60);
+    if (minutes < 90) return `about ${minutes} minutes`;
+    const hours = Math.round(minutes / 60);
+    return hours === 1 ? 'about an hour' : `about ${hours} hours`;
   }
 
   function retryAfterMs(response) {
@@ -251,10 +268,10 @@
     const body = await readJSON(response);
     if (response.ok && body && typeof body.access_token === 'string') return { body, sentAt };
     if (response.status === 429 || response.status >= 500) {
-      throw new TransientError(`The server could not refresh the session: ${describeError(body, response)}.`, retryAfterMs(response));
+      throw new TransientError(`The server could not refresh the session. ${describeError(body, response)}`, retryAfterMs(response));
     }
     if (body && body.error === 'csrf_rejected') {
-      throw new SessionEnded(`The server refused the refresh from this page: ${describeError(body, response)}.`);
+      throw new SessionEnded(`The server refused the refresh from this page. ${describeError(body, response)}`);
     }
     throw new SessionEnded('Your session has ended (signed out, revoked or expired). Please sign in again.');
   }
@@ -410,7 +427,7 @@
     if (response.status === 401) return 'Wrong username or password.';
     if (response.status === 429) {
       const wait = retryAfterMs(response);
-      return `Too many failed sign-ins. Try again${wait ? ` in ${Math.ceil(wait / 1000)} s` : ' later'}.`;
+      return `Too many failed sign-ins. Try again ${wait ? `in ${describeWait(wait)}` : 'later'}.`;
     }
     return describeError(body, response);
   }
@@ -475,7 +492,7 @@
     // 204: ended; 400: the session had already ended. Anything else (an outage, a refused
     // request) leaves the session alive on the server, so the page stays signed in and says so.
     if (response.status !== 204 && response.status !== 400) {
-      say(`Could not sign out: ${describeError(await readJSON(response), response)}. Please try again.`, 'error');
+      say(`Could not sign out. ${describeError(await readJSON(response), response)} Please try again.`, 'error');
       return;
     }
     signOut('You have signed out.', 'ok', { notifyOthers: true });
@@ -490,7 +507,7 @@
       return;
     }
     if (response.status !== 204 && !response.ok) {
-      say(`Could not sign out everywhere: ${describeError(await readJSON(response), response)}.`, 'error');
+      say(`Could not sign out everywhere. ${describeError(await readJSON(response), response)}`, 'error');
       return;
     }
     // The cookie's session is revoked now; this clears the cookie itself.
@@ -498,8 +515,25 @@
     signOut('You have signed out on every device.', 'ok', { notifyOthers: true });
   }
 
+  /** Whether the browser holds a refresh cookie (HttpOnly, so only the server can tell). */
+  async function hasRefreshCookie() {
+    try {
+      const response = await fetch('/auth/session', { credentials: 'same-origin', cache: 'no-store' });
+      const body = await readJSON(response);
+      return !(response.ok && body && body.refresh_cookie === false);
+    } catch {
+      return true; // unreachable: let the refresh report it
+    }
+  }
+
   /** Restores a session from the refresh cookie, if there is one. */
   async function restore() {
+    // Asking first keeps a signed-out visit free of a refresh that can only fail (a 400 the
+    // browser would show as an error).
+    if (!(await hasRefreshCookie())) {
+      if (!accessToken) showView('signed-out');
+      return;
+    }
     try {
       await refresh();
       enterSignedIn({ focus: false });
@@ -608,7 +642,13 @@
       if (session.current) title.append(el('span', { className: 'badge', text: 'This browser' }));
       const parts = [`Signed in ${relative(created.getTime())}`];
       if (session.last_used_at) parts.push(`last used ${relative(session.last_used_at * 1000)}`);
-      if (session.expires_at) parts.push(`ends ${relative(session.expires_at * 1000)}`);
+      if (session.idle_expires_at && session.expires_at && session.idle_expires_at < session.expires_at) {
+        // A session ends when it goes unused for the refresh lifetime, and at the latest at
+        // its absolute end: show both, not only the far one.
+        parts.push(`ends ${relative(session.idle_expires_at * 1000)} unless used, ${relative(session.expires_at * 1000)} at the latest`);
+      } else if (session.expires_at) {
+        parts.push(`ends ${relative(session.expires_at * 1000)}`);
+      }
       if (session.client_id) parts.push(`client ${session.client_id}`);
       const meta = el('p', { className: 'session-meta', text: parts.join(' · ') });
       meta.title = `Created ${dateTimeFormat.format(created)} · session ${session.id}`;
@@ -644,7 +684,7 @@
       const response = await api('GET', '/auth/sessions');
       const body = await readJSON(response);
       if (!response.ok || !Array.isArray(body)) {
-        say(`Could not load the sessions: ${describeError(body, response)}.`, 'error');
+        say(`Could not load the sessions. ${describeError(body, response)}`, 'error');
         return;
       }
       if (accessToken) renderSessions(body);
@@ -661,7 +701,7 @@
       if (response.status === 204 || response.status === 404) {
         say('Session revoked: that device is signed out.', 'ok');
       } else {
-        say(`Could not revoke the session: ${describeError(await readJSON(response), response)}.`, 'error');
+        say(`Could not revoke the session. ${describeError(await readJSON(response), response)}`, 'error');
       }
     } catch (error) {
       if (!(error instanceof SessionEnded)) say(error.message, 'error');
