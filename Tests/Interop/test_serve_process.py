@@ -69,7 +69,8 @@ def test_every_setting_can_come_from_the_environment(jwtauth_bin, tmp_path: Path
         assert match, f"serve did not start from the environment: {line!r}"
         assert "issuer https://env.example.test" in line, line
         tokens = register_and_login(BareServer(process, match.group(1)))
-        assert tokens["expires_in"] == 7 and tokens["refresh_expires_in"] == 120, tokens
+        # Counted from the request, so a second boundary may pass in between.
+        assert tokens["expires_in"] in (6, 7) and tokens["refresh_expires_in"] in (119, 120), tokens
         access = claims(tokens["access_token"])
         assert access["iss"] == "https://env.example.test" and access["aud"] in ("env-api", ["env-api"]), access
         header = json.loads(b64url_decode(tokens["access_token"].split(".")[0]))
@@ -83,7 +84,7 @@ def test_a_flag_wins_over_its_variable(jwtauth_bin, tmp_path: Path):
     env = clean_environment(JWTAUTH_ACCESS_TTL="7s", JWTAUTH_BCRYPT_COST="10")
     server = Server(jwtauth_bin, str(tmp_path / "data"), "--access-ttl", "9s", env=env)
     try:
-        assert register_and_login(server)["expires_in"] == 9
+        assert register_and_login(server)["expires_in"] in (8, 9)
     finally:
         server.stop()
 
