@@ -292,3 +292,27 @@ let package = Package(
     ]
 )
 
+// libFuzzer targets (Fuzz/), declared only when `scripts/fuzz` sets JWTAUTH_FUZZ: it builds
+// them with `-sanitize=fuzzer,address` in a scratch directory of their own, so a normal build
+// never sees them. libFuzzer's main drives each through its `LLVMFuzzerTestOneInput`.
+if Context.environment["JWTAUTH_FUZZ"] != nil {
+    let fuzzTargets: [(name: String, dependencies: [Target.Dependency])] = [
+        ("FuzzJOSE", ["JWTAuth"]),
+        ("FuzzJWS", ["JWTAuth"]),
+        ("FuzzKeys", ["JWTAuth"]),
+        ("FuzzRESP", ["JWTAuthRedis", .product(name: "NIOCore", package: "swift-nio")]),
+        ("FuzzRequestBody", ["HummingbirdJWTAuth"]),
+    ]
+    for target in fuzzTargets {
+        package.targets.append(
+            .executableTarget(
+                name: target.name,
+                dependencies: target.dependencies,
+                path: "Fuzz/Sources/\(target.name)",
+                // Fixtures are plain globals the test function reads, as in C.
+                swiftSettings: [.swiftLanguageMode(.v5)]
+            )
+        )
+        package.products.append(.executable(name: target.name, targets: [target.name]))
+    }
+}

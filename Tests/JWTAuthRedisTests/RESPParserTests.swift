@@ -30,6 +30,9 @@ struct RESPParserTests {
         (",-inf\r\n", .double(-.infinity)),
         ("(3492890328409238509324850943850943825024385\r\n", .bigNumber("3492890328409238509324850943850943825024385")),
         ("!21\r\nSYNTAX invalid syntax\r\n", .error("SYNTAX invalid syntax")),
+        // A blob error may hold a line break; encoding it as a line would break the framing
+        // (found by fuzzing the parser).
+        ("!12\r\nline\r\nbreak!\r\n", .error("line\r\nbreak!")),
         ("=15\r\ntxt:Some string\r\n", .verbatimString("Some string")),
         ("%2\r\n+first\r\n:1\r\n+second\r\n:2\r\n", .map([.simpleString("first"): .integer(1), .simpleString("second"): .integer(2)])),
         ("~3\r\n+a\r\n+b\r\n:3\r\n", .set([.simpleString("a"), .simpleString("b"), .integer(3)])),

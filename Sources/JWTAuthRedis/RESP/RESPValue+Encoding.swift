@@ -8,6 +8,9 @@ extension RESPValue {
         switch self {
         case .simpleString(let text):
             buffer.writeString("+\(text)\r\n")
+        case .error(let text) where text.utf8.contains(where: { $0 == UInt8(ascii: "\r") || $0 == UInt8(ascii: "\n") }):
+            // A line cannot hold it (it came as a RESP3 blob error): a blob error again.
+            buffer.writeString("!\(text.utf8.count)\r\n\(text)\r\n")
         case .error(let text):
             buffer.writeString("-\(text)\r\n")
         case .integer(let value):

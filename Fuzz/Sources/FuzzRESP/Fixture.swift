@@ -1,0 +1,4 @@
+@testable import JWTAuthRedis
+
+/// Built on first use (libFuzzer's main runs no top-level code of ours).
+let parser = RESPParser()

@@ -1,0 +1,50 @@
+// libFuzzer target: the RESP2/RESP3 parser of the Redis client. A parsed value re-encodes to
+// bytes that parse to the same value; a strict prefix of a whole value is "not yet", never an
+// error or another value; nothing crashes or allocates without bound.
+import Foundation
+import NIOCore
+
+@testable import JWTAuthRedis
+
+@_cdecl("LLVMFuzzerTestOneInput")
+public func fuzzRESP(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
+    guard let data else { return 0 }
+    var buffer = ByteBuffer(bytes: UnsafeBufferPointer(start: data, count: size))
+    let start = buffer.readerIndex
+    guard let value = try? parser.parse(&buffer) else { return 0 }
+    let consumed = buffer.readerIndex - start
+    guard consumed > 0, consumed <= size else { fatalError("consumed \(consumed) of \(size) bytes") }
+    for length in Set([0, consumed / 2, consumed - 1]) where length < consumed {
+        var prefix = ByteBuffer(bytes: UnsafeBufferPointer(start: data, count: length))
+        switch Result(catching: { () throws(RedisError) -> RESPValue? in try parser.parse(&prefix) }) {
+        case .success(nil): break
+        case .success(.some): fatalError("a prefix of \(length) bytes parsed as a whole value")
+        case .failure: fatalError("a prefix of \(length) bytes of a valid value was refused")
+        }
+    }
+    var encoded = ByteBuffer()
+    value.encode(into: &encoded)
+    let first = encoded
+    guard let again = try? parser.parse(&encoded), encoded.readableBytes == 0 else {
+        fatalError("a re-encoded value does not parse whole")
+    }
+    // Equal values, or equal bytes: a double NaN is not equal to itself, and a map's entries
+    // may come out in another order.
+    var reencoded = ByteBuffer()
+    again.encode(into: &reencoded)
+    guard again == value || reencoded == first else { fatalError("re-encoding changed a value") }
+    return 0
+}
+
+// libFuzzer's driver, linked by -sanitize=fuzzer (SwiftPM gives this program a main of its own,
+// so libFuzzer's main is not the one that runs).
+@_silgen_name("LLVMFuzzerRunDriver")
+func runFuzzerDriver(
+    _ argc: UnsafeMutablePointer<CInt>,
+    _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>>,
+    _ testOneInput: @convention(c) (UnsafePointer<UInt8>?, Int) -> CInt
+) -> CInt
+
+var arguments = CommandLine.argc
+var argumentValues = CommandLine.unsafeArgv
+exit(runFuzzerDriver(&arguments, &argumentValues, fuzzRESP))
