@@ -1,3 +1,5 @@
+import JWTAuthRESP
+
 /// The Lua scripts of the failed-login limits in Redis (``RedisSessionStore`` as a
 /// `LoginLimitStore`). A limit key has two sorted sets under one hash tag `{l:<key>}`, so a
 /// Redis Cluster keeps them in one slot and one script sees both:

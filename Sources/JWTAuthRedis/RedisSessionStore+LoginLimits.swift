@@ -1,4 +1,5 @@
 public import JWTAuth
+import JWTAuthRESP
 
 extension RedisSessionStore: LoginLimitStore {
     func loginLimitTag(_ key: String) -> String { "\(self.prefix):{l:\(key)}" }

@@ -1,12 +1,12 @@
-import NIOCore
+package import NIOCore
 
 /// Reads RESP2 and RESP3 values from bytes, one whole value at a time.
 ///
 /// Pure and synchronous so every byte split of every type can be tested without a channel. A
 /// value that has not fully arrived leaves the buffer untouched (`nil`); input that can never
 /// become valid RESP, or that exceeds the limits, throws at once rather than waiting for more.
-struct RESPParser: Sendable {
-    struct Limits: Sendable, Hashable {
+package struct RESPParser: Sendable {
+    package struct Limits: Sendable, Hashable {
         /// Largest bulk string, blob error or verbatim string accepted (512 MiB is Redis's own
         /// ceiling; a session store never needs more than a few KiB).
         var maximumBulkLength = 64 * 1024 * 1024
@@ -18,15 +18,15 @@ struct RESPParser: Sendable {
         var maximumLineLength = 64 * 1024
     }
 
-    let limits: Limits
+    package let limits: Limits
 
-    init(limits: Limits = Limits()) {
+    package init(limits: Limits = Limits()) {
         self.limits = limits
     }
 
     /// Returns the next whole value and consumes its bytes, or `nil` (consuming nothing) when
     /// the buffer holds only part of one.
-    func parse(_ buffer: inout ByteBuffer) throws(RedisError) -> RESPValue? {
+    package func parse(_ buffer: inout ByteBuffer) throws(RedisError) -> RESPValue? {
         let result: (RESPValue, Int)?
         do {
             result = try buffer.withUnsafeReadableBytes { bytes in
@@ -47,11 +47,11 @@ struct RESPParser: Sendable {
 
 /// A cursor over the readable bytes; every method returns `nil` for "not enough bytes yet".
 private struct Reader {
-    let bytes: UnsafeRawBufferPointer
-    let limits: RESPParser.Limits
-    var offset = 0
+    package let bytes: UnsafeRawBufferPointer
+    package let limits: RESPParser.Limits
+    package var offset = 0
 
-    init(bytes: UnsafeRawBufferPointer, limits: RESPParser.Limits) {
+    package init(bytes: UnsafeRawBufferPointer, limits: RESPParser.Limits) {
         self.bytes = bytes
         self.limits = limits
     }
@@ -59,7 +59,7 @@ private struct Reader {
     private static let cr = UInt8(ascii: "\r")
     private static let lf = UInt8(ascii: "\n")
 
-    mutating func value(depth: Int) throws(RedisError) -> RESPValue? {
+    package mutating func value(depth: Int) throws(RedisError) -> RESPValue? {
         // Attributes annotate the value that follows (key popularity and the like); nothing here
         // uses them, so they are read and dropped. A loop, not recursion: a hostile run of empty
         // attributes must not grow the stack.

@@ -9,7 +9,7 @@ extension RedisClient {
     /// its task is cancelled) or the client is closed.
     ///
     /// Messages are buffered without limit, as dropping one would silently skip a revocation.
-    func subscribe(channel: String) -> AsyncStream<RedisSubscriptionEvent> {
+    package func subscribe(channel: String) -> AsyncStream<RedisSubscriptionEvent> {
         let (stream, continuation) = AsyncStream.makeStream(of: RedisSubscriptionEvent.self)
         let task = register { id in
             Task {
@@ -84,11 +84,11 @@ extension RedisClient {
 private final class SubscriptionProgress: Sendable {
     private let confirmed = Atomic<Bool>(false)
 
-    var wasConfirmed: Bool { confirmed.load(ordering: .acquiring) }
+    package var wasConfirmed: Bool { confirmed.load(ordering: .acquiring) }
 
     /// RESP2 sends `["subscribe", channel, count]` and `["message", channel, payload]` as
     /// arrays, RESP3 as pushes; `array` reads both.
-    func received(_ value: RESPValue, continuation: AsyncStream<RedisSubscriptionEvent>.Continuation) {
+    package func received(_ value: RESPValue, continuation: AsyncStream<RedisSubscriptionEvent>.Continuation) {
         guard let items = value.array, items.count >= 3, let kind = items[0].string else { return }
         switch kind.lowercased() {
         case "subscribe":
