@@ -47,11 +47,11 @@ package struct RESPParser: Sendable {
 
 /// A cursor over the readable bytes; every method returns `nil` for "not enough bytes yet".
 private struct Reader {
-    package let bytes: UnsafeRawBufferPointer
-    package let limits: RESPParser.Limits
-    package var offset = 0
+    let bytes: UnsafeRawBufferPointer
+    let limits: RESPParser.Limits
+    var offset = 0
 
-    package init(bytes: UnsafeRawBufferPointer, limits: RESPParser.Limits) {
+    init(bytes: UnsafeRawBufferPointer, limits: RESPParser.Limits) {
         self.bytes = bytes
         self.limits = limits
     }
@@ -59,7 +59,7 @@ private struct Reader {
     private static let cr = UInt8(ascii: "\r")
     private static let lf = UInt8(ascii: "\n")
 
-    package mutating func value(depth: Int) throws(RedisError) -> RESPValue? {
+    mutating func value(depth: Int) throws(RedisError) -> RESPValue? {
         // Attributes annotate the value that follows (key popularity and the like); nothing here
         // uses them, so they are read and dropped. A loop, not recursion: a hostile run of empty
         // attributes must not grow the stack.

@@ -84,11 +84,11 @@ extension RedisClient {
 private final class SubscriptionProgress: Sendable {
     private let confirmed = Atomic<Bool>(false)
 
-    package var wasConfirmed: Bool { confirmed.load(ordering: .acquiring) }
+    var wasConfirmed: Bool { confirmed.load(ordering: .acquiring) }
 
     /// RESP2 sends `["subscribe", channel, count]` and `["message", channel, payload]` as
     /// arrays, RESP3 as pushes; `array` reads both.
-    package func received(_ value: RESPValue, continuation: AsyncStream<RedisSubscriptionEvent>.Continuation) {
+    func received(_ value: RESPValue, continuation: AsyncStream<RedisSubscriptionEvent>.Continuation) {
         guard let items = value.array, items.count >= 3, let kind = items[0].string else { return }
         switch kind.lowercased() {
         case "subscribe":
