@@ -15,6 +15,7 @@ let package = Package(
     products: [
         .library(name: "JWTAuth", targets: ["JWTAuth"]),
         .library(name: "JWTAuthSQL", targets: ["JWTAuthSQL"]),
+        .library(name: "JWTAuthRedis", targets: ["JWTAuthRedis"]),
         .library(name: "HummingbirdJWTAuth", targets: ["HummingbirdJWTAuth"]),
         .library(name: "JWTAuthServer", targets: ["JWTAuthServer"]),
         .library(name: "JWTAuthClient", targets: ["JWTAuthClient"]),
@@ -68,10 +69,10 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
-        // Redis sessions and revocations, on a small RESP client of our own (no Swift Redis
-        // package is available); the client stays internal to this target.
+        // A small RESP client of our own (no Swift Redis package is available): single nodes
+        // and Redis Cluster. Not a product: its API is `package`, for JWTAuthRedis only.
         .target(
-            name: "JWTAuthRedis",
+            name: "JWTAuthRESP",
             dependencies: [
                 "JWTAuth",
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -79,6 +80,16 @@ let package = Package(
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        // Redis sessions, revocations and login limits, on the RESP client above.
+        .target(
+            name: "JWTAuthRedis",
+            dependencies: [
+                "JWTAuth",
+                "JWTAuthRESP",
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strictSettings
         ),
@@ -239,9 +250,11 @@ let package = Package(
                 "JWTAuth",
                 "JWTAuthSQL",
                 "JWTAuthRedis",
+                "JWTAuthRESP",
                 "jwtauth-store-probe",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "SQLKit", package: "sql-kit"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strictSettings
         ),
@@ -256,6 +269,7 @@ let package = Package(
         .testTarget(
             name: "JWTAuthRedisTests",
             dependencies: [
+                "JWTAuthRESP",
                 "JWTAuthRedis",
                 "JWTAuth",
                 .product(name: "Logging", package: "swift-log"),
@@ -300,7 +314,7 @@ if Context.environment["JWTAUTH_FUZZ"] != nil {
         ("FuzzJOSE", ["JWTAuth"]),
         ("FuzzJWS", ["JWTAuth"]),
         ("FuzzKeys", ["JWTAuth"]),
-        ("FuzzRESP", ["JWTAuthRedis", .product(name: "NIOCore", package: "swift-nio")]),
+        ("FuzzRESP", ["JWTAuthRESP", .product(name: "NIOCore", package: "swift-nio")]),
         ("FuzzRequestBody", ["HummingbirdJWTAuth"]),
     ]
     for target in fuzzTargets {

@@ -1,3 +1,5 @@
+import JWTAuthRESP
+
 /// The Lua scripts of ``RedisSessionStore``. Each runs atomically on the node that owns the
 /// user's hash slot; all the keys a script touches carry the user's `{u:<id>}` tag, so a Redis
 /// Cluster keeps them in one slot.

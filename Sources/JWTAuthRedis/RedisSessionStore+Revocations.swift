@@ -1,4 +1,5 @@
 public import JWTAuth
+import JWTAuthRESP
 import Logging
 
 extension RedisSessionStore {

@@ -1,7 +1,9 @@
 public import JWTAuth
+import JWTAuthRESP
 public import Logging
 
-/// Sessions and revocations in Redis or a Redis Cluster, for several instances.
+/// Sessions, revocations and failed-login counts in Redis or a Redis Cluster, for several
+/// instances.
 ///
 /// - Every change to a session runs as one Lua script (EVALSHA, falling back to SCRIPT LOAD),
 ///   so the refresh compare-and-rotate is atomic.

@@ -9,6 +9,10 @@ struct SQLStoreDialect: Sendable {
     /// A statement that serializes signing-key changes across processes, run first in their
     /// transaction (SQLite's `BEGIN IMMEDIATE` already takes the write lock).
     var signingKeyLock: String?
+    /// A function that takes a transaction-scoped lock on an integer, used to serialize the
+    /// login attempts on one limit key across processes (SQLite's `BEGIN IMMEDIATE` already
+    /// serializes every writer).
+    var keyLockFunction: String?
     /// Migrations by version; each entry is one statement (drivers run one at a time).
     var migrations: [(version: Int, statements: [String])]
 
@@ -17,6 +21,7 @@ struct SQLStoreDialect: Sendable {
         lockRow: "",
         migrationLock: nil,
         signingKeyLock: nil,
+        keyLockFunction: nil,
         migrations: SQLSchema.migrations(sequenceColumn: "INTEGER PRIMARY KEY AUTOINCREMENT")
     )
 
@@ -27,6 +32,8 @@ struct SQLStoreDialect: Sendable {
         // An advisory lock rather than row locks: it also serializes the first start, when
         // there is no row to lock yet.
         signingKeyLock: "SELECT pg_advisory_xact_lock(7268252)",
+        // Per key rather than a row lock: the key's first attempt has no row to lock yet.
+        keyLockFunction: "pg_advisory_xact_lock",
         migrations: SQLSchema.migrations(sequenceColumn: "BIGSERIAL PRIMARY KEY")
     )
 }
@@ -143,6 +150,25 @@ enum SQLSchema {
                 // key is recomputed in code by SQLStore.rekeyUsernames, no statement.
                 usernameProfileVersion,
                 []
+            ),
+            (
+                6,
+                [
+                    // The failed-login limits shared by the instances: per limit key (a hash of
+                    // a username or an address, never the name itself), the failures and the
+                    // attempts in progress, each counting until `expires_at`.
+                    """
+                    CREATE TABLE jwtauth_login_attempts (
+                        limit_key TEXT NOT NULL,
+                        attempt_id TEXT NOT NULL,
+                        in_progress BOOLEAN NOT NULL,
+                        at DOUBLE PRECISION NOT NULL,
+                        expires_at DOUBLE PRECISION NOT NULL,
+                        PRIMARY KEY (limit_key, attempt_id)
+                    )
+                    """,
+                    "CREATE INDEX jwtauth_login_attempts_expires ON jwtauth_login_attempts (expires_at)",
+                ]
             ),
         ]
     }

@@ -171,6 +171,8 @@ extension SQLStore {
                 "DELETE FROM jwtauth_sessions WHERE expires_at <= \(bind: keepAfter) OR refresh_expires_at <= \(bind: keepAfter) OR revoked_at <= \(bind: keepAfter)"
             ).run()
             try await db.raw("DELETE FROM jwtauth_revocations WHERE at <= \(bind: keepAfter)").run()
+            // Failed logins of keys nobody has tried since (each key prunes its own on a login).
+            try await db.raw("DELETE FROM jwtauth_login_attempts WHERE expires_at <= \(bind: now.secondsSinceEpoch)").run()
         }
     }
 }

@@ -57,7 +57,11 @@ public func buildApplication(
         let accounts = try await AccountManager(
             sessions: sessions,
             hasher: BcryptPasswordHasher(cost: configuration.bcryptCost, threadPool: bcryptPool),
-            rateLimiter: LoginRateLimiter(perUsername: configuration.loginLimitPerUsername, perAddress: configuration.loginLimitPerAddress),
+            rateLimiter: LoginRateLimiter(
+                perUsername: configuration.loginLimitPerUsername,
+                perAddress: configuration.loginLimitPerAddress,
+                store: stores.loginLimits
+            ),
             registrationLimiter: RegistrationRateLimiter(limit: configuration.registrationLimit)
         )
 

@@ -23,6 +23,10 @@ public struct ServerStores: Sendable {
     public let clients: any ClientStore
     /// Where the audit log lives: the SQL database, also when sessions are in Redis.
     public let audit: any AuditStore
+    /// Where failed logins are counted: with the sessions when several instances may share
+    /// them (Redis, PostgreSQL), so the limits hold across instances; in process memory on
+    /// SQLite, which one process serves.
+    public let loginLimits: any LoginLimitStore
     let closeAll: @Sendable () async -> Void
 
     /// Opens the user store (`--database`) and the session store (`--sessions`, else the
@@ -30,7 +34,15 @@ public struct ServerStores: Sendable {
     public static func open(_ configuration: ServerConfiguration, logger: Logger) async throws -> ServerStores {
         let store = try await Self.openDatabase(configuration, logger: logger)
         guard let sessions = configuration.sessions else {
-            return ServerStores(sessions: store, users: store, signingKeys: store, clients: store, audit: store, closeAll: { try? await store.close() })
+            return ServerStores(
+                sessions: store,
+                users: store,
+                signingKeys: store,
+                clients: store,
+                audit: store,
+                loginLimits: Self.loginLimitStore(database: configuration.effectiveDatabase, store),
+                closeAll: { try? await store.close() }
+            )
         }
         guard sessions.hasPrefix("redis://") || sessions.hasPrefix("redis+cluster://") else {
             try? await store.close()
@@ -53,6 +65,7 @@ public struct ServerStores: Sendable {
             signingKeys: store,
             clients: store,
             audit: store,
+            loginLimits: redis,
             closeAll: {
                 await redis.close()
                 try? await store.close()
@@ -60,10 +73,23 @@ public struct ServerStores: Sendable {
         )
     }
 
+    /// Where failed logins are counted when sessions are in the SQL database: PostgreSQL for
+    /// the instances that share it; process memory for SQLite. An SQLite file is served by one
+    /// process, so memory counts the same attempts, without two more write transactions per
+    /// login on SQLite's single writer lock (shared with every refresh); as before, a restart
+    /// forgets the counts.
+    static func loginLimitStore(database: String, _ store: SQLStore) -> any LoginLimitStore {
+        Self.isPostgres(database) ? store : MemoryLoginLimitStore()
+    }
+
+    static func isPostgres(_ database: String) -> Bool {
+        database.hasPrefix("postgres://") || database.hasPrefix("postgresql://")
+    }
+
     /// Opens the SQL database (`--database`) alone: users and signing keys.
     static func openDatabase(_ configuration: ServerConfiguration, logger: Logger) async throws -> SQLStore {
         let database = configuration.effectiveDatabase
-        if database.hasPrefix("postgres://") || database.hasPrefix("postgresql://") {
+        if Self.isPostgres(database) {
             return try await SQLStore.postgres(url: database, logger: logger)
         } else if database.hasPrefix("sqlite:") {
             return try await Self.openSQLite(database, configuration: configuration, logger: logger)

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Multi-instance tests: three `jwtauth serve` processes on one PostgreSQL and one Redis (and
-# then a Redis Cluster): cross-instance refresh, replay and revocation, revocation latency,
-# Redis and PostgreSQL outages under load.
+# then a Redis Cluster, then PostgreSQL alone): cross-instance refresh, replay, revocation and
+# failed-login limits, revocation latency, Redis and PostgreSQL outages under load.
 #
 #   Tests/Cluster/run.sh [pytest arguments...]
 #

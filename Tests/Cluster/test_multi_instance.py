@@ -1,11 +1,12 @@
 """Several `jwtauth serve` processes on one PostgreSQL and one Redis (the README's sessions, stores and HTTP API).
 
-Three instances A, B and C share a PostgreSQL database (users), a Redis (sessions and the
-revocation feed) and a keys directory (the signing key). The tests check that what one
-instance does (refresh, logout, logout-all, admin revoke, reuse detection) holds on the
-others; measure how long a revocation takes to reach the other instances; stop Redis and
-PostgreSQL under load and check that the instances fail closed and recover by themselves;
-and run the flow checks again on a Redis Cluster.
+Three instances A, B and C share a PostgreSQL database (users), a Redis (sessions, the
+revocation feed and the failed-login counts) and a keys directory (the signing key). The
+tests check that what one instance does (refresh, logout, logout-all, admin revoke, reuse
+detection, failed logins) holds on the others; measure how long a revocation takes to reach
+the other instances; stop Redis and PostgreSQL under load and check that the instances fail
+closed and recover by themselves; run the flow checks again on a Redis Cluster; and check
+that the failed-login limit is shared by instances on PostgreSQL alone.
 
 Everything runs on 127.0.0.1 with free ports: this module starts its own Redis, Redis
 Cluster and PostgreSQL cluster and stops them afterwards (also when a test fails).
@@ -698,8 +699,26 @@ def check_parallel_refresh(d: Deployment, parallel: int = 20) -> None:
         wait_refused(inst, winner.access, f"the winner's access token on {inst.name} after the race")
 
 
+def check_shared_login_limit(d: Deployment) -> None:
+    """Ten failed logins for one username, spread over the three instances, reach the limit:
+    the eleventh attempt is refused on whichever instance gets it, even with the right password."""
+    username, _ = d.new_user("limit")
+    for attempt in range(10):
+        inst = d.instances[attempt % 3]
+        expect(inst.login(username, f"wrong password {attempt}"), 401,
+               f"failed login {attempt + 1} for one username, on {inst.name}", "invalid_credentials")
+    for inst in d.instances:
+        resp = expect(inst.login(username), 429, f"the 11th attempt, with the right password, on {inst.name}",
+                      "rate_limited")
+        retry_after = int(resp.headers.get("retry-after", "0"))
+        assert 1 <= retry_after <= 900, f"Retry-After on {inst.name}: {resp.describe()}"
+    # The limit is the username's: another user of the same client address signs in.
+    other, _ = d.new_user("limit-other")
+    tokens_of(d.B.login(other), "another username from the same address on B")
+
+
 FLOW_CHECKS = [check_cross_instance_use, check_refresh_replay, check_logout, check_logout_all,
-               check_admin_revoke, check_parallel_refresh]
+               check_admin_revoke, check_parallel_refresh, check_shared_login_limit]
 
 
 # ------------------------------------------------------------------------------------------
@@ -1483,8 +1502,8 @@ def postgres_only(jwtauth_bin, postgres, keys_dir):
 
 
 class TestPostgresOnly:
-    """A, B and C on one PostgreSQL and no Redis: sessions in the database, revocations pushed to
-    the other instances with LISTEN/NOTIFY."""
+    """A, B and C on one PostgreSQL and no Redis: sessions and failed-login counts in the database,
+    revocations pushed to the other instances with LISTEN/NOTIFY."""
 
     @pytest.mark.parametrize("check", FLOW_CHECKS, ids=FLOW_IDS)
     def test_flow(self, postgres_only: Deployment, check) -> None:

@@ -1,7 +1,7 @@
 import NIOCore
 import Testing
 
-@testable import JWTAuthRedis
+@testable import JWTAuthRESP
 
 @Suite("RESP decoding and encoding")
 struct RESPParserTests {

@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-@testable import JWTAuthRedis
+@testable import JWTAuthRESP
 
 @Suite("Redis client against a 6-node cluster", TestRedis.needsCluster, .timeLimit(.minutes(2)))
 struct RedisClusterTests {

@@ -2,7 +2,7 @@ import NIOCore
 import NIOEmbedded
 import Testing
 
-@testable import JWTAuthRedis
+@testable import JWTAuthRESP
 
 @Suite("Command handler on an embedded channel")
 struct RedisCommandHandlerTests {

@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-@testable import JWTAuthRedis
+@testable import JWTAuthRESP
 
 @Suite("Redis URLs")
 struct RedisConfigurationTests {

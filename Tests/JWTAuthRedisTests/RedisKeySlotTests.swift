@@ -1,6 +1,6 @@
 import Testing
 
-@testable import JWTAuthRedis
+@testable import JWTAuthRESP
 
 @Suite("Cluster key slots, redirects and slot maps")
 struct RedisKeySlotTests {

@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-@testable import JWTAuthRedis
+@testable import JWTAuthRESP
 
 /// Tests that configure, kill and restart a redis-server of their own.
 @Suite("Redis client against a server it can restart", TestRedis.needsServerBinary, .timeLimit(.minutes(2)))

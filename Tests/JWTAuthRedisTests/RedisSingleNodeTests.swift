@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-@testable import JWTAuthRedis
+@testable import JWTAuthRESP
 
 @Suite("Redis client against one server", TestRedis.needsSingle, .timeLimit(.minutes(2)))
 struct RedisSingleNodeTests {

@@ -2,7 +2,7 @@ import NIOCore
 import NIOPosix
 import Testing
 
-@testable import JWTAuthRedis
+@testable import JWTAuthRESP
 
 /// Servers that accept connections and then misbehave, made with NIO so no Redis is needed.
 @Suite("Redis client against a server that does not answer", .timeLimit(.minutes(1)))

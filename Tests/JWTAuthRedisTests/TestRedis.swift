@@ -4,7 +4,7 @@ import NIOCore
 import NIOPosix
 import Testing
 
-@testable import JWTAuthRedis
+@testable import JWTAuthRESP
 
 /// Where the integration tests find Redis: the project's test script starts the servers and
 /// sets these; without them the tests are skipped, saying so.

@@ -2,6 +2,7 @@ import Foundation
 import JWTAuth
 import Testing
 
+import JWTAuthRESP
 @testable import JWTAuthRedis
 
 /// The Redis store's revocation log is written after the revocation itself (the Lua script has

@@ -25,7 +25,7 @@ struct SQLiteStoreTests {
         #expect(try await reopened.session(id: "s-2", userID: "user-1")?.revokedAt == now)
         #expect(try await reopened.user(username: "DANA")?.id == "u")
         #expect(try await reopened.revocations(after: nil).events.map(\.subject) == ["s-2"])
-        #expect(try await reopened.schemaVersion() == 5)
+        #expect(try await reopened.schemaVersion() == 6)
         try await reopened.close()
     }
 

@@ -62,8 +62,8 @@ struct SigningKeyStoreTests {
             return Shared(name: "PostgreSQL") {
                 let database = "jwtauth_test_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "")
                 try await PostgresAdmin.execute(url, "CREATE DATABASE \(database)")
-                let first = try await SQLStore.postgres(url: PostgresAdmin.url(url, database: database))
-                let second = try await SQLStore.postgres(url: PostgresAdmin.url(url, database: database))
+                let first = try await SQLStore.postgres(url: PostgresAdmin.url(url, database: database), deadline: StoreFactory.postgresDeadline)
+                let second = try await SQLStore.postgres(url: PostgresAdmin.url(url, database: database), deadline: StoreFactory.postgresDeadline)
                 return (
                     first, second,
                     {

@@ -4,10 +4,12 @@ import JWTAuthRedis
 import JWTAuthSQL
 import Testing
 
-/// A store under test: the session side always, the user side when the store has one.
+/// A store under test: the session side always, the user side when the store has one, and
+/// where the kind of store counts failed logins.
 struct StoreUnderTest: Sendable {
     var sessions: any SessionStore
     var users: (any UserStore)?
+    var loginLimits: any LoginLimitStore
 }
 
 /// Makes fresh, empty stores of one kind for each test, and cleans up after.
@@ -30,14 +32,14 @@ struct StoreFactory: Sendable, CustomTestStringConvertible {
 
     static let memory = StoreFactory(name: "memory") {
         let store = MemoryStore()
-        return (StoreUnderTest(sessions: store, users: store), {})
+        return (StoreUnderTest(sessions: store, users: store, loginLimits: MemoryLoginLimitStore()), {})
     }
 
     static let sqlite = StoreFactory(name: "SQLite") {
         let directory = try TemporaryDirectory()
         let store = try await SQLStore.sqlite(path: directory.path + "/test.sqlite")
         return (
-            StoreUnderTest(sessions: store, users: store),
+            StoreUnderTest(sessions: store, users: store, loginLimits: store),
             {
                 try? await store.close()
                 directory.remove()
@@ -45,13 +47,18 @@ struct StoreFactory: Sendable, CustomTestStringConvertible {
         )
     }
 
+    /// The per-operation deadline of the PostgreSQL stores under test. The tests check what the
+    /// stores do, not how fast: with the whole suite running on two cores, 50 concurrent calls
+    /// queued on a 10-connection pool can outlast the production default of 3 s.
+    static let postgresDeadline: Duration = .seconds(30)
+
     /// A fresh database on the PostgreSQL server the test script started.
     static let postgres = StoreFactory.service(name: "PostgreSQL", variable: "JWTAUTH_TEST_POSTGRES_URL") { url in
         let database = "jwtauth_test_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "")
         try await PostgresAdmin.execute(url, "CREATE DATABASE \(database)")
-        let store = try await SQLStore.postgres(url: PostgresAdmin.url(url, database: database))
+        let store = try await SQLStore.postgres(url: PostgresAdmin.url(url, database: database), deadline: Self.postgresDeadline)
         return (
-            StoreUnderTest(sessions: store, users: store),
+            StoreUnderTest(sessions: store, users: store, loginLimits: store),
             {
                 try? await store.close()
                 try? await PostgresAdmin.execute(url, "DROP DATABASE IF EXISTS \(database) WITH (FORCE)")
@@ -62,13 +69,13 @@ struct StoreFactory: Sendable, CustomTestStringConvertible {
     /// Sessions in Redis (single node), under a key prefix of their own.
     static let redis = StoreFactory.service(name: "Redis", variable: "JWTAUTH_TEST_REDIS_URL") { url in
         let store = try RedisSessionStore(url: url, keyPrefix: "test-" + UUID().uuidString.lowercased(), revocationRetention: .seconds(361))
-        return (StoreUnderTest(sessions: store, users: nil), { await store.close() })
+        return (StoreUnderTest(sessions: store, users: nil, loginLimits: store), { await store.close() })
     }
 
     /// Sessions in a Redis Cluster.
     static let redisCluster = StoreFactory.service(name: "Redis Cluster", variable: "JWTAUTH_TEST_REDIS_CLUSTER_URL") { url in
         let store = try RedisSessionStore(url: url, keyPrefix: "test-" + UUID().uuidString.lowercased(), revocationRetention: .seconds(361))
-        return (StoreUnderTest(sessions: store, users: nil), { await store.close() })
+        return (StoreUnderTest(sessions: store, users: nil, loginLimits: store), { await store.close() })
     }
 
     /// A store on a server named by an environment variable. Without it the tests using it

@@ -32,7 +32,7 @@ struct TrustedProxiesTests {
     }
 
     @Test("The per-address limit counts an IPv6 client by its /64, and each spelling of an address the same")
-    func ipv6Buckets() throws {
+    func ipv6Buckets() async throws {
         #expect(IPAddress.rateLimitKey("2001:db8:1:2:aaaa::1") == IPAddress.rateLimitKey("2001:0db8:0001:0002:ffff:ffff:ffff:ffff"))
         #expect(IPAddress.rateLimitKey("2001:db8:1:2::1") != IPAddress.rateLimitKey("2001:db8:1:3::1"))
         #expect(IPAddress.rateLimitKey("::ffff:192.0.2.7") == "192.0.2.7")
@@ -41,12 +41,12 @@ struct TrustedProxiesTests {
         let limiter = LoginRateLimiter(perUsername: .init(attempts: 100, window: .seconds(900)), perAddress: .init(attempts: 2, window: .seconds(900)))
         let now = NumericDate(1_800_000_000)
         for suffix in ["1", "2"] {
-            let attempt = try limiter.begin(username: "user\(suffix)", address: "2001:db8:1:2::\(suffix)", now: now)
-            limiter.finish(attempt, failed: true, now: now)
+            let attempt = try await limiter.begin(username: "user\(suffix)", address: "2001:db8:1:2::\(suffix)", now: now)
+            try await limiter.finish(attempt, failed: true, now: now)
         }
-        let error = #expect(throws: JWTAuthError.self) { try limiter.begin(username: "user3", address: "2001:db8:1:2:ffff::3", now: now) }
+        let error = await #expect(throws: JWTAuthError.self) { try await limiter.begin(username: "user3", address: "2001:db8:1:2:ffff::3", now: now) }
         #expect(error?.code == .rateLimited)
-        let elsewhere = try limiter.begin(username: "user4", address: "2001:db8:1:3::1", now: now)
-        limiter.finish(elsewhere, failed: false, now: now)
+        let elsewhere = try await limiter.begin(username: "user4", address: "2001:db8:1:3::1", now: now)
+        try await limiter.finish(elsewhere, failed: false, now: now)
     }
 }

@@ -4,7 +4,7 @@
 import Foundation
 import NIOCore
 
-@testable import JWTAuthRedis
+@testable import JWTAuthRESP
 
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzRESP(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {

@@ -86,7 +86,8 @@ public struct AccountManager: Sendable {
     ///
     /// - Throws: `invalid_input` (also for a `client_id` of the machine clients' form, before
     ///   the password is checked), `rate_limited`, `invalid_credentials` (unknown user, wrong
-    ///   password or disabled account — indistinguishable to the caller), `store_unavailable`.
+    ///   password or disabled account — indistinguishable to the caller), `store_unavailable`
+    ///   (also when the failed-login counts cannot be read or written: never an unchecked attempt).
     public func login(username: String, password: String, clientID: String?, userAgent: String?, address: String?) async throws -> TokenResponse {
         guard self.limits.usernameLength.upperBound * 4 >= username.utf8.count else {
             throw JWTAuthError.invalidInput("username too long")
@@ -96,14 +97,41 @@ public struct AccountManager: Sendable {
         let origin = AuditOrigin(clientAddress: address, userAgent: userAgent)
         let attempt: LoginRateLimiter.Attempt
         do {
-            attempt = try self.rateLimiter.begin(username: username, address: address, now: self.sessions.clock.now)
+            attempt = try await self.rateLimiter.begin(username: username, address: address, now: self.sessions.clock.now)
         } catch {
             // The username is not recorded: it may be a password typed in the wrong field.
             self.audit.record(origin.event(.loginFailed, at: self.sessions.clock.now, clientID: clientID, outcome: error.code.description))
             throw error
         }
-        var failed = false
-        defer { self.rateLimiter.finish(attempt, failed: failed, now: self.sessions.clock.now) }
+        return try await self.finishing(attempt) {
+            try await self.checkPassword(username: username, password: password, clientID: clientID, userAgent: userAgent, origin: origin)
+        }
+    }
+
+    /// Runs the part of a login or password change that an attempt covers, then finishes the
+    /// attempt: an `invalid_credentials` failure counts towards the limits, anything else not.
+    ///
+    /// A failure that cannot be recorded answers `store_unavailable` instead, so that a store
+    /// outage never hands out unlimited guesses; a success that cannot be recorded is let
+    /// through (the attempt stops counting after ``LoginRateLimiter/attemptLifetime``).
+    private func finishing<Value: Sendable>(_ attempt: LoginRateLimiter.Attempt, _ body: () async throws -> Value) async throws -> Value {
+        let result: Value
+        do {
+            result = try await body()
+        } catch let error as JWTAuthError where error.code == .invalidCredentials {
+            try await self.rateLimiter.finish(attempt, failed: true, now: self.sessions.clock.now)
+            throw error
+        } catch {
+            try? await self.rateLimiter.finish(attempt, failed: false, now: self.sessions.clock.now)
+            throw error
+        }
+        try? await self.rateLimiter.finish(attempt, failed: false, now: self.sessions.clock.now)
+        return result
+    }
+
+    /// The password check and session start of a login whose attempt has begun; wrong
+    /// credentials throw `invalid_credentials`.
+    private func checkPassword(username: String, password: String, clientID: String?, userAgent: String?, origin: AuditOrigin) async throws -> TokenResponse {
         // No stored username holds a NUL (registration refuses control characters), and some
         // databases cannot even be asked about one: such a name is simply unknown.
         let user = username.utf8.contains(0) ? nil : try await self.users.user(username: username)
@@ -111,7 +139,6 @@ public struct AccountManager: Sendable {
         // Whatever the outcome, a known user's check costs what the decoy's does.
         if let user { try await self.hasher.equalizeWork(after: user.passwordHash) }
         guard let user, matches, !user.isDisabled else {
-            failed = true
             let outcome = user == nil || !matches ? JWTAuthError.Code.invalidCredentials : .userDisabled
             self.audit.record(origin.event(.loginFailed, at: self.sessions.clock.now, userID: user?.id, clientID: clientID, outcome: outcome.description))
             throw JWTAuthError(.invalidCredentials, "wrong username or password")
@@ -125,7 +152,6 @@ public struct AccountManager: Sendable {
         let current = try await self.users.user(id: user.id)
         guard let current, current.passwordHash == user.passwordHash, !current.isDisabled else {
             try await self.sessions.revokeSession(id: tokens.session.id, userID: user.id, reason: .passwordChanged)
-            failed = true
             let outcome = current?.isDisabled == true ? JWTAuthError.Code.userDisabled : .invalidCredentials
             self.audit.record(origin.event(.loginFailed, at: self.sessions.clock.now, userID: user.id, clientID: clientID, outcome: outcome.description))
             throw JWTAuthError(.invalidCredentials, "wrong username or password")
@@ -143,14 +169,13 @@ public struct AccountManager: Sendable {
         try self.validate(passwordForm: current)
         guard var user = try await self.users.user(id: userID) else { throw JWTAuthError(.notFound, "no such user") }
         // Guesses of the current password (with a stolen access token) count like failed logins.
-        let attempt = try self.rateLimiter.begin(username: user.username, address: nil, now: self.sessions.clock.now)
-        var failed = false
-        defer { self.rateLimiter.finish(attempt, failed: failed, now: self.sessions.clock.now) }
-        guard try await self.hasher.verify(current, against: user.passwordHash) else {
-            failed = true
-            let code = JWTAuthError.Code.invalidCredentials
-            self.audit.record(origin.event(.passwordChanged, at: self.sessions.clock.now, userID: userID, outcome: code.description))
-            throw JWTAuthError(code, "the current password is wrong")
+        let attempt = try await self.rateLimiter.begin(username: user.username, address: nil, now: self.sessions.clock.now)
+        try await self.finishing(attempt) {
+            guard try await self.hasher.verify(current, against: user.passwordHash) else {
+                let code = JWTAuthError.Code.invalidCredentials
+                self.audit.record(origin.event(.passwordChanged, at: self.sessions.clock.now, userID: userID, outcome: code.description))
+                throw JWTAuthError(code, "the current password is wrong")
+            }
         }
         user.passwordHash = try await self.hasher.hash(new)
         _ = try await self.users.updateUser(user)

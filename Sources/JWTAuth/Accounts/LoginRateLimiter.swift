@@ -1,10 +1,12 @@
-import Synchronization
+import Crypto
 
 /// Counts FAILED logins per username and per client address in a sliding window and refuses
 /// further attempts past a limit (by default 10 per username and 100 per address per 15 min).
 ///
 /// Successful logins are not counted, so an office behind one address is not locked out by
-/// its own users. State is per process; memory is bounded by pruning and a cap on tracked keys.
+/// its own users. The counts live in a ``LoginLimitStore``: process memory by default, or a
+/// store several instances share so the limits hold across them. When that store cannot be
+/// reached the attempt is refused with `store_unavailable`: an outage never lifts the limit.
 public final class LoginRateLimiter: Sendable {
     /// A number of failed attempts allowed within a sliding window.
     public struct Limit: Sendable, Hashable {
@@ -23,32 +25,44 @@ public final class LoginRateLimiter: Sendable {
     public let perUsername: Limit
     /// The limit per client address, an IPv6 address counting by its /64 (default 100 per 15 min).
     public let perAddress: Limit
-    /// The most keys tracked at once; beyond it the oldest are dropped.
-    public let maximumTrackedKeys: Int
+    /// Where the failures and the attempts in progress are counted.
+    public let store: any LoginLimitStore
+    /// How long an attempt in progress counts at most when it is never finished (its process
+    /// died): long enough for a bcrypt queued behind others, short against a window.
+    public let attemptLifetime: Duration
 
     /// A login attempt in progress, counted against its keys until ``finish(_:failed:now:)``.
     public struct Attempt: Sendable {
-        fileprivate let keys: [String]
+        fileprivate let id: String
+        fileprivate let keys: [Key]
     }
 
-    private struct State {
-        var failures: [String: [NumericDate]] = [:]
-        /// Attempts begun and not yet finished, per key.
-        var inFlight: [String: Int] = [:]
-        var nextPrune = NumericDate(0)
+    fileprivate struct Key: Sendable {
+        let name: String
+        let limit: Limit
     }
 
-    private let state = Mutex(State())
-
-    /// Creates a rate limiter; the default limits are those above, with at most 100,000 keys tracked.
-    public init(
+    /// Creates a rate limiter counting in process memory, with at most `maximumTrackedKeys`
+    /// keys tracked (default 100,000); the default limits are those above.
+    public convenience init(
         perUsername: Limit = Limit(attempts: 10, window: .seconds(900)),
         perAddress: Limit = Limit(attempts: 100, window: .seconds(900)),
         maximumTrackedKeys: Int = 100_000
     ) {
+        self.init(perUsername: perUsername, perAddress: perAddress, store: MemoryLoginLimitStore(maximumTrackedKeys: maximumTrackedKeys))
+    }
+
+    /// Creates a rate limiter counting in `store` (shared by the instances that use it).
+    public init(
+        perUsername: Limit = Limit(attempts: 10, window: .seconds(900)),
+        perAddress: Limit = Limit(attempts: 100, window: .seconds(900)),
+        store: any LoginLimitStore,
+        attemptLifetime: Duration = .seconds(60)
+    ) {
         self.perUsername = perUsername
         self.perAddress = perAddress
-        self.maximumTrackedKeys = maximumTrackedKeys
+        self.store = store
+        self.attemptLifetime = attemptLifetime
     }
 
     /// Starts an attempt, or throws `rate_limited` (with `retryAfter`) when either key has used
@@ -56,70 +70,76 @@ public final class LoginRateLimiter: Sendable {
     /// password check takes a bcrypt's time, and without that many concurrent guesses would
     /// all pass before the first failure was recorded. Call ``finish(_:failed:now:)`` exactly
     /// once for every attempt returned.
-    public func begin(username: String, address: String?, now: NumericDate) throws(JWTAuthError) -> Attempt {
-        let keys = self.keys(username: username, address: address)
-        let wait = self.state.withLock { state -> Duration? in
-            self.prune(&state, now: now)
-            var longest: Duration? = nil
-            for (key, limit) in keys {
-                let recent = state.failures[key, default: []].filter { $0 > now - limit.window }
-                let pending = state.inFlight[key, default: 0]
-                guard recent.count + pending >= limit.attempts else { continue }
-                let wait: Duration
-                if recent.count >= limit.attempts, limit.attempts > 0 {
-                    // The oldest failure still in the window has to age out first.
-                    wait = (recent[recent.count - limit.attempts] + limit.window).duration(since: now)
+    ///
+    /// - Throws: `rate_limited`, or `store_unavailable` when the store cannot be reached (the
+    ///   attempt must then not go ahead).
+    public func begin(username: String, address: String?, now: NumericDate) async throws(JWTAuthError) -> Attempt {
+        let attempt = Attempt(id: RandomIdentifier.make(), keys: self.keys(username: username, address: address))
+        var started: [Key] = []
+        var longest: Duration? = nil
+        do {
+            // Every key is asked, also after one refused, so Retry-After is the longest wait.
+            for key in attempt.keys {
+                if let wait = try await self.store.beginLoginAttempt(
+                    id: attempt.id, key: key.name, limit: key.limit, now: now, inProgressUntil: now + self.attemptLifetime
+                ) {
+                    longest = max(longest ?? .zero, wait)
                 } else {
-                    // Limited by attempts still running: their outcome is due within a second.
-                    wait = .seconds(1)
+                    started.append(key)
                 }
-                longest = max(longest ?? .zero, wait)
             }
-            if longest == nil {
-                for (key, _) in keys { state.inFlight[key, default: 0] += 1 }
-            }
-            return longest
+        } catch {
+            await self.release(started, id: attempt.id, now: now)
+            throw Self.unavailable(error)
         }
-        if let wait {
-            throw JWTAuthError(.rateLimited, "too many failed logins; try again later", retryAfter: max(wait, .seconds(1)))
+        if let longest {
+            await self.release(started, id: attempt.id, now: now)
+            throw JWTAuthError(.rateLimited, "too many failed logins; try again later", retryAfter: max(longest, .seconds(1)))
         }
-        return Attempt(keys: keys.map(\.0))
+        return attempt
     }
 
     /// Ends an attempt; a failed one counts towards the limits for their window.
-    public func finish(_ attempt: Attempt, failed: Bool, now: NumericDate) {
-        self.state.withLock { state in
-            for key in attempt.keys {
-                let pending = state.inFlight[key, default: 0] - 1
-                state.inFlight[key] = pending > 0 ? pending : nil
+    ///
+    /// - Throws: `store_unavailable` when the store cannot record it. For a failed attempt the
+    ///   caller must not answer as if it had been counted; for a successful one the attempt
+    ///   simply stops counting after ``attemptLifetime``.
+    public func finish(_ attempt: Attempt, failed: Bool, now: NumericDate) async throws(JWTAuthError) {
+        var firstError: (any Error)? = nil
+        for key in attempt.keys {
+            do {
+                try await self.store.finishLoginAttempt(id: attempt.id, key: key.name, limit: key.limit, failed: failed, now: now)
+            } catch {
+                // The other key is still recorded: one store failure should not cost both.
+                firstError = firstError ?? error
             }
-            guard failed else { return }
-            for (key, limit) in zip(attempt.keys, [self.perUsername, self.perAddress]) {
-                var failures = state.failures[key, default: []].filter { $0 > now - limit.window }
-                failures.append(now)
-                // Only the newest `attempts` matter for the decision.
-                if failures.count > limit.attempts { failures.removeFirst(failures.count - limit.attempts) }
-                state.failures[key] = failures
-            }
-            if state.failures.count > self.maximumTrackedKeys {
-                let oldest = state.failures.sorted { ($0.value.last ?? now) < ($1.value.last ?? now) }
-                for (key, _) in oldest.prefix(state.failures.count - self.maximumTrackedKeys) {
-                    state.failures.removeValue(forKey: key)
-                }
-            }
+        }
+        if let firstError { throw Self.unavailable(firstError) }
+    }
+
+    /// Ends attempts that were begun on some keys but refused on another.
+    private func release(_ keys: [Key], id: String, now: NumericDate) async {
+        for key in keys {
+            // Best effort: an attempt left behind stops counting after `attemptLifetime`.
+            try? await self.store.finishLoginAttempt(id: id, key: key.name, limit: key.limit, failed: false, now: now)
         }
     }
 
-    private func keys(username: String, address: String?) -> [(String, Limit)] {
-        var keys = [("u:" + UserRecord.usernameKey(username), self.perUsername)]
-        if let address { keys.append(("a:" + IPAddress.rateLimitKey(address), self.perAddress)) }
+    private static func unavailable(_ error: any Error) -> JWTAuthError {
+        if let error = error as? JWTAuthError, error.code == .storeUnavailable { return error }
+        return JWTAuthError(.storeUnavailable, "the login limits cannot be checked")
+    }
+
+    /// The store keys: a hash, not the name or the address itself. A shared store keeps them
+    /// for a window, and what was typed as a username is sometimes a password.
+    private func keys(username: String, address: String?) -> [Key] {
+        var keys = [Key(name: Self.hashed("u:" + UserRecord.usernameKey(username)), limit: self.perUsername)]
+        if let address { keys.append(Key(name: Self.hashed("a:" + IPAddress.rateLimitKey(address)), limit: self.perAddress)) }
         return keys
     }
 
-    private func prune(_ state: inout State, now: NumericDate) {
-        guard now >= state.nextPrune else { return }
-        let window = max(self.perUsername.window, self.perAddress.window)
-        state.failures = state.failures.filter { ($0.value.last ?? now) > now - window }
-        state.nextPrune = now + .seconds(60)
+    private static func hashed(_ key: String) -> String {
+        let digest = SHA256.hash(data: Array(("jwtauth-login-limit:" + key).utf8))
+        return String(key.prefix(2)) + Base64URL.encodedString(Array(digest))
     }
 }

@@ -1,21 +1,21 @@
 /// Which master serves each of the 16384 slots, as `CLUSTER SLOTS` last reported it and
 /// `MOVED` redirects have corrected since.
-struct RedisClusterSlotMap: Sendable {
+package struct RedisClusterSlotMap: Sendable {
     private(set) var nodes: [RedisEndpoint] = []
     /// Index into `nodes` per slot; `UInt16.max` for a slot no node serves.
     private var owners = [UInt16](repeating: .max, count: RedisKeySlot.count)
 
-    init() {}
+    package init() {}
 
     /// Every slot served by `endpoint`; tests use it to start from a wrong map.
-    init(allSlotsServedBy endpoint: RedisEndpoint) {
+    package init(allSlotsServedBy endpoint: RedisEndpoint) {
         nodes = [endpoint]
         owners = [UInt16](repeating: 0, count: RedisKeySlot.count)
     }
 
     /// Reads a `CLUSTER SLOTS` reply: `[[start, end, [host, port, id, …], replica…], …]`. A
     /// node with an empty or `?` host is the one that answered (`queried`).
-    init(clusterSlots reply: RESPValue, queried: RedisEndpoint) throws(RedisError) {
+    package init(clusterSlots reply: RESPValue, queried: RedisEndpoint) throws(RedisError) {
         guard let ranges = reply.array else { throw .protocolError("CLUSTER SLOTS did not answer an array") }
         for range in ranges {
             guard let fields = range.array, fields.count >= 3,
@@ -31,15 +31,15 @@ struct RedisClusterSlotMap: Sendable {
         }
     }
 
-    func owner(of slot: Int) -> RedisEndpoint? {
+    package func owner(of slot: Int) -> RedisEndpoint? {
         let index = owners[slot]
         return index == .max ? nil : nodes[Int(index)]
     }
 
     /// How many slots have an owner; a healthy cluster covers all 16384.
-    var coveredSlots: Int { owners.count { $0 != .max } }
+    package var coveredSlots: Int { owners.count { $0 != .max } }
 
-    mutating func setOwner(_ endpoint: RedisEndpoint, of slot: Int) {
+    package mutating func setOwner(_ endpoint: RedisEndpoint, of slot: Int) {
         if let index = nodes.firstIndex(of: endpoint) {
             owners[slot] = UInt16(index)
         } else {

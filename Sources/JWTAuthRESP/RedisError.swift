@@ -2,8 +2,8 @@
 ///
 /// Messages name hosts, ports and server error text, never a password or command arguments
 /// (which may carry tokens): they go to logs and, wrapped, to operators.
-struct RedisError: Error, Sendable, Hashable, CustomStringConvertible {
-    enum Kind: Sendable, Hashable {
+package struct RedisError: Error, Sendable, Hashable, CustomStringConvertible {
+    package enum Kind: Sendable, Hashable {
         /// No connection could be had: refused, reset, connect timeout, failed handshake
         /// (including a rejected AUTH), or waiting out the reconnect backoff.
         case connectionFailed
@@ -21,21 +21,21 @@ struct RedisError: Error, Sendable, Hashable, CustomStringConvertible {
         case invalidConfiguration
     }
 
-    var kind: Kind
-    var message: String
+    package var kind: Kind
+    package var message: String
 
-    init(_ kind: Kind, _ message: String) {
+    package init(_ kind: Kind, _ message: String) {
         self.kind = kind
         self.message = message
     }
 
     /// The leading word of a server error (`NOSCRIPT`, `MOVED`, `WRONGPASS`), or `nil`.
-    var serverErrorCode: String? {
+    package var serverErrorCode: String? {
         guard case .serverError(let line) = kind else { return nil }
         return line.split(separator: " ", maxSplits: 1).first.map(String.init)
     }
 
-    var description: String {
+    package var description: String {
         let name =
             switch kind {
             case .connectionFailed: "connection failed"
@@ -48,10 +48,10 @@ struct RedisError: Error, Sendable, Hashable, CustomStringConvertible {
         return "Redis \(name): \(message)"
     }
 
-    static func connectionFailed(_ message: String) -> RedisError { RedisError(.connectionFailed, message) }
-    static func timeout(_ message: String) -> RedisError { RedisError(.timeout, message) }
-    static func server(_ line: String) -> RedisError { RedisError(.serverError(line), line) }
-    static func protocolError(_ message: String) -> RedisError { RedisError(.protocolError, message) }
-    static func closed(_ message: String = "the Redis client was closed") -> RedisError { RedisError(.closed, message) }
-    static func invalidConfiguration(_ message: String) -> RedisError { RedisError(.invalidConfiguration, message) }
+    package static func connectionFailed(_ message: String) -> RedisError { RedisError(.connectionFailed, message) }
+    package static func timeout(_ message: String) -> RedisError { RedisError(.timeout, message) }
+    package static func server(_ line: String) -> RedisError { RedisError(.serverError(line), line) }
+    package static func protocolError(_ message: String) -> RedisError { RedisError(.protocolError, message) }
+    package static func closed(_ message: String = "the Redis client was closed") -> RedisError { RedisError(.closed, message) }
+    package static func invalidConfiguration(_ message: String) -> RedisError { RedisError(.invalidConfiguration, message) }
 }

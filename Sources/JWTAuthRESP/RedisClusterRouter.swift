@@ -1,10 +1,10 @@
-import Logging
+package import Logging
 import NIOConcurrencyHelpers
-import NIOCore
+package import NIOCore
 
 /// Sends commands to the master that serves their slot in a Redis Cluster, with a connection
 /// pool per node, and follows `MOVED` and `ASK` when the slot map is out of date.
-final class RedisClusterRouter: Sendable {
+package final class RedisClusterRouter: Sendable {
     private let configuration: RedisConfiguration
     private let seeds: [RedisEndpoint]
     private let eventLoopGroup: any EventLoopGroup
@@ -22,7 +22,7 @@ final class RedisClusterRouter: Sendable {
         var roundRobin = 0
     }
 
-    init(configuration: RedisConfiguration, eventLoopGroup: any EventLoopGroup, logger: Logger) {
+    package init(configuration: RedisConfiguration, eventLoopGroup: any EventLoopGroup, logger: Logger) {
         self.configuration = configuration
         self.seeds = configuration.redisEndpoints
         self.eventLoopGroup = eventLoopGroup
@@ -32,7 +32,7 @@ final class RedisClusterRouter: Sendable {
     /// Sends `commands` to the node serving `slot` (any node for `nil`) on one connection.
     /// A redirect is followed only when every reply is one, that is when no command ran, so a
     /// pipeline is never half repeated; after `maximumRedirects` the redirect itself is returned.
-    func send(_ commands: [[[UInt8]]], slot: Int?) async throws -> [RESPValue] {
+    package func send(_ commands: [[[UInt8]]], slot: Int?) async throws -> [RESPValue] {
         var target = try await endpoint(for: slot)
         var asking = false
         var replies: [RESPValue] = []
@@ -64,13 +64,13 @@ final class RedisClusterRouter: Sendable {
     }
 
     /// Where to send a subscription now: the known masters, then the seeds, in turn.
-    func subscriptionEndpoint(attempt: Int) -> RedisEndpoint {
+    package func subscriptionEndpoint(attempt: Int) -> RedisEndpoint {
         let known = state.withLockedValue { $0.slots?.nodes ?? [] }
         let candidates = Self.unique(known + seeds)
         return candidates[attempt % candidates.count]
     }
 
-    func pool(for endpoint: RedisEndpoint) throws(RedisError) -> RedisConnectionPool {
+    package func pool(for endpoint: RedisEndpoint) throws(RedisError) -> RedisConnectionPool {
         let pool = state.withLockedValue { state -> RedisConnectionPool? in
             if state.closed { return nil }
             if let pool = state.pools[endpoint] { return pool }
@@ -82,7 +82,7 @@ final class RedisClusterRouter: Sendable {
         return pool
     }
 
-    func close() async {
+    package func close() async {
         let (pools, refresh) = state.withLockedValue { state in
             state.closed = true
             return (Array(state.pools.values), state.refresh)
@@ -94,7 +94,7 @@ final class RedisClusterRouter: Sendable {
     }
 
     /// Test hook: replaces the slot map, e.g. with a wrong one to provoke `MOVED`.
-    func replaceSlotMap(_ map: RedisClusterSlotMap) {
+    package func replaceSlotMap(_ map: RedisClusterSlotMap) {
         state.withLockedValue { state in
             state.slots = map
             state.stale = false
@@ -102,12 +102,12 @@ final class RedisClusterRouter: Sendable {
     }
 
     /// Test hook: the node the current map names for `slot`.
-    func owner(of slot: Int) -> RedisEndpoint? {
+    package func owner(of slot: Int) -> RedisEndpoint? {
         state.withLockedValue { $0.slots?.owner(of: slot) }
     }
 
     /// Test hook: open connections per node.
-    var connectionCounts: [RedisEndpoint: Int] {
+    package var connectionCounts: [RedisEndpoint: Int] {
         state.withLockedValue { $0.pools.mapValues(\.connectionCount) }
     }
 

@@ -1,12 +1,12 @@
-import NIOCore
+package import NIOCore
 
 /// Reads RESP2 and RESP3 values from bytes, one whole value at a time.
 ///
 /// Pure and synchronous so every byte split of every type can be tested without a channel. A
 /// value that has not fully arrived leaves the buffer untouched (`nil`); input that can never
 /// become valid RESP, or that exceeds the limits, throws at once rather than waiting for more.
-struct RESPParser: Sendable {
-    struct Limits: Sendable, Hashable {
+package struct RESPParser: Sendable {
+    package struct Limits: Sendable, Hashable {
         /// Largest bulk string, blob error or verbatim string accepted (512 MiB is Redis's own
         /// ceiling; a session store never needs more than a few KiB).
         var maximumBulkLength = 64 * 1024 * 1024
@@ -18,15 +18,15 @@ struct RESPParser: Sendable {
         var maximumLineLength = 64 * 1024
     }
 
-    let limits: Limits
+    package let limits: Limits
 
-    init(limits: Limits = Limits()) {
+    package init(limits: Limits = Limits()) {
         self.limits = limits
     }
 
     /// Returns the next whole value and consumes its bytes, or `nil` (consuming nothing) when
     /// the buffer holds only part of one.
-    func parse(_ buffer: inout ByteBuffer) throws(RedisError) -> RESPValue? {
+    package func parse(_ buffer: inout ByteBuffer) throws(RedisError) -> RESPValue? {
         let result: (RESPValue, Int)?
         do {
             result = try buffer.withUnsafeReadableBytes { bytes in

@@ -1,13 +1,13 @@
-import Logging
-import NIOCore
+package import Logging
+package import NIOCore
 import NIOPosix
 import Synchronization
 
 /// One TCP connection to one Redis server, authenticated and on the right database, carrying
 /// any number of pipelined commands at once.
-final class RedisConnection: Sendable {
-    let endpoint: RedisEndpoint
-    let channel: any Channel
+package final class RedisConnection: Sendable {
+    package let endpoint: RedisEndpoint
+    package let channel: any Channel
     /// Commands written and not yet answered, for the pool's least-busy choice.
     private let inFlightCount = Atomic<Int>(0)
 
@@ -16,14 +16,14 @@ final class RedisConnection: Sendable {
         self.channel = channel
     }
 
-    var isActive: Bool { channel.isActive }
-    var inFlight: Int { inFlightCount.load(ordering: .relaxed) }
-    var closeFuture: EventLoopFuture<Void> { channel.closeFuture }
+    package var isActive: Bool { channel.isActive }
+    package var inFlight: Int { inFlightCount.load(ordering: .relaxed) }
+    package var closeFuture: EventLoopFuture<Void> { channel.closeFuture }
 
     /// Connects, then sends the handshake (`HELLO 3` or `AUTH`, then `SELECT`) as one pipelined
     /// batch, so a new connection costs one round trip after TCP. `onPush` receives pushes and,
     /// on a subscribed connection, pub/sub messages.
-    static func connect(
+    package static func connect(
         to endpoint: RedisEndpoint,
         configuration: RedisConfiguration,
         eventLoopGroup: any EventLoopGroup,
@@ -95,7 +95,7 @@ final class RedisConnection: Sendable {
     }
 
     /// Sends `commands` back to back; the replies come in the same order, errors as `.error`.
-    func send(_ commands: [[[UInt8]]]) -> EventLoopFuture<[RESPValue]> {
+    package func send(_ commands: [[[UInt8]]]) -> EventLoopFuture<[RESPValue]> {
         inFlightCount.add(commands.count, ordering: .relaxed)
         let replies = Self.write(commands, to: channel, endpoint: endpoint)
         replies.whenComplete { [self] _ in
@@ -106,7 +106,7 @@ final class RedisConnection: Sendable {
 
     /// Writes a batch for `RedisCommandHandler`. A write that never reaches the handler (the
     /// channel closed and its handlers are gone) fails the batch here, or it would wait forever.
-    static func write(_ commands: [[[UInt8]]], to channel: any Channel, endpoint: RedisEndpoint) -> EventLoopFuture<[RESPValue]> {
+    package static func write(_ commands: [[[UInt8]]], to channel: any Channel, endpoint: RedisEndpoint) -> EventLoopFuture<[RESPValue]> {
         let promise = channel.eventLoop.makePromise(of: [RESPValue].self)
         let written = channel.eventLoop.makePromise(of: Void.self)
         written.futureResult.whenFailure { error in
@@ -117,19 +117,19 @@ final class RedisConnection: Sendable {
         return promise.futureResult
     }
 
-    func send(_ commands: [[[UInt8]]]) async throws -> [RESPValue] {
+    package func send(_ commands: [[[UInt8]]]) async throws -> [RESPValue] {
         try await send(commands).get()
     }
 
     /// Puts the connection in subscriber mode; confirmations and messages go to `onPush`.
-    func subscribe(_ command: [[UInt8]]) {
+    package func subscribe(_ command: [[UInt8]]) {
         channel.writeAndFlush(RedisRequest.subscribe(command)).whenFailure { [channel] _ in
             // Unsubscribed on an open connection would wait for messages forever.
             channel.close(promise: nil)
         }
     }
 
-    func close() {
+    package func close() {
         channel.close(promise: nil)
     }
 

@@ -1,7 +1,7 @@
-import NIOCore
+package import NIOCore
 
 /// What `RedisConnection` writes into its channel for `RedisCommandHandler`.
-enum RedisRequest: Sendable {
+package enum RedisRequest: Sendable {
     /// Commands sent back to back, answered in order: one promise for the whole batch, so a
     /// pipeline of a thousand commands costs one promise and one timer check, not a thousand.
     case commands([[[UInt8]]], EventLoopPromise<[RESPValue]>)

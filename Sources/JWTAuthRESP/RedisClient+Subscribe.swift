@@ -9,7 +9,7 @@ extension RedisClient {
     /// its task is cancelled) or the client is closed.
     ///
     /// Messages are buffered without limit, as dropping one would silently skip a revocation.
-    func subscribe(channel: String) -> AsyncStream<RedisSubscriptionEvent> {
+    package func subscribe(channel: String) -> AsyncStream<RedisSubscriptionEvent> {
         let (stream, continuation) = AsyncStream.makeStream(of: RedisSubscriptionEvent.self)
         let task = register { id in
             Task {

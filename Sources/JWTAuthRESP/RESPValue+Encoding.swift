@@ -1,10 +1,10 @@
-import NIOCore
+package import NIOCore
 
 extension RESPValue {
     /// Writes this value in RESP (RESP3 spellings for RESP3 types). Clients only ever send
     /// arrays of bulk strings (`RESPCommandEncoder`); this exists so tests can produce every
     /// reply a server may send and check that decoding gives the same value back.
-    func encode(into buffer: inout ByteBuffer) {
+    package func encode(into buffer: inout ByteBuffer) {
         switch self {
         case .simpleString(let text):
             buffer.writeString("+\(text)\r\n")

@@ -1,29 +1,29 @@
 /// Where Redis is and how to talk to it, read once from a URL at the edge (see
 /// `init(url:)`) or built directly by tests.
-struct RedisConfiguration: Sendable {
+package struct RedisConfiguration: Sendable {
     /// One server, or the seed nodes of a cluster (any reachable one tells the client the rest).
-    var endpoints: [(host: String, port: Int)]
-    var isCluster: Bool
+    package var endpoints: [(host: String, port: Int)]
+    package var isCluster: Bool
     /// An ACL user (Redis 6+); `nil` with a password means the `requirepass` form `AUTH password`.
-    var username: String?
+    package var username: String?
     /// Kept out of `description`, `debugDescription`, mirrors and every error message.
-    var password: String?
+    package var password: String?
     /// Chosen with `SELECT` on every connection; a cluster has only database 0.
-    var database: Int
+    package var database: Int
     /// 2 (default) or 3, which is negotiated with `HELLO 3` on every connection.
-    var protocolVersion: Int
+    package var protocolVersion: Int
     /// For the TCP connect; the handshake after it is bounded by `commandTimeout`.
-    var connectTimeout: Duration
+    package var connectTimeout: Duration
     /// How long a command may wait for its reply before it fails with `.timeout`.
-    var commandTimeout: Duration
+    package var commandTimeout: Duration
     /// Connections per server, each pipelining many commands.
-    var poolSize: Int
+    package var poolSize: Int
     /// Reconnect delays double from the first to the last after each failed attempt.
-    var reconnectBackoff: (first: Duration, maximum: Duration)
+    package var reconnectBackoff: (first: Duration, maximum: Duration)
     /// `MOVED`/`ASK` redirects followed for one command before it fails.
-    var maximumRedirects: Int
+    package var maximumRedirects: Int
 
-    init(
+    package init(
         endpoints: [(host: String, port: Int)] = [(host: "127.0.0.1", port: 6379)],
         isCluster: Bool = false,
         username: String? = nil,
@@ -51,13 +51,13 @@ struct RedisConfiguration: Sendable {
 
     /// The endpoints as values; an empty list (only possible when built by hand) means the
     /// default local server, so routing code never indexes an empty array.
-    var redisEndpoints: [RedisEndpoint] {
+    package var redisEndpoints: [RedisEndpoint] {
         let all = endpoints.map { RedisEndpoint(host: $0.host, port: $0.port) }
         return all.isEmpty ? [RedisEndpoint(host: "127.0.0.1", port: 6379)] : all
     }
 
     /// The wait before reconnect attempt `failures + 1`, after `failures` failed in a row.
-    func reconnectDelay(afterFailures failures: Int) -> Duration {
+    package func reconnectDelay(afterFailures failures: Int) -> Duration {
         guard failures > 0 else { return .zero }
         var delay = reconnectBackoff.first
         for _ in 1..<min(failures, 32) where delay < reconnectBackoff.maximum {

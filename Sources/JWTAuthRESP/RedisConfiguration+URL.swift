@@ -7,7 +7,7 @@ extension RedisConfiguration {
     /// Options: `protocol=2|3`, `connect_timeout=2s`, `command_timeout=500ms`, `pool=4`.
     /// User and password are percent-decoded. Errors say which part is wrong but never repeat
     /// what was written there: in a mistyped URL the password can end up in any part.
-    init(url: String) throws(RedisError) {
+    package init(url: String) throws(RedisError) {
         self.init()
         let rest: Substring
         if url.hasPrefix("redis://") {

@@ -1,5 +1,5 @@
 /// What a `RedisClient.subscribe(channel:)` stream yields.
-enum RedisSubscriptionEvent: Sendable, Hashable {
+package enum RedisSubscriptionEvent: Sendable, Hashable {
     /// The server confirmed the subscription: at the start and again after every reconnect.
     /// Messages published while disconnected are lost, so this is the cue to catch up.
     case subscribed

@@ -1,6 +1,6 @@
-import Logging
+package import Logging
 import NIOConcurrencyHelpers
-import NIOCore
+package import NIOCore
 
 /// Up to `poolSize` connections to one server, opened on demand and shared by least-busy
 /// choice; each carries many pipelined commands.
@@ -9,8 +9,8 @@ import NIOCore
 /// (`.connectionFailed`) until the backoff delay has passed, then lets the next caller try
 /// again; the delay doubles with every failure (50 ms to 2 s by default) and resets on
 /// success. So a process recovers by itself once Redis is back, within one backoff delay.
-final class RedisConnectionPool: Sendable {
-    let endpoint: RedisEndpoint
+package final class RedisConnectionPool: Sendable {
+    package let endpoint: RedisEndpoint
     private let configuration: RedisConfiguration
     private let eventLoopGroup: any EventLoopGroup
     private let logger: Logger
@@ -34,19 +34,19 @@ final class RedisConnectionPool: Sendable {
         case fail(RedisError)
     }
 
-    init(endpoint: RedisEndpoint, configuration: RedisConfiguration, eventLoopGroup: any EventLoopGroup, logger: Logger) {
+    package init(endpoint: RedisEndpoint, configuration: RedisConfiguration, eventLoopGroup: any EventLoopGroup, logger: Logger) {
         self.endpoint = endpoint
         self.configuration = configuration
         self.eventLoopGroup = eventLoopGroup
         self.logger = logger
     }
 
-    func send(_ commands: [[[UInt8]]]) async throws -> [RESPValue] {
+    package func send(_ commands: [[[UInt8]]]) async throws -> [RESPValue] {
         try await connection().send(commands)
     }
 
     /// A live connection: an idle or least-busy open one, else the one being opened.
-    func connection() async throws -> RedisConnection {
+    package func connection() async throws -> RedisConnection {
         var started: (ticket: Int, promise: EventLoopPromise<RedisConnection>)?
         let decision = state.withLockedValue { state -> Decision in
             if state.closed { return .fail(.closed()) }
@@ -82,7 +82,7 @@ final class RedisConnectionPool: Sendable {
 
     /// Closes every connection; commands still waiting fail with `.connectionFailed`, later
     /// ones with `.closed`.
-    func close() async {
+    package func close() async {
         let (connections, connecting) = state.withLockedValue { state in
             state.closed = true
             defer {
@@ -104,7 +104,7 @@ final class RedisConnectionPool: Sendable {
     }
 
     /// Test hook: open connections right now.
-    var connectionCount: Int {
+    package var connectionCount: Int {
         state.withLockedValue { state in state.connections.filter(\.isActive).count }
     }
 

@@ -1,6 +1,6 @@
-import Logging
+package import Logging
 import NIOConcurrencyHelpers
-import NIOCore
+package import NIOCore
 import NIOPosix
 
 /// A small Redis client: only what a session store needs. One server or a Cluster, a pool of
@@ -14,10 +14,10 @@ import NIOPosix
 /// Shared state here and in the pools and router sits in `NIOLockedValueBox` rather than
 /// `Synchronization.Mutex`: on Linux, Mutex is built on raw futexes that ThreadSanitizer does
 /// not understand, so every TSan run reported false races; NIO's lock is a pthread mutex.
-final class RedisClient: Sendable {
-    let configuration: RedisConfiguration
-    let eventLoopGroup: any EventLoopGroup
-    let logger: Logger
+package final class RedisClient: Sendable {
+    package let configuration: RedisConfiguration
+    package let eventLoopGroup: any EventLoopGroup
+    package let logger: Logger
     private let topology: Topology
     private let state = NIOLockedValueBox(State())
 
@@ -33,7 +33,7 @@ final class RedisClient: Sendable {
         var subscriptions: [Int: Task<Void, Never>] = [:]
     }
 
-    init(configuration: RedisConfiguration, eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton, logger: Logger) {
+    package init(configuration: RedisConfiguration, eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton, logger: Logger) {
         self.configuration = configuration
         self.eventLoopGroup = eventLoopGroup
         self.logger = logger
@@ -53,12 +53,12 @@ final class RedisClient: Sendable {
 
     /// Sends one command; an error reply is thrown as `.serverError`.
     /// `routingKey` picks the Cluster node (any key of the command; ignored on one server).
-    func send(_ arguments: [String], routingKey: String? = nil) async throws -> RESPValue {
+    package func send(_ arguments: [String], routingKey: String? = nil) async throws -> RESPValue {
         try await send(bytes: arguments.map { Array($0.utf8) }, routingKey: routingKey)
     }
 
     /// `send(_:routingKey:)` for binary arguments.
-    func send(bytes arguments: [[UInt8]], routingKey: String? = nil) async throws -> RESPValue {
+    package func send(bytes arguments: [[UInt8]], routingKey: String? = nil) async throws -> RESPValue {
         let reply = try await execute([arguments], routingKey: routingKey)[0]
         if let message = reply.errorMessage { throw RedisError.server(message) }
         return reply
@@ -67,19 +67,19 @@ final class RedisClient: Sendable {
     /// Sends `commands` in one round trip on one connection (so, in a Cluster, to one node:
     /// give keys of one slot and that slot's `routingKey`). Replies come in order; a failed
     /// command is an `.error` value in its place, not a thrown error.
-    func pipeline(_ commands: [[String]], routingKey: String? = nil) async throws -> [RESPValue] {
+    package func pipeline(_ commands: [[String]], routingKey: String? = nil) async throws -> [RESPValue] {
         try await pipeline(bytes: commands.map { $0.map { Array($0.utf8) } }, routingKey: routingKey)
     }
 
     /// `pipeline(_:routingKey:)` for binary arguments.
-    func pipeline(bytes commands: [[[UInt8]]], routingKey: String? = nil) async throws -> [RESPValue] {
+    package func pipeline(bytes commands: [[[UInt8]]], routingKey: String? = nil) async throws -> [RESPValue] {
         guard !commands.isEmpty else { return [] }
         return try await execute(commands, routingKey: routingKey)
     }
 
     /// Closes every connection and ends every subscription stream. Commands still waiting fail
     /// with `.connectionFailed`; later ones with `.closed`.
-    func close() async {
+    package func close() async {
         let subscriptions = state.withLockedValue { state in
             state.closed = true
             defer { state.subscriptions = [:] }
@@ -107,7 +107,7 @@ final class RedisClient: Sendable {
 
     /// Registers a subscription loop so `close()` can end it; `nil` once closed. The task is
     /// made under the lock so it cannot unregister before it is registered.
-    func register(_ makeTask: (Int) -> Task<Void, Never>) -> Task<Void, Never>? {
+    package func register(_ makeTask: (Int) -> Task<Void, Never>) -> Task<Void, Never>? {
         state.withLockedValue { state in
             guard !state.closed else { return nil }
             let id = state.nextSubscription
@@ -118,12 +118,12 @@ final class RedisClient: Sendable {
         }
     }
 
-    func unregister(_ id: Int) {
+    package func unregister(_ id: Int) {
         _ = state.withLockedValue { $0.subscriptions.removeValue(forKey: id) }
     }
 
     /// The server for a subscription's `attempt`-th connect; rotates through Cluster nodes.
-    func subscriptionEndpoint(attempt: Int) -> RedisEndpoint {
+    package func subscriptionEndpoint(attempt: Int) -> RedisEndpoint {
         switch topology {
         case .single(let pool): pool.endpoint
         case .cluster(let router): router.subscriptionEndpoint(attempt: attempt)
@@ -133,12 +133,12 @@ final class RedisClient: Sendable {
     // MARK: Test hooks
 
     /// Test hook: the Cluster router, to inspect or corrupt the slot map.
-    var clusterRouter: RedisClusterRouter? {
+    package var clusterRouter: RedisClusterRouter? {
         if case .cluster(let router) = topology { router } else { nil }
     }
 
     /// Test hook: open pooled connections (on one server).
-    var connectionCount: Int {
+    package var connectionCount: Int {
         switch topology {
         case .single(let pool): pool.connectionCount
         case .cluster(let router): router.connectionCounts.values.reduce(0, +)

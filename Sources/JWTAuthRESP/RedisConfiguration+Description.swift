@@ -1,6 +1,6 @@
 extension RedisConfiguration: CustomStringConvertible, CustomDebugStringConvertible, CustomReflectable {
     /// The configuration as a URL with the password replaced by `***`, safe to log.
-    var description: String {
+    package var description: String {
         var text = isCluster ? "redis+cluster://" : "redis://"
         if username != nil || password != nil {
             text += (username.map(Self.percentEncoded) ?? "") + (password == nil ? "" : ":***") + "@"
@@ -12,11 +12,11 @@ extension RedisConfiguration: CustomStringConvertible, CustomDebugStringConverti
         return text
     }
 
-    var debugDescription: String { "RedisConfiguration(\(description))" }
+    package var debugDescription: String { "RedisConfiguration(\(description))" }
 
     /// `dump()` and the debugger read mirrors, not `description`; this one shows the password
     /// only as present or not.
-    var customMirror: Mirror {
+    package var customMirror: Mirror {
         Mirror(
             self,
             children: [

@@ -2,7 +2,7 @@
 ///
 /// Error replies are values here, not thrown errors, so a pipeline can return a failed command
 /// beside the ones that succeeded; `RedisClient.send` turns them into `RedisError` for you.
-enum RESPValue: Sendable, Hashable {
+package enum RESPValue: Sendable, Hashable {
     /// `+OK`
     case simpleString(String)
     /// `-ERR …` and RESP3's blob error `!`: the whole line, code first (`NOSCRIPT No matching …`).

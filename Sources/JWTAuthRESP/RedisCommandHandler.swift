@@ -1,4 +1,4 @@
-import NIOCore
+package import NIOCore
 
 /// Matches replies to commands on one connection: first in, first answered, the way Redis
 /// answers a pipelined connection. Pushes (and, once subscribed, RESP2 pub/sub arrays) go to
@@ -7,10 +7,10 @@ import NIOCore
 /// A command without a reply after `commandTimeout` fails with `.timeout`, and so does every
 /// command behind it; the connection is then closed, because the late reply would otherwise be
 /// taken as the answer to the next command.
-final class RedisCommandHandler: ChannelDuplexHandler {
-    typealias InboundIn = RESPValue
-    typealias OutboundIn = RedisRequest
-    typealias OutboundOut = ByteBuffer
+package final class RedisCommandHandler: ChannelDuplexHandler {
+    package typealias InboundIn = RESPValue
+    package typealias OutboundIn = RedisRequest
+    package typealias OutboundOut = ByteBuffer
 
     private struct Pending {
         let promise: EventLoopPromise<[RESPValue]>
@@ -28,13 +28,13 @@ final class RedisCommandHandler: ChannelDuplexHandler {
     private var closedError: RedisError?
     private var timer: Scheduled<Void>?
 
-    init(endpoint: RedisEndpoint, commandTimeout: Duration?, onPush: (@Sendable (RESPValue) -> Void)?) {
+    package init(endpoint: RedisEndpoint, commandTimeout: Duration?, onPush: (@Sendable (RESPValue) -> Void)?) {
         self.endpoint = endpoint
         self.commandTimeout = commandTimeout.map { TimeAmount($0) }
         self.onPush = onPush
     }
 
-    func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
+    package func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
         switch unwrapOutboundIn(data) {
         case .commands(let commands, let replyPromise):
             if let closedError {
@@ -69,7 +69,7 @@ final class RedisCommandHandler: ChannelDuplexHandler {
         }
     }
 
-    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+    package func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         let value = unwrapInboundIn(data)
         if case .push = value {
             onPush?(value)
@@ -92,18 +92,18 @@ final class RedisCommandHandler: ChannelDuplexHandler {
         }
     }
 
-    func channelInactive(context: ChannelHandlerContext) {
+    package func channelInactive(context: ChannelHandlerContext) {
         fail(with: .connectionFailed("the connection to \(endpoint) was closed"), context: context)
         context.fireChannelInactive()
     }
 
-    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+    package func errorCaught(context: ChannelHandlerContext, error: any Error) {
         let redisError = (error as? RedisError) ?? .connectionFailed("the connection to \(endpoint) failed: \(error)")
         fail(with: redisError, context: context)
         context.close(promise: nil)
     }
 
-    func handlerRemoved(context: ChannelHandlerContext) {
+    package func handlerRemoved(context: ChannelHandlerContext) {
         fail(with: .connectionFailed("the connection to \(endpoint) was closed"), context: context)
     }
 

@@ -1,9 +1,9 @@
-import NIOCore
+package import NIOCore
 
 /// Writes commands the way every Redis server accepts them: an array of bulk strings, binary
 /// safe, whatever the protocol version.
-enum RESPCommandEncoder {
-    static func encode(_ arguments: [[UInt8]], into buffer: inout ByteBuffer) {
+package enum RESPCommandEncoder {
+    package static func encode(_ arguments: [[UInt8]], into buffer: inout ByteBuffer) {
         buffer.writeInteger(UInt8(ascii: "*"))
         writeDecimal(arguments.count, into: &buffer)
         for argument in arguments {
@@ -15,7 +15,7 @@ enum RESPCommandEncoder {
     }
 
     /// Bytes needed for `arguments`, so a pipeline allocates its buffer once.
-    static func encodedLength(_ arguments: [[UInt8]]) -> Int {
+    package static func encodedLength(_ arguments: [[UInt8]]) -> Int {
         arguments.reduce(16) { $0 + $1.count + 16 }
     }
 

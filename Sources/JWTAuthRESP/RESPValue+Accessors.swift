@@ -1,7 +1,7 @@
 extension RESPValue {
     /// The text of a simple, bulk or verbatim string (bulk bytes decoded as UTF-8, invalid
     /// sequences replaced); `nil` for any other value, including null.
-    var string: String? {
+    package var string: String? {
         switch self {
         case .simpleString(let text), .verbatimString(let text): text
         case .bulkString(let bytes?): String(decoding: bytes, as: UTF8.self)
@@ -10,7 +10,7 @@ extension RESPValue {
     }
 
     /// The raw bytes of a simple, bulk or verbatim string, for binary-safe values.
-    var bytes: [UInt8]? {
+    package var bytes: [UInt8]? {
         switch self {
         case .bulkString(let bytes?): bytes
         case .simpleString(let text), .verbatimString(let text): Array(text.utf8)
@@ -20,7 +20,7 @@ extension RESPValue {
 
     /// An integer reply, or a string reply that spells a decimal integer (Redis keeps counters
     /// as strings, so `GET` of an `INCR`ed key answers `$1 5`).
-    var int: Int64? {
+    package var int: Int64? {
         switch self {
         case .integer(let value): value
         case .simpleString, .bulkString, .verbatimString: string.flatMap { Int64($0) }
@@ -29,7 +29,7 @@ extension RESPValue {
     }
 
     /// The elements of an array, set or push; `nil` for a null array or any other value.
-    var array: [RESPValue]? {
+    package var array: [RESPValue]? {
         switch self {
         case .array(let elements?), .set(let elements), .push(let elements): elements
         default: nil
@@ -40,7 +40,7 @@ extension RESPValue {
     /// whichever protocol sent it: RESP3 answers with a map, RESP2 with a flat array of
     /// alternating fields and values. `nil` for anything else, including an odd-length array.
     /// An empty reply (a missing hash) is an empty dictionary.
-    var fieldMap: [String: RESPValue]? {
+    package var fieldMap: [String: RESPValue]? {
         switch self {
         case .map(let entries):
             var result: [String: RESPValue] = [:]
@@ -62,7 +62,7 @@ extension RESPValue {
     }
 
     /// RESP3 null, the null bulk string and the null array: the three spellings of "nothing".
-    var isNull: Bool {
+    package var isNull: Bool {
         switch self {
         case .null, .bulkString(nil), .array(nil): true
         default: false
@@ -70,7 +70,7 @@ extension RESPValue {
     }
 
     /// The text of an error reply.
-    var errorMessage: String? {
+    package var errorMessage: String? {
         if case .error(let message) = self { message } else { nil }
     }
 }

@@ -2,12 +2,12 @@ import Crypto
 
 /// A Lua script with its SHA-1, so `RedisClient.evaluate` can send the short `EVALSHA` and fall
 /// back to the full source only when a server has not cached it yet.
-struct RedisScript: Sendable, Hashable {
-    let source: String
+package struct RedisScript: Sendable, Hashable {
+    package let source: String
     /// Lowercase hex, as `SCRIPT LOAD` answers it.
-    let sha1: String
+    package let sha1: String
 
-    init(source: String) {
+    package init(source: String) {
         self.source = source
         self.sha1 = Insecure.SHA1.hash(data: Array(source.utf8))
             .map { byte in
