@@ -1,4 +1,5 @@
 public import JWTAuth
+import JWTAuthPrometheus
 
 extension ServerConfiguration {
     /// Checks that every setting is usable, so that a mistake is an error at start-up rather
@@ -38,5 +39,8 @@ extension ServerConfiguration {
             try require(Self.isOrigin(origin), "allowedOrigins takes origins like https://app.example.com (no path)")
         }
         _ = try TrustedProxies(self.trustedProxies)
+        if let listen = self.metricsListen {
+            try require(PrometheusExporter.parseListenAddress(listen) != nil, "metricsListen takes HOST:PORT, e.g. 127.0.0.1:9464")
+        }
     }
 }

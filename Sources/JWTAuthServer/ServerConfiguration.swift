@@ -83,6 +83,9 @@ public struct ServerConfiguration: Sendable {
     /// Whether every audit event is also written to standard output as one JSON line
     /// (`--audit-log stdout`), for a log shipper.
     public var auditLogToStandardOutput = false
+    /// `HOST:PORT` of a separate listener answering `GET /metrics` in the Prometheus text
+    /// format (`--metrics-listen`); nil (the default) serves no metrics.
+    public var metricsListen: String?
 
     /// Creates a configuration; each parameter sets the property of the same name.
     public init(

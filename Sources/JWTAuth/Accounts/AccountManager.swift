@@ -74,6 +74,18 @@ public struct AccountManager: Sendable {
     ///   the password is checked), `rate_limited`, `invalid_credentials` (unknown user, wrong
     ///   password or disabled account — indistinguishable to the caller), `store_unavailable`.
     public func login(username: String, password: String, clientID: String?, userAgent: String?, address: String?) async throws -> TokenResponse {
+        do {
+            let tokens = try await self.checkLogin(username: username, password: password, clientID: clientID, userAgent: userAgent, address: address)
+            self.sessions.metrics.logins.succeeded()
+            return tokens
+        } catch {
+            self.sessions.metrics.logins.failed(error)
+            if (error as? JWTAuthError)?.code == .rateLimited { self.sessions.metrics.recordRateLimited() }
+            throw error
+        }
+    }
+
+    private func checkLogin(username: String, password: String, clientID: String?, userAgent: String?, address: String?) async throws -> TokenResponse {
         guard self.limits.usernameLength.upperBound * 4 >= username.utf8.count, password.utf8.count <= 1024 else {
             throw JWTAuthError.invalidInput("username or password too long")
         }
@@ -124,7 +136,13 @@ public struct AccountManager: Sendable {
         try self.validate(password: new)
         guard var user = try await self.users.user(id: userID) else { throw JWTAuthError(.notFound, "no such user") }
         // Guesses of the current password (with a stolen access token) count like failed logins.
-        let attempt = try self.rateLimiter.begin(username: user.username, address: nil, now: self.sessions.clock.now)
+        let attempt: LoginRateLimiter.Attempt
+        do {
+            attempt = try self.rateLimiter.begin(username: user.username, address: nil, now: self.sessions.clock.now)
+        } catch {
+            self.sessions.metrics.recordRateLimited()
+            throw error
+        }
         var failed = false
         defer { self.rateLimiter.finish(attempt, failed: failed, now: self.sessions.clock.now) }
         guard try await self.hasher.verify(current, against: user.passwordHash) else {
