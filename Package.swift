@@ -218,6 +218,9 @@ let package = Package(
             name: "JWTAuthGatewayTests",
             dependencies: [
                 "JWTAuthGateway",
+                "JWTAuthPrometheus",
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "CoreMetrics", package: "swift-metrics"),
                 "JWTAuth",
                 "HummingbirdJWTAuth",
                 "JWTAuthServer",
