@@ -50,11 +50,11 @@ public final class RequestMetrics: Sendable {
         _ body: () async throws -> Response
     ) async throws -> Response {
         let start = ContinuousClock.now
-        let method = Self.label(of: request.method)
+        let (method, spanName) = Self.labels(of: request.method)
         var traceContext = InstrumentationContext.current ?? .topLevel
         InstrumentationSystem.instrument.extract(request.headers, into: &traceContext, using: HTTPFieldsExtractor())
         // Named after the route once it is known; until then only the method is.
-        let span = startSpan("HTTP \(method)", context: traceContext, ofKind: .server)
+        let span = startSpan(spanName, context: traceContext, ofKind: .server)
         defer { span.end() }
         do {
             let response = try await InstrumentationContext.$current.withValue(span.context) {
@@ -113,17 +113,19 @@ public final class RequestMetrics: Sendable {
         timer.recordNanoseconds(nanoseconds)
     }
 
-    /// A closed set: the standard methods, else `other` (a client may send any token).
-    static func label(of method: HTTPRequest.Method) -> String {
+    /// The `method` label, from a closed set (the standard methods, else `other`: a client may
+    /// send any token), and the span's name until the route is known. Literals, so that a
+    /// request allocates neither.
+    static func labels(of method: HTTPRequest.Method) -> (method: String, spanName: String) {
         switch method {
-        case .get: "GET"
-        case .head: "HEAD"
-        case .post: "POST"
-        case .put: "PUT"
-        case .delete: "DELETE"
-        case .patch: "PATCH"
-        case .options: "OPTIONS"
-        default: "other"
+        case .get: ("GET", "HTTP GET")
+        case .head: ("HEAD", "HTTP HEAD")
+        case .post: ("POST", "HTTP POST")
+        case .put: ("PUT", "HTTP PUT")
+        case .delete: ("DELETE", "HTTP DELETE")
+        case .patch: ("PATCH", "HTTP PATCH")
+        case .options: ("OPTIONS", "HTTP OPTIONS")
+        default: ("other", "HTTP other")
         }
     }
 }

@@ -3,7 +3,6 @@ public import Hummingbird
 public import Logging
 public import Prometheus
 import NIOCore
-import ServiceLifecycle
 
 /// The Prometheus side of `jwtauth serve` and `jwtauth gateway`: one collector registry per
 /// process behind swift-metrics, exposed at `GET /metrics` on a listener of its own.
