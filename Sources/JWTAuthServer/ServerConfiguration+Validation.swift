@@ -4,7 +4,7 @@ import JWTAuthPrometheus
 extension ServerConfiguration {
     /// Checks that every setting is usable, so that a mistake is an error at start-up rather
     /// than a crash or a surprise later (a bcrypt cost outside 4…31 would trap in the hasher,
-    /// a zero poll interval would spin). ``buildApplication(configuration:logger:clock:onListening:)``
+    /// a zero poll interval would spin). ``buildApplication(configuration:logger:clock:metricsFactory:onListening:onMetricsListening:)``
     /// calls it first.
     ///
     /// - Throws: `invalid_input`, naming the first setting that is out of range.
