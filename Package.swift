@@ -21,6 +21,7 @@ let package = Package(
         .library(name: "JWTAuthClient", targets: ["JWTAuthClient"]),
         .library(name: "JWTAuthRemote", targets: ["JWTAuthRemote"]),
         .library(name: "JWTAuthGateway", targets: ["JWTAuthGateway"]),
+        .library(name: "JWTAuthPrometheus", targets: ["JWTAuthPrometheus"]),
         .executable(name: "jwtauth", targets: ["jwtauth"]),
     ],
     dependencies: [
@@ -41,6 +42,9 @@ let package = Package(
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
         .package(url: "https://github.com/apple/swift-nio-extras", from: "1.35.2"),
         .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.0"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-distributed-tracing", from: "1.7.3"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
     ],
     targets: [
         .target(
@@ -50,6 +54,8 @@ let package = Package(
                 .product(name: "CryptoExtras", package: "swift-crypto"),
                 .product(name: "SwiftASN1", package: "swift-asn1"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "CoreMetrics", package: "swift-metrics"),
+                .product(name: "Tracing", package: "swift-distributed-tracing"),
             ],
             swiftSettings: strictSettings
         ),
@@ -106,6 +112,9 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+                .product(name: "CoreMetrics", package: "swift-metrics"),
+                .product(name: "Tracing", package: "swift-distributed-tracing"),
+                .product(name: "Instrumentation", package: "swift-distributed-tracing"),
             ],
             swiftSettings: strictSettings
         ),
@@ -116,8 +125,10 @@ let package = Package(
                 "JWTAuthSQL",
                 "JWTAuthRedis",
                 "HummingbirdJWTAuth",
+                "JWTAuthPrometheus",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "CoreMetrics", package: "swift-metrics"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
@@ -148,7 +159,9 @@ let package = Package(
                 "JWTAuth",
                 "HummingbirdJWTAuth",
                 "JWTAuthRemote",
+                "JWTAuthPrometheus",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "CoreMetrics", package: "swift-metrics"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Logging", package: "swift-log"),
@@ -156,6 +169,19 @@ let package = Package(
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        // The `/metrics` listener of `serve` and `gateway`: a Prometheus registry bootstrapped as
+        // the process's metrics backend, on its own port so metrics never share the public one.
+        .target(
+            name: "JWTAuthPrometheus",
+            dependencies: [
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "CoreMetrics", package: "swift-metrics"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
             ],
             swiftSettings: strictSettings
         ),
@@ -171,6 +197,7 @@ let package = Package(
                 "JWTAuth",
                 "JWTAuthServer",
                 "JWTAuthGateway",
+                "JWTAuthPrometheus",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -185,6 +212,11 @@ let package = Package(
                 "JWTAuthSQL",
                 "HummingbirdJWTAuth",
                 "JWTAuthServer",
+                "JWTAuthPrometheus",
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Tracing", package: "swift-distributed-tracing"),
+                .product(name: "Instrumentation", package: "swift-distributed-tracing"),
+                .product(name: "InMemoryTracing", package: "swift-distributed-tracing"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -202,6 +234,9 @@ let package = Package(
             name: "JWTAuthGatewayTests",
             dependencies: [
                 "JWTAuthGateway",
+                "JWTAuthPrometheus",
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "CoreMetrics", package: "swift-metrics"),
                 "JWTAuth",
                 "HummingbirdJWTAuth",
                 "JWTAuthServer",

@@ -12,7 +12,12 @@
 #      a `jwtauth serve`, whose JWKS and revocation feed the gateway follows); reports the ratio
 #      gateway/direct (target: ≥ 50 %).
 #
+#   d. GET /api/me against a real `jwtauth serve`, once with `--metrics-listen` (Prometheus
+#      metrics recorded on every request, scraped by curl once a second meanwhile) and once
+#      without; reports the ratio on/off (target: ≥ 97 %). Opt-in: PARTS=metrics.
+#
 #   cd Benchmarks && ./http.sh            # builds both release products, then measures
+#   cd Benchmarks && PARTS=metrics ./http.sh   # only d: the cost of the metrics
 #
 # Settings, from the environment (defaults in brackets):
 #   DURATION [15s]  WARMUP [3s]           length of each measured run / of the warm-up before it
@@ -22,7 +27,7 @@
 #   REFRESH_CONNECTIONS [8]               wrk -t N -c N for part b (one connection per thread)
 #   REFRESH_ALG [ES256]  LOG_LEVEL [warning]   the token server's key and log level in part b
 #   GATEWAY_CONNECTIONS [32]              wrk -t1 -c N for part c
-#   STORES ["sqlite redis"]  PARTS ["me refresh gateway"]  SKIP_BUILD [0]
+#   STORES ["sqlite redis"]  PARTS ["me refresh gateway"; also "metrics"]  SKIP_BUILD [0]
 #   LOGS [unset]                          a directory to keep wrk's full output and server logs in
 #
 # wrk and redis-server are installed with apt-get when missing (as root, else with sudo). Every
@@ -327,6 +332,47 @@ if [[ " $PARTS " == *" gateway "* ]]; then
     measure_gateway
 fi
 
+# --- d. GET /api/me on jwtauth serve, metrics on against off ----------------------------------------
+
+measure_metrics() { # mode(on|off) run
+    local mode=$1 run=$2 data=$scratch/data-metrics-$1-$2 pid port body token scraper=''
+    local flags=()
+    [[ $mode == on ]] && flags=(--metrics-listen "127.0.0.1:$(free_port)")
+    start "serve-metrics-$mode-$run" "$jwtauth" serve --port 0 --data-dir "$data" --bcrypt-cost 10 \
+        --access-ttl 1h --log-level "$LOG_LEVEL" "${flags[@]}"
+    pid=$started_pid
+    port=$(wait_for_line "serve-metrics-$mode-$run" "$pid" 's|^jwtauth listening on http://127.0.0.1:\([0-9]*\).*|\1|p')
+    curl -sS --fail-with-body -H 'Content-Type: application/json' \
+        -d '{"username":"bench","password":"correct horse battery staple"}' \
+        "http://127.0.0.1:$port/auth/register" >/dev/null || die "register failed"
+    body=$(curl -sS --fail-with-body -H 'Content-Type: application/json' \
+        -d '{"username":"bench","password":"correct horse battery staple"}' \
+        "http://127.0.0.1:$port/auth/login") || die "login failed: $body"
+    token=$(sed -n 's/.*"access_token":"\([^"]*\)".*/\1/p' <<<"$body")
+    [[ -n $token ]] || die "no access_token in the login response"
+    if [[ $mode == on ]]; then
+        # A Prometheus scraping every second, as in production (far more often than usual).
+        start "scraper-$run" bash -c "while curl -sf -o /dev/null 'http://${flags[1]}/metrics'; do sleep 1; done"
+        scraper=$started_pid
+    fi
+    local args=(-t "$ME_THREADS" -c "$ME_CONNECTIONS" --latency -s "$benchmarks/wrk/report.lua"
+        -H "Authorization: Bearer $token" "http://127.0.0.1:$port/api/me")
+    run_wrk "metrics-$mode-$run-warmup" -d "$WARMUP" "${args[@]}" >/dev/null
+    measure metrics "$mode" "$run" "metrics-$mode-$run" "$pid" -d "$DURATION" "${args[@]}"
+    [[ -n $scraper ]] && stop "$scraper"
+    stop "$pid"
+    return 0
+}
+
+if [[ " $PARTS " == *" metrics "* ]]; then
+    note "GET /api/me on jwtauth serve, --metrics-listen on and off: wrk -t$ME_THREADS -c$ME_CONNECTIONS -d$DURATION --latency"
+    for ((run = 1; run <= RUNS; run++)); do
+        # Back to back, so both modes of a pair see the same machine state.
+        measure_metrics off "$run"
+        measure_metrics on "$run"
+    done
+fi
+
 # --- summary -----------------------------------------------------------------------------------
 
 echo
@@ -345,6 +391,18 @@ if [[ " $PARTS " == *" gateway "* ]]; then
             line = "gateway/direct req/s (target ≥ 50 %):"
             for (run = 1; run <= runs; run++)
                 if (run in direct && run in via) line = line sprintf("  run %d: %.1f %%", run, 100 * via[run] / direct[run])
+            print line
+        }' "$results"
+fi
+if [[ " $PARTS " == *" metrics "* ]]; then
+    echo
+    awk -F'\t' -v runs="$RUNS" '
+        $1 == "metrics" && $2 == "off" { off[$3] = $4 }
+        $1 == "metrics" && $2 == "on" { on[$3] = $4 }
+        END {
+            line = "metrics on/off req/s for /api/me (target ≥ 97 %):"
+            for (run = 1; run <= runs; run++)
+                if (run in off && run in on) line = line sprintf("  run %d: %.1f %%", run, 100 * on[run] / off[run])
             print line
         }' "$results"
 fi

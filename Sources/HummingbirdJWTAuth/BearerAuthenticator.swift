@@ -26,6 +26,8 @@ public struct BearerAuthenticator<Context: JWTAuthRequestContext>: Authenticator
     public let verifier: any AccessTokenVerifier
     /// Whether machine clients' tokens (client credentials) are accepted besides users' tokens.
     public let acceptsClientTokens: Bool
+    /// Where verification results are counted (`jwtauth_token_verifications_total`), if anywhere.
+    public let verifications: OutcomeCounter?
 
     /// Creates an authenticator.
     ///
@@ -33,16 +35,23 @@ public struct BearerAuthenticator<Context: JWTAuthRequestContext>: Authenticator
     ///   - verifier: What access tokens are verified with.
     ///   - acceptsClientTokens: Whether machine clients' own tokens are accepted (default false:
     ///     users' tokens only); combine with ``RequireScopeMiddleware`` where they are.
+    ///   - verifications: Where each bearer token's verification result is counted (none by default).
     ///   - context: Only names the request context type.
-    public init(verifier: any AccessTokenVerifier, acceptsClientTokens: Bool = false, context: Context.Type = Context.self) {
+    public init(
+        verifier: any AccessTokenVerifier,
+        acceptsClientTokens: Bool = false,
+        verifications: OutcomeCounter? = nil,
+        context: Context.Type = Context.self
+    ) {
         self.verifier = verifier
         self.acceptsClientTokens = acceptsClientTokens
+        self.verifications = verifications
     }
 
     /// Creates an authenticator that verifies with a session manager (a token server, or an
-    /// app that shares its store); see ``init(verifier:acceptsClientTokens:context:)``.
+    /// app that shares its store); see ``init(verifier:acceptsClientTokens:verifications:context:)``.
     public init(sessions: SessionManager, acceptsClientTokens: Bool = false, context: Context.Type = Context.self) {
-        self.init(verifier: sessions, acceptsClientTokens: acceptsClientTokens)
+        self.init(verifier: sessions, acceptsClientTokens: acceptsClientTokens, verifications: sessions.metrics.verifications)
     }
 
     /// The verified token of a Bearer credential, or nil when there is none. Throws a 401 for a
@@ -59,7 +68,9 @@ public struct BearerAuthenticator<Context: JWTAuthRequestContext>: Authenticator
         let identity: AccessToken
         do {
             identity = try await self.verifier.verify(accessToken: token)
+            self.verifications?.succeeded()
         } catch {
+            self.verifications?.failed(error)
             if let unavailable = AuthHTTPError.verifierUnavailable(error) { throw unavailable }
             throw AuthHTTPError.invalidToken(Self.publicReason(error))
         }

@@ -119,6 +119,9 @@ public struct RevocationSyncService: Service {
                     failing = true
                 }
             }
+            // Revocations made elsewhere reach this instance within this much (plus the push
+            // channel's delay when there is one): what an operator alerts on.
+            self.sessions.metrics.recordRevocationFeedLag(ContinuousClock.now - lastRead)
             let pause = failing ? max(tick, .milliseconds(250)) : tick
             do {
                 try await cancelWhenGracefulShutdown { try await Task.sleep(for: pause) }

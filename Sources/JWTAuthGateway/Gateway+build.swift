@@ -1,7 +1,9 @@
 import AsyncHTTPClient
+public import CoreMetrics
 public import Hummingbird
 import HummingbirdJWTAuth
 public import JWTAuth
+import JWTAuthPrometheus
 import JWTAuthRemote
 public import Logging
 import NIOCore
@@ -24,11 +26,13 @@ import Darwin
 ///   - configuration: The gateway's settings; see ``GatewayConfiguration``.
 ///   - logger: Where the gateway logs (never a token or the client secret).
 ///   - onListening: Called with the bound port once the gateway accepts connections.
+///   - onMetricsListening: Called with the bound port of the `/metrics` listener, if any.
 /// - Throws: `invalid_input` for a configuration that cannot work.
 public func buildGateway(
     configuration: GatewayConfiguration,
     logger: Logger = Logger(label: "jwtauth.gateway"),
-    onListening: @escaping @Sendable (Int) async -> Void = { _ in }
+    onListening: @escaping @Sendable (Int) async -> Void = { _ in },
+    onMetricsListening: @escaping @Sendable (Int) async -> Void = { _ in }
 ) throws -> some ApplicationProtocol {
     try configuration.validate()
     var keyConfiguration = RemoteKeySetConfiguration(issuer: configuration.issuer)
@@ -44,13 +48,19 @@ public func buildGateway(
         logger.warning("no --client-id: the revocation feed is off, and a revoked access token is accepted until it expires")
     }
     let verifier = try RemoteAccessTokenVerifier(keySet: keys, revocations: revocations, audiences: [configuration.effectiveAudience])
+    var services: [any Service] = [keys]
+    if let revocations {
+        services.append(revocations)
+        services.append(FeedLagService(revocations: revocations, factory: configuration.metricsFactory))
+    }
     return try buildGateway(
         configuration: configuration,
         verifier: verifier,
         problems: { verifier.problems },
-        services: [keys] + (revocations.map { [$0] } ?? []),
+        services: services,
         logger: logger,
-        onListening: onListening
+        onListening: onListening,
+        onMetricsListening: onMetricsListening
     )
 }
 
@@ -63,30 +73,46 @@ public func buildGateway(
 ///   - problems: Why tokens cannot be verified right now, for `/health` (empty when they can).
 ///   - services: Services to run beside the server (a remote key set, a feed reader).
 ///   - logger: Where the gateway logs.
+///   - metricsFactory: Where request and verification metrics go; by default the
+///     process's Prometheus registry when `metricsListen` is set, else the bootstrapped backend.
 ///   - onListening: Called with the bound port once the gateway accepts connections.
+///   - onMetricsListening: Called with the bound port of the `/metrics` listener, if any.
 public func buildGateway(
     configuration: GatewayConfiguration,
     verifier: any AccessTokenVerifier,
     problems: @escaping @Sendable () -> [String] = { [] },
     services: [any Service] = [],
     logger: Logger = Logger(label: "jwtauth.gateway"),
-    onListening: @escaping @Sendable (Int) async -> Void = { _ in }
+    metricsFactory: (any MetricsFactory)? = nil,
+    onListening: @escaping @Sendable (Int) async -> Void = { _ in },
+    onMetricsListening: @escaping @Sendable (Int) async -> Void = { _ in }
 ) throws -> some ApplicationProtocol {
     try configuration.validate()
     let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: upstreamClientConfiguration(configuration))
     let responder: GatewayResponder
     do {
-        responder = try GatewayResponder(configuration: configuration, verifier: verifier, client: client, problems: problems, logger: logger)
+        responder = try GatewayResponder(
+            configuration: configuration,
+            verifier: verifier,
+            client: client,
+            problems: problems,
+            metricsFactory: metricsFactory ?? configuration.metricsFactory,
+            logger: logger
+        )
     } catch {
         try? client.syncShutdown()
         throw error
+    }
+    var services: [any Service] = services + [HTTPClientShutdownService(client: client)]
+    if let listen = configuration.metricsListen, let address = PrometheusExporter.parseListenAddress(listen) {
+        services.append(PrometheusExporter.listener(host: address.host, port: address.port, logger: logger, onListening: onMetricsListening))
     }
     return Application(
         responder: responder,
         // Idle connections are closed after a minute (a stream that keeps sending is not idle).
         server: .http1(configuration: .init(additionalChannelHandlers: [ExpectContinueHandler()], idleTimeout: .seconds(60))),
         configuration: ApplicationConfiguration(address: .hostname(configuration.host, port: configuration.port), serverName: "jwtauth-gateway"),
-        services: services + [HTTPClientShutdownService(client: client)],
+        services: services,
         onServerRunning: { channel in await onListening(channel.localAddress?.port ?? configuration.port) },
         logger: logger
     )
@@ -126,10 +152,17 @@ struct HTTPClientShutdownService: Service {
 /// Runs the gateway until SIGTERM or SIGINT, then drains in-flight requests and returns.
 /// Prints one line on stdout once it listens (with the port it got, when asked for port 0).
 public func runGateway(configuration: GatewayConfiguration, logger: Logger) async throws {
-    let app = try buildGateway(configuration: configuration, logger: logger) { port in
-        let host = configuration.host.contains(":") ? "[\(configuration.host)]" : configuration.host
-        print("jwtauth gateway listening on http://\(host):\(port) (issuer \(configuration.issuer), upstream \(configuration.upstream))")
-        fflush(nil)
-    }
+    let app = try buildGateway(
+        configuration: configuration,
+        logger: logger,
+        onListening: { port in
+            let host = configuration.host.contains(":") ? "[\(configuration.host)]" : configuration.host
+            print("jwtauth gateway listening on http://\(host):\(port) (issuer \(configuration.issuer), upstream \(configuration.upstream))")
+            fflush(nil)
+        },
+        onMetricsListening: { port in
+            logger.info("metrics listening", metadata: ["address": "\(configuration.metricsListen ?? "")", "port": "\(port)"])
+        }
+    )
     try await app.runUntilTerminated()
 }

@@ -30,6 +30,7 @@ extension GatewayConfiguration: CustomStringConvertible, CustomDebugStringConver
                 "allowsClientTokens": self.allowsClientTokens,
                 "publicPrefixes": self.publicPrefixes,
                 "maximumUpstreamConnections": self.maximumUpstreamConnections,
+                "metricsListen": self.metricsListen as Any,
             ],
             displayStyle: .struct
         )

@@ -1,4 +1,5 @@
 public import JWTAuth
+import JWTAuthPrometheus
 
 extension GatewayConfiguration {
     /// Checks what can be checked before starting.
@@ -32,6 +33,9 @@ extension GatewayConfiguration {
             throw JWTAuthError(.invalidInput, "durations must not be negative, and --upstream-timeout must be more than 0")
         }
         guard self.maximumUpstreamConnections >= 1 else { throw JWTAuthError(.invalidInput, "at least one upstream connection is needed") }
+        if let listen = self.metricsListen, PrometheusExporter.parseListenAddress(listen) == nil {
+            throw JWTAuthError(.invalidInput, "--metrics-listen takes HOST:PORT, e.g. 127.0.0.1:9465")
+        }
     }
 
     /// True when the gateway follows the revocation feed (it has client credentials).

@@ -36,6 +36,9 @@ public struct GatewayConfiguration: Sendable {
     public var publicPrefixes: [String]
     /// The most upstream connections kept open at once (default 256).
     public var maximumUpstreamConnections: Int
+    /// `HOST:PORT` of a separate listener answering `GET /metrics` in the Prometheus text
+    /// format (`--metrics-listen`); nil (the default) serves no metrics.
+    public var metricsListen: String?
 
     /// Creates a configuration; each parameter sets the property of the same name.
     public init(

@@ -1,4 +1,5 @@
 public import AsyncHTTPClient
+public import CoreMetrics
 import HTTPTypes
 import JWTAuthRemote
 public import Hummingbird
@@ -22,6 +23,7 @@ public struct GatewayResponder: HTTPResponder {
     let requiredRole: String?
     let publicPrefixes: [String]
     let problems: @Sendable () -> [String]
+    let requests: RequestMetrics
     let logger: Logger
 
     /// Creates the responder.
@@ -39,11 +41,17 @@ public struct GatewayResponder: HTTPResponder {
         verifier: any AccessTokenVerifier,
         client: HTTPClient,
         problems: @escaping @Sendable () -> [String],
+        metricsFactory: any MetricsFactory = MetricsSystem.factory,
         logger: Logger
     ) throws(JWTAuthError) {
         // A machine client's token names no user; the feed reader's own credentials must not
         // open the upstream unless the operator says machine callers are expected.
-        self.authenticator = BearerAuthenticator(verifier: verifier, acceptsClientTokens: configuration.allowsClientTokens)
+        self.authenticator = BearerAuthenticator(
+            verifier: verifier,
+            acceptsClientTokens: configuration.allowsClientTokens,
+            verifications: OutcomeCounter(name: "jwtauth_token_verifications_total", factory: metricsFactory)
+        )
+        self.requests = RequestMetrics(factory: metricsFactory)
         self.upstream = try UpstreamURL(configuration.upstream)
         self.client = client
         self.upstreamTimeout = configuration.upstreamTimeout
@@ -55,10 +63,14 @@ public struct GatewayResponder: HTTPResponder {
 
     /// Answers one request; every failure becomes a JSON error in the token server's shape.
     public func respond(to request: Request, context: Context) async throws -> Response {
-        do {
-            return try await self.handle(request, context: context)
-        } catch let error as AuthHTTPError {
-            return try error.response(from: request, context: context)
+        // Two routes: the gateway's own health check, and everything it forwards (or refuses).
+        let route = request.uri.path == "/health" ? "/health" : "proxy"
+        return try await self.requests.measure(request, route: { route }) {
+            do {
+                return try await self.handle(request, context: context)
+            } catch let error as AuthHTTPError {
+                return try error.response(from: request, context: context)
+            }
         }
     }
 

@@ -1,6 +1,8 @@
+public import CoreMetrics
 public import Hummingbird
 import HummingbirdJWTAuth
 public import JWTAuth
+import JWTAuthPrometheus
 public import Logging
 import NIOCore
 import NIOPosix
@@ -22,12 +24,18 @@ import Darwin
 ///     checked with ``ServerConfiguration/validate()`` first.
 ///   - logger: Where the server, the session engine and the stores log.
 ///   - clock: Where "now" comes from (tests pass a ``ManualClock``).
+///   - metricsFactory: Where the server's metrics go. By default: the process's Prometheus
+///     registry when ``ServerConfiguration/metricsListen`` is set (bootstrapped as the metrics
+///     backend on first use), else whatever backend the process bootstrapped (none: no-ops).
 ///   - onListening: Called with the bound port once the server accepts connections.
+///   - onMetricsListening: Called with the bound port of the `/metrics` listener, if any.
 public func buildApplication(
     configuration: ServerConfiguration,
     logger: Logger = Logger(label: "jwtauth"),
     clock: any UnixClock = SystemClock(),
-    onListening: @escaping @Sendable (Int) async -> Void = { _ in }
+    metricsFactory: (any MetricsFactory)? = nil,
+    onListening: @escaping @Sendable (Int) async -> Void = { _ in },
+    onMetricsListening: @escaping @Sendable (Int) async -> Void = { _ in }
 ) async throws -> some ApplicationProtocol {
     try configuration.validate()
     if configuration.effectiveIssuer.lowercased().hasPrefix("http://") && !configuration.isLocalDevelopment {
@@ -36,11 +44,14 @@ public func buildApplication(
         logger.warning("the issuer is plain http off loopback: cookie mode will not work in browsers; serve it over https")
     }
     try ServerKeys.checkConfiguration(configuration)
-    let stores = try await ServerStores.open(configuration, logger: logger)
+    // Bootstrapped before any metric is made: metrics bind to the backend of their creation.
+    let factory = metricsFactory ?? (configuration.metricsListen == nil ? MetricsSystem.factory : PrometheusExporter.factory)
+    let metrics = JWTAuthMetrics(factory: factory)
+    let stores = try await ServerStores.open(configuration, logger: logger).instrumented(configuration, metrics: metrics)
     let bcryptPool = NIOThreadPool(numberOfThreads: max(1, System.coreCount))
     bcryptPool.start()
     do {
-        let keys = try await ServerKeys.open(configuration, store: stores.signingKeys, clock: clock, logger: logger)
+        let keys = try await ServerKeys.open(configuration, store: stores.signingKeys, clock: clock, metrics: metrics, logger: logger)
         let audit = AuditService.recorder(configuration, store: stores.audit, clock: clock, logger: logger)
         let sessions = SessionManager(
             configuration: configuration.sessionConfiguration,
@@ -49,6 +60,7 @@ public func buildApplication(
             users: stores.users,
             clock: clock,
             audit: audit,
+            metrics: metrics,
             logger: logger
         )
         // Revocations made before this start (by this or another instance) apply at once, and
@@ -68,6 +80,8 @@ public func buildApplication(
         let trustedProxies = try TrustedProxies(configuration.trustedProxies)
         // HEAD is answered wherever GET is, without a body.
         let router = Router(context: JWTAuthContext.self, options: .autoGenerateHeadEndpoints)
+        // First, so that it sees the status the later middleware answered with.
+        router.add(middleware: RequestMetricsMiddleware(factory: factory))
         router.add(middleware: RequestLogMiddleware(logger: logger, trustedProxies: trustedProxies))
         if !configuration.allowedOrigins.isEmpty {
             // Pages on the other origins need CORS to use the cookie and read the answers.
@@ -107,6 +121,11 @@ public func buildApplication(
             // session store's log): at start, and whenever an instance revokes one.
             let feed = sessions.feed
             services.append(lifecycle.revokedKeysForwarder { feed.updateRevokedKeys($0) })
+        }
+        if let listen = configuration.metricsListen, let address = PrometheusExporter.parseListenAddress(listen) {
+            services.append(
+                PrometheusExporter.listener(host: address.host, port: address.port, logger: logger, onListening: onMetricsListening)
+            )
         }
         let host = configuration.host
         let headerReadTimeout = configuration.headerReadTimeout

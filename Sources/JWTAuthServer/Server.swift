@@ -23,11 +23,18 @@ public func runServer(configuration: ServerConfiguration, logger: Logger) async 
         resolved.port = try await freePort(host: resolved.host)
     }
     let configuration = resolved
-    let app = try await buildApplication(configuration: configuration, logger: logger) { port in
-        let host = configuration.host.contains(":") ? "[\(configuration.host)]" : configuration.host
-        print("jwtauth listening on http://\(host):\(port) (issuer \(configuration.effectiveIssuer), store \(ServerStores.redacted(configuration.effectiveDatabase)))")
-        fflush(nil)
-    }
+    let app = try await buildApplication(
+        configuration: configuration,
+        logger: logger,
+        onListening: { port in
+            let host = configuration.host.contains(":") ? "[\(configuration.host)]" : configuration.host
+            print("jwtauth listening on http://\(host):\(port) (issuer \(configuration.effectiveIssuer), store \(ServerStores.redacted(configuration.effectiveDatabase)))")
+            fflush(nil)
+        },
+        onMetricsListening: { port in
+            logger.info("metrics listening", metadata: ["address": "\(configuration.metricsListen ?? "")", "port": "\(port)"])
+        }
+    )
     try await app.runUntilTerminated()
 }
 

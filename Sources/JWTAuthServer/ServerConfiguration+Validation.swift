@@ -1,9 +1,10 @@
 public import JWTAuth
+import JWTAuthPrometheus
 
 extension ServerConfiguration {
     /// Checks that every setting is usable, so that a mistake is an error at start-up rather
     /// than a crash or a surprise later (a bcrypt cost outside 4…31 would trap in the hasher,
-    /// a zero poll interval would spin). ``buildApplication(configuration:logger:clock:onListening:)``
+    /// a zero poll interval would spin). ``buildApplication(configuration:logger:clock:metricsFactory:onListening:onMetricsListening:)``
     /// calls it first.
     ///
     /// - Throws: `invalid_input`, naming the first setting that is out of range.
@@ -43,5 +44,8 @@ extension ServerConfiguration {
             try require(Self.isOrigin(origin), "allowedOrigins takes origins like https://app.example.com (no path)")
         }
         _ = try TrustedProxies(self.trustedProxies)
+        if let listen = self.metricsListen {
+            try require(PrometheusExporter.parseListenAddress(listen) != nil, "metricsListen takes HOST:PORT, e.g. 127.0.0.1:9464")
+        }
     }
 }

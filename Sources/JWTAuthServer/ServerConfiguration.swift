@@ -94,6 +94,9 @@ public struct ServerConfiguration: Sendable {
     /// Registrations allowed per client address (`--register-limit`, default 10 per hour),
     /// taken or not: each costs a bcrypt hash, and a 409 tells whether a name exists.
     public var registrationLimit = LoginRateLimiter.Limit(attempts: 10, window: .seconds(3600))
+    /// `HOST:PORT` of a separate listener answering `GET /metrics` in the Prometheus text
+    /// format (`--metrics-listen`); nil (the default) serves no metrics.
+    public var metricsListen: String?
 
     /// Creates a configuration; each parameter sets the property of the same name.
     public init(

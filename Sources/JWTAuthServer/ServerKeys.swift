@@ -26,7 +26,13 @@ struct ServerKeys: Sendable {
         _ = try KeyEncryptionKeyFile.location(configuration)
     }
 
-    static func open(_ configuration: ServerConfiguration, store: any SigningKeyStore, clock: any UnixClock, logger: Logger) async throws -> ServerKeys {
+    static func open(
+        _ configuration: ServerConfiguration,
+        store: any SigningKeyStore,
+        clock: any UnixClock,
+        metrics: JWTAuthMetrics = JWTAuthMetrics(),
+        logger: Logger
+    ) async throws -> ServerKeys {
         if let path = configuration.keysDirectory {
             let watcher = try KeyDirectoryWatcher(
                 directory: KeyDirectory(path: path, logger: logger),
@@ -45,6 +51,7 @@ struct ServerKeys: Sendable {
             importing: try Self.legacyKeys(configuration, encryptionKey: encryptionKey, clock: clock, logger: logger),
             clock: clock,
             pollInterval: configuration.keyPollInterval,
+            metrics: metrics,
             logger: logger
         )
         return ServerKeys(ring: lifecycle.ring, service: lifecycle, lifecycle: lifecycle)

@@ -27,6 +27,7 @@ public final class SigningKeyService: Service, Sendable {
     public let pollInterval: Duration
     let operations: SigningKeyOperations
     let clock: any UnixClock
+    let metrics: JWTAuthMetrics
     let logger: Logger
     /// Reloads one at a time, so an older read never replaces a newer one.
     private let reloads = AsyncLock()
@@ -67,6 +68,7 @@ public final class SigningKeyService: Service, Sendable {
         importing legacyKeys: [SigningKeyRecord] = [],
         clock: any UnixClock = SystemClock(),
         pollInterval: Duration = .seconds(1),
+        metrics: JWTAuthMetrics = JWTAuthMetrics(),
         logger: Logger = Logger(label: "jwtauth.keys")
     ) async throws -> SigningKeyService {
         try schedule.checkPublishedKeyCount()
@@ -76,15 +78,23 @@ public final class SigningKeyService: Service, Sendable {
         if !imported.isEmpty {
             logger.notice("imported signing keys into the database", metadata: ["kids": "\(imported.map(\.keyID).joined(separator: ","))"])
         }
-        let service = try SigningKeyService(operations: operations, records: records, clock: clock, pollInterval: pollInterval, logger: logger)
+        let service = try SigningKeyService(operations: operations, records: records, clock: clock, pollInterval: pollInterval, metrics: metrics, logger: logger)
         service.ring.setUnknownKeyHandler { [weak service] in
             await service?.reloadForUnknownKey()
         }
         return service
     }
 
-    private init(operations: SigningKeyOperations, records: [SigningKeyRecord], clock: any UnixClock, pollInterval: Duration, logger: Logger) throws {
+    private init(
+        operations: SigningKeyOperations,
+        records: [SigningKeyRecord],
+        clock: any UnixClock,
+        pollInterval: Duration,
+        metrics: JWTAuthMetrics,
+        logger: Logger
+    ) throws {
         self.operations = operations
+        self.metrics = metrics
         self.store = operations.store
         self.schedule = operations.schedule
         self.clock = clock
@@ -97,6 +107,7 @@ public final class SigningKeyService: Service, Sendable {
         state.published = material.fingerprint
         state.revoked = material.revoked
         self.state = Mutex(state)
+        self.recordKeyAge(records, now: clock.now)
         logger.info(
             "signing keys loaded",
             metadata: ["kid": "\(material.signing.keyID ?? "")", "alg": "\(material.signing.algorithm)", "published": "\(material.fingerprint.count)"]
@@ -218,6 +229,7 @@ public final class SigningKeyService: Service, Sendable {
     /// subscribers when the revoked keys did.
     private func apply(_ records: [SigningKeyRecord]) throws {
         let now = self.clock.now
+        self.recordKeyAge(records, now: now)
         let (changed, revokedChanged, signing) = try self.state.withLock { state throws -> (Bool, [String: NumericDate]?, JWTKey?) in
             let material = try Self.material(records, schedule: self.schedule, encryptionKey: self.operations.encryptionKey, opened: &state.opened, now: now)
             var changed = false
@@ -237,6 +249,13 @@ public final class SigningKeyService: Service, Sendable {
         if let revokedChanged {
             self.logger.info("revoked signing keys changed", metadata: ["kids": "\(revokedChanged.keys.sorted().joined(separator: ","))"])
         }
+    }
+
+    /// Keeps `jwtauth_signing_key_age_seconds` current: it is set on every read of the keys
+    /// (every poll interval), so a stalled rotation shows as a growing age.
+    private func recordKeyAge(_ records: [SigningKeyRecord], now: NumericDate) {
+        guard let current = self.schedule.signingKey(records) else { return }
+        self.metrics.recordSigningKeyAge(now.duration(since: current.activatedAt ?? current.createdAt))
     }
 
     private struct Material {

@@ -57,6 +57,9 @@ struct GatewayCommand: AsyncParsableCommand {
     @Option(name: .customLong("public"), help: "A path prefix forwarded without a token; repeatable. [JWTAUTH_PUBLIC, comma-separated]")
     var publicPrefixes: [String] = []
 
+    @Option(name: .customLong("metrics-listen"), help: "HOST:PORT of a separate listener for GET /metrics (Prometheus); off by default. [JWTAUTH_METRICS_LISTEN]")
+    var metricsListen: String?
+
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error. [JWTAUTH_LOG_LEVEL, default info]")
     var logLevel: String?
 
@@ -85,6 +88,7 @@ struct GatewayCommand: AsyncParsableCommand {
         if let value = try duration(self.upstreamTimeout, "UPSTREAM_TIMEOUT") { configuration.upstreamTimeout = value }
         configuration.requiredRole = self.requireRole ?? environment["REQUIRE_ROLE"]
         configuration.allowsClientTokens = self.allowClientTokens || ["1", "true", "yes"].contains(environment["ALLOW_CLIENT_TOKENS"]?.lowercased() ?? "")
+        configuration.metricsListen = self.metricsListen ?? environment["METRICS_LISTEN"]
         configuration.publicPrefixes = self.publicPrefixes.isEmpty
             ? (environment["PUBLIC"]?.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty } ?? [])
             : self.publicPrefixes

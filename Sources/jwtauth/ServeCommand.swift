@@ -136,6 +136,9 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .customLong("revocation-heartbeat"), help: "Longest silence on GET /oauth/revocations before a heartbeat. [JWTAUTH_REVOCATION_HEARTBEAT, default 15s]")
     var revocationHeartbeat: DurationArgument?
 
+    @Option(name: .customLong("metrics-listen"), help: "HOST:PORT of a separate listener for GET /metrics (Prometheus); off by default. [JWTAUTH_METRICS_LISTEN]")
+    var metricsListen: String?
+
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error. [JWTAUTH_LOG_LEVEL, default info]")
     var logLevel: String?
 
@@ -222,6 +225,7 @@ struct ServeCommand: AsyncParsableCommand {
         }
         try self.audit.apply(to: &configuration, environment: environment)
         try self.clientLimits.apply(to: &configuration, environment: environment)
+        configuration.metricsListen = self.metricsListen ?? environment["METRICS_LISTEN"]
         return configuration
     }
 

@@ -5,7 +5,8 @@
 # checks of forwarding and header hygiene, refusals, client credentials, revocation at the
 # gateways (latency, snapshot on restart, resume after a gap, failing closed past the stale
 # limit), JWKS fetch discipline, rotation by hand under load, scheduled rotation with
-# publish-ahead, key revocation, upstream faults and the gateway's start-up checks.
+# publish-ahead, key revocation, upstream faults, the gateway's start-up checks and its
+# --metrics-listen listener.
 #
 #   Tests/Gateway/run.sh [pytest arguments...]
 #
@@ -71,4 +72,4 @@ python_env gateway "$here/requirements.txt" "$venv" "$work"
 cd "$here"
 export PYTHONDONTWRITEBYTECODE=1
 "${run_python[@]}" -m pytest -p no:cacheprovider -ra -s --durations=0 --basetemp="$work/pytest" \
-    test_forwarding.py test_client_credentials.py test_revocation.py test_jwks.py test_keys.py "$@"
+    test_forwarding.py test_client_credentials.py test_revocation.py test_jwks.py test_keys.py test_metrics.py "$@"

@@ -1,4 +1,5 @@
 import AsyncHTTPClient
+import CoreMetrics
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
@@ -129,6 +130,7 @@ func withGateway(
     problems: @escaping @Sendable () -> [String] = { [] },
     upstream: String? = nil,
     configure: @Sendable (inout GatewayConfiguration) -> Void = { _ in },
+    metricsFactory: (any MetricsFactory)? = nil,
     _ body: @Sendable (_ client: HTTPClient, _ base: String, _ gate: EchoUpstream.Gate) async throws -> Void
 ) async throws {
     let gate = EchoUpstream.Gate()
@@ -148,7 +150,8 @@ func withGateway(
             configuration: configuration,
             verifier: verifier ?? issuer.manager,
             problems: problems,
-            logger: Logger(label: "gateway", factory: { _ in SwiftLogNoOpLogHandler() })
+            logger: Logger(label: "gateway", factory: { _ in SwiftLogNoOpLogHandler() }),
+            metricsFactory: metricsFactory
         )
         try await gateway.test(.live) { gatewayClient in
             let port = try #require(gatewayClient.port)

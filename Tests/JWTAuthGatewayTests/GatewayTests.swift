@@ -24,7 +24,7 @@ struct GatewayTests {
             #expect(!text.contains(secret), "\(text)")
             #expect(text.contains("c_gateway") && text.contains("<redacted>"), "\(text)")
         }
-        #expect(Mirror(reflecting: configuration).children.count == 14, "every property is in the mirror")
+        #expect(Mirror(reflecting: configuration).children.count == 15, "every property is in the mirror")
     }
 
     @Test("A valid token is forwarded with the X-Auth-* identity; the caller's own X-Auth-* headers never reach the upstream")

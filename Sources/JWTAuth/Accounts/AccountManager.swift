@@ -67,7 +67,12 @@ public struct AccountManager: Sendable {
     public func register(username: String, password: String, roles: [String] = [], origin: AuditOrigin = AuditOrigin()) async throws -> UserRecord {
         try self.validate(username: username)
         try self.validate(password: password)
-        try self.registrationLimiter.admit(address: origin.clientAddress, now: self.sessions.clock.now)
+        do {
+            try self.registrationLimiter.admit(address: origin.clientAddress, now: self.sessions.clock.now)
+        } catch {
+            self.sessions.metrics.recordRateLimited()
+            throw error
+        }
         let hasher = self.hasher
         let user = UserRecord(
             id: UUID().uuidString.lowercased(),
@@ -89,6 +94,18 @@ public struct AccountManager: Sendable {
     ///   password or disabled account — indistinguishable to the caller), `store_unavailable`
     ///   (also when the failed-login counts cannot be read or written: never an unchecked attempt).
     public func login(username: String, password: String, clientID: String?, userAgent: String?, address: String?) async throws -> TokenResponse {
+        do {
+            let tokens = try await self.checkLogin(username: username, password: password, clientID: clientID, userAgent: userAgent, address: address)
+            self.sessions.metrics.logins.succeeded()
+            return tokens
+        } catch {
+            self.sessions.metrics.logins.failed(error)
+            if (error as? JWTAuthError)?.code == .rateLimited { self.sessions.metrics.recordRateLimited() }
+            throw error
+        }
+    }
+
+    private func checkLogin(username: String, password: String, clientID: String?, userAgent: String?, address: String?) async throws -> TokenResponse {
         guard self.limits.usernameLength.upperBound * 4 >= username.utf8.count else {
             throw JWTAuthError.invalidInput("username too long")
         }
@@ -169,7 +186,7 @@ public struct AccountManager: Sendable {
         try self.validate(passwordForm: current)
         guard var user = try await self.users.user(id: userID) else { throw JWTAuthError(.notFound, "no such user") }
         // Guesses of the current password (with a stolen access token) count like failed logins.
-        let attempt = try await self.rateLimiter.begin(username: user.username, address: nil, now: self.sessions.clock.now)
+        let attempt = try await self.beginPasswordCheck(username: user.username)
         try await self.finishing(attempt) {
             guard try await self.hasher.verify(current, against: user.passwordHash) else {
                 let code = JWTAuthError.Code.invalidCredentials
@@ -181,6 +198,16 @@ public struct AccountManager: Sendable {
         _ = try await self.users.updateUser(user)
         try await self.sessions.revokeUser(id: userID, reason: .passwordChanged)
         self.audit.record(origin.event(.passwordChanged, at: self.sessions.clock.now, userID: userID))
+    }
+
+    /// Begins a counted check of a current password; a refusal is a rate limit like a login's.
+    private func beginPasswordCheck(username: String) async throws(JWTAuthError) -> LoginRateLimiter.Attempt {
+        do {
+            return try await self.rateLimiter.begin(username: username, address: nil, now: self.sessions.clock.now)
+        } catch {
+            if error.code == .rateLimited { self.sessions.metrics.recordRateLimited() }
+            throw error
+        }
     }
 
     /// Replaces a hash made with an older work factor, now that the password is known. A

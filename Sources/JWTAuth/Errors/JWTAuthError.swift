@@ -28,7 +28,7 @@ public struct JWTAuthError: Error, Sendable, Hashable, CustomStringConvertible {
 extension JWTAuthError {
     /// A stable error code. Its ``description`` is its snake_case string, e.g. `signature_invalid`.
     public struct Code: Hashable, Sendable, CustomStringConvertible {
-        private enum Base: String, Sendable {
+        private enum Base: String, Sendable, CaseIterable {
             case malformed
             case tooLarge = "too_large"
             case algorithmRejected = "alg_rejected"
@@ -66,6 +66,9 @@ extension JWTAuthError {
 
         private let base: Base
         private init(_ base: Base) { self.base = base }
+
+        /// Every code, so that metrics can make one series per code up front.
+        static let all: [Code] = Base.allCases.map(Code.init)
 
         /// The snake_case string, e.g. `signature_invalid`.
         public var description: String { self.base.rawValue }

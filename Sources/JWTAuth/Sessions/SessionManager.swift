@@ -25,6 +25,9 @@ public struct SessionManager: Sendable {
     public let keys: KeyRing
     /// Where security events (logins, logouts, revocations, reuse) are reported.
     public let audit: any AuditLog
+    /// Where logins, refreshes, verifications and revocations are counted (no-ops unless a
+    /// metrics backend was bootstrapped before this manager was made, or one was given).
+    public let metrics: JWTAuthMetrics
     private let accessVerifier: JWTVerifier
     private let refreshVerifier: JWTVerifier
     private let logger: Logger
@@ -46,6 +49,7 @@ public struct SessionManager: Sendable {
         feed: RevocationFeed? = nil,
         clock: any UnixClock = SystemClock(),
         audit: any AuditLog = DiscardingAuditLog(),
+        metrics: JWTAuthMetrics = JWTAuthMetrics(),
         logger: Logger = Logger(label: "jwtauth.sessions")
     ) throws(JWTAuthError) {
         self.init(
@@ -57,6 +61,7 @@ public struct SessionManager: Sendable {
             feed: feed,
             clock: clock,
             audit: audit,
+            metrics: metrics,
             logger: logger
         )
     }
@@ -73,6 +78,7 @@ public struct SessionManager: Sendable {
         feed: RevocationFeed? = nil,
         clock: any UnixClock = SystemClock(),
         audit: any AuditLog = DiscardingAuditLog(),
+        metrics: JWTAuthMetrics = JWTAuthMetrics(),
         logger: Logger = Logger(label: "jwtauth.sessions")
     ) {
         self.configuration = configuration
@@ -82,6 +88,7 @@ public struct SessionManager: Sendable {
         self.feed = feed ?? RevocationFeed(retention: configuration.revocationRetention, clock: clock)
         self.clock = clock
         self.audit = audit
+        self.metrics = metrics
         self.logger = logger
         self.keys = keys
         // Both kinds of token carry the same claims; they differ in `aud` and `typ`, so
@@ -149,6 +156,7 @@ public struct SessionManager: Sendable {
         )
         let evicted = try await self.sessions.createSession(session, maximumPerUser: self.configuration.maximumSessionsPerUser)
         self.didRevoke(evicted.map { RevocationEvent(kind: .session, subject: $0.id, at: now) })
+        for _ in evicted { self.metrics.revoked(reason: .evicted) }
         return try self.tokens(for: session, user: user, now: now)
     }
 
@@ -163,6 +171,17 @@ public struct SessionManager: Sendable {
     /// - Throws: `session_unknown`, `session_revoked`, `session_expired`, `refresh_reused`, a
     ///   verification code for a bad token, `store_unavailable` when the store is down.
     public func refresh(_ refreshToken: String, clientID expectedClientID: String? = nil, origin: AuditOrigin = AuditOrigin()) async throws -> TokenResponse {
+        do {
+            let tokens = try await self.rotate(refreshToken, clientID: expectedClientID, origin: origin)
+            self.metrics.refreshes.succeeded()
+            return tokens
+        } catch {
+            self.metrics.refreshes.failed(error)
+            throw error
+        }
+    }
+
+    private func rotate(_ refreshToken: String, clientID expectedClientID: String?, origin: AuditOrigin) async throws -> TokenResponse {
         let token = try await self.verifyRefreshToken(Substring(refreshToken))
         guard let sessionID = token.claims.sessionID, let tokenID = token.claims.tokenID, let userID = token.claims.subject else {
             throw JWTAuthError(.claimMissing, "the refresh token lacks sid, jti or sub")
@@ -192,6 +211,7 @@ public struct SessionManager: Sendable {
             session = rotated
         case .reuseDetected(let revoked):
             self.didRevoke([RevocationEvent(kind: .session, subject: revoked.id, at: now)])
+            self.metrics.revoked(reason: .reuseDetected)
             self.logger.warning(
                 "refresh token reuse detected; session revoked",
                 metadata: ["sid": "\(revoked.id)", "sub": "\(revoked.userID)", "client_id": "\(revoked.clientID)"]
@@ -214,6 +234,7 @@ public struct SessionManager: Sendable {
         guard let user, !user.isDisabled else {
             _ = try await self.sessions.revokeSession(id: session.id, userID: session.userID, at: now, reason: .disabled)
             self.didRevoke([RevocationEvent(kind: .session, subject: session.id, at: now)])
+            self.metrics.revoked(reason: .disabled)
             throw JWTAuthError(.sessionRevoked, "the session's user is disabled or gone")
         }
         return try self.tokens(for: session, user: user, now: now)
@@ -331,6 +352,7 @@ public struct SessionManager: Sendable {
         let session = try await self.sessions.revokeSession(id: id, userID: userID, at: now, reason: reason)
         if let session {
             self.didRevoke([RevocationEvent(kind: .session, subject: id, at: now)])
+            self.metrics.revoked(reason: reason)
             if let kind = Self.auditKind(of: reason) {
                 self.audit.record(origin.event(kind, at: now, userID: userID, sessionID: id, clientID: session.clientID))
             }
@@ -362,6 +384,7 @@ public struct SessionManager: Sendable {
 
     func revokeUser(id userID: String, at now: NumericDate, reason: RevocationReason) async throws {
         let revoked = try await self.sessions.revokeUser(id: userID, at: now, reason: reason)
+        self.metrics.revoked(reason: reason)
         self.didRevoke(revoked.map { RevocationEvent(kind: .session, subject: $0, at: now) } + [RevocationEvent(kind: .user, subject: userID, at: now)])
         self.logger.info("user revoked", metadata: ["sub": "\(userID)", "reason": "\(reason)", "sessions": "\(revoked.count)"])
     }
