@@ -63,7 +63,9 @@ struct RedisOwnServerTests {
     func reconnect() async throws {
         try await RedisServerProcess.with { server in
             var configuration = try RedisConfiguration(url: server.url)
-            configuration.connectTimeout = .milliseconds(500)
+            // A dead server refuses at once; the timeout only bounds a connect to a server that
+            // is back but not yet answering, which on a loaded machine can take a while.
+            configuration.connectTimeout = .seconds(2)
             try await TestRedis.withClient(configuration) { client async throws in
                 _ = try await client.send(["SET", "before", "1"])
                 let channel = "revocations"
@@ -87,7 +89,7 @@ struct RedisOwnServerTests {
 
                 try await server.start()
 
-                try await TestRedis.eventually("commands to succeed again") {
+                try await TestRedis.eventually(within: .seconds(30), "commands to succeed again") {
                     try await client.send(["SET", "after", "2"]) == .simpleString("OK")
                 }
                 #expect(try await client.send(["GET", "after"]).string == "2")
@@ -95,7 +97,7 @@ struct RedisOwnServerTests {
                 #expect(recorder.snapshot.prefix(2) == [.subscribed, .disconnected])
                 #expect(recorder.snapshot.last == .subscribed)
 
-                try await TestRedis.eventually("a message after the reconnect") {
+                try await TestRedis.eventually(within: .seconds(30), "a message after the reconnect") {
                     try await client.publish(channel: channel, message: "after-restart") > 0
                 }
                 try await recorder.waitFor("the message") { $0.contains(.message(Array("after-restart".utf8))) }
