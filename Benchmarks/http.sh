@@ -82,7 +82,10 @@ if [[ $SKIP_BUILD != 1 ]]; then
 fi
 target=$benchmarks/.build/release/HTTPTarget
 jwtauth=$root/.build/release/jwtauth
-[[ -x $target ]] || die "missing $target (build it or unset SKIP_BUILD)"
+# The metrics part needs only jwtauth.
+if [[ " $PARTS " == *" me "* || " $PARTS " == *" gateway "* ]]; then
+    [[ -x $target ]] || die "missing $target (build it or unset SKIP_BUILD)"
+fi
 [[ -x $jwtauth ]] || die "missing $jwtauth (build it or unset SKIP_BUILD)"
 
 # --- processes ---------------------------------------------------------------------------------
