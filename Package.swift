@@ -16,6 +16,7 @@ let package = Package(
         .library(name: "JWTAuth", targets: ["JWTAuth"]),
         .library(name: "JWTAuthSQL", targets: ["JWTAuthSQL"]),
         .library(name: "JWTAuthRedis", targets: ["JWTAuthRedis"]),
+        .library(name: "JWTAuthHTTP", targets: ["JWTAuthHTTP"]),
         .library(name: "HummingbirdJWTAuth", targets: ["HummingbirdJWTAuth"]),
         .library(name: "JWTAuthServer", targets: ["JWTAuthServer"]),
         .library(name: "JWTAuthClient", targets: ["JWTAuthClient"]),
@@ -99,10 +100,21 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
+        // The token server's HTTP contract without a web framework: Hummingbird's and Vapor's
+        // routes are adapters of it.
+        .target(
+            name: "JWTAuthHTTP",
+            dependencies: [
+                "JWTAuth",
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+            ],
+            swiftSettings: strictSettings
+        ),
         .target(
             name: "HummingbirdJWTAuth",
             dependencies: [
                 "JWTAuth",
+                "JWTAuthHTTP",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdAuth", package: "hummingbird-auth"),
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
@@ -211,6 +223,7 @@ let package = Package(
                 "JWTAuth",
                 "JWTAuthSQL",
                 "HummingbirdJWTAuth",
+                "JWTAuthHTTP",
                 "JWTAuthServer",
                 "JWTAuthPrometheus",
                 .product(name: "Prometheus", package: "swift-prometheus"),

@@ -1,73 +1,38 @@
 public import Hummingbird
 public import JWTAuth
-import HTTPTypes
+import JWTAuthHTTP
 import NIOCore
 
-/// JSON responses written with JWTAuth's own compact writer (sorted members, no Foundation).
+/// JSON responses written with JWTAuth's own compact writer (sorted members, no Foundation):
+/// the Hummingbird form of ``AuthHTTPResponse``'s JSON responses.
 public enum JSONResponse {
     /// A response whose body is a JSON object with these members.
     public static func make(_ status: HTTPResponse.Status, _ members: [String: JSONValue], headers: HTTPFields = [:]) -> Response {
-        self.make(status, JSONValue.object(members), headers: headers)
+        Self.response(.json(status, members, headers: headers))
     }
 
     /// A response whose body is `value` as JSON, with `Content-Type: application/json; charset=utf-8`.
     public static func make(_ status: HTTPResponse.Status, _ value: JSONValue, headers: HTTPFields = [:]) -> Response {
-        var headers = headers
-        headers[.contentType] = "application/json; charset=utf-8"
-        return Response(status: status, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(string: value.jsonString)))
-    }
-
-    /// `Cache-Control: no-store` and `Pragma: no-cache`, as RFC 6749 §5.1 asks of responses
-    /// that carry tokens.
-    static var noStore: HTTPFields {
-        var headers: HTTPFields = [.cacheControl: "no-store"]
-        if let pragma = HTTPField.Name("Pragma") { headers[pragma] = "no-cache" }
-        return headers
+        Self.response(.json(status, value, headers: headers))
     }
 
     /// A token response (RFC 6749 §5.1), never cached.
     public static func tokens(_ tokens: TokenResponse) -> Response {
-        self.make(.ok, Self.members(of: tokens, includingRefreshToken: true), headers: Self.noStore)
+        Self.response(.tokens(tokens))
     }
 
     /// A client-credentials token response (RFC 6749 §4.4.3: no refresh token), never cached.
     public static func tokens(_ tokens: ClientTokenResponse) -> Response {
-        self.make(
-            .ok,
-            [
-                "access_token": .string(tokens.accessToken),
-                "token_type": .string(tokens.tokenType),
-                "expires_in": .integer(Int64(tokens.expiresIn)),
-                "scope": .string(tokens.scope),
-            ],
-            headers: Self.noStore
-        )
-    }
-
-    /// The members of a token response; cookie mode leaves the refresh token out of the body.
-    static func members(of tokens: TokenResponse, includingRefreshToken: Bool) -> [String: JSONValue] {
-        var members: [String: JSONValue] = [
-            "access_token": .string(tokens.accessToken),
-            "token_type": .string(tokens.tokenType),
-            "expires_in": .integer(Int64(tokens.expiresIn)),
-            "refresh_expires_in": .integer(Int64(tokens.refreshExpiresIn)),
-        ]
-        if includingRefreshToken { members["refresh_token"] = .string(tokens.refreshToken) }
-        return members
+        Self.response(.tokens(tokens))
     }
 
     /// Who an access token belongs to — the body of `GET /api/me` — never cached.
     public static func identity(_ identity: AccessToken) -> Response {
-        self.make(
-            .ok,
-            [
-                "sub": .string(identity.userID),
-                "username": identity.username.map(JSONValue.string) ?? .null,
-                "roles": .array(identity.roles.map(JSONValue.string)),
-                "sid": identity.sessionID.map(JSONValue.string) ?? .null,
-                "client_id": .string(identity.clientID),
-            ],
-            headers: [.cacheControl: "no-store"]
-        )
+        Self.response(.identity(identity))
+    }
+
+    private static func response(_ response: AuthHTTPResponse) -> Response {
+        guard case .bytes(let bytes) = response.body else { preconditionFailure("JSON responses have complete bodies") }
+        return Response(status: response.status, headers: response.headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: bytes)))
     }
 }

@@ -1,7 +1,7 @@
 public import Hummingbird
 public import HummingbirdJWTAuth
 public import JWTAuth
-public import NIOCore
+import NIOCore
 
 /// The gateway's request context: the verified token, the caller's address, and the
 /// connection (to answer `Expect: 100-continue` once the gateway decides to forward).

@@ -3,7 +3,7 @@ public import CoreMetrics
 import HTTPTypes
 import JWTAuthRemote
 public import Hummingbird
-public import HummingbirdJWTAuth
+import HummingbirdJWTAuth
 public import JWTAuth
 public import Logging
 import NIOCore

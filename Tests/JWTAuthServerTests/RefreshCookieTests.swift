@@ -1,20 +1,17 @@
 import HTTPTypes
-import Hummingbird
-@testable import HummingbirdJWTAuth
+import JWTAuthHTTP
 import JWTAuthServer
-import NIOCore
 import Testing
 
 /// The parts of cookie mode that a test client cannot reach through the server: origins as
 /// browsers write them, and a development server's `Host` check.
 @Suite("Refresh cookie")
 struct RefreshCookieTests {
-    static func request(authority: String, origin: String?) -> Request {
+    static func request(authority: String, origin: String?) -> AuthHTTPRequest {
         var fields: HTTPFields = [:]
         if let origin { fields[.origin] = origin }
         fields[HTTPField.Name(RefreshCookie.csrfHeader) ?? .authorization] = "1"
-        let head = HTTPRequest(method: .post, scheme: "http", authority: authority, path: "/auth/refresh", headerFields: fields)
-        return Request(head: head, body: .init(buffer: ByteBuffer()))
+        return AuthHTTPRequest(method: .post, authority: authority, headers: fields)
     }
 
     @Test(

@@ -1,4 +1,3 @@
-import Hummingbird
 import HTTPTypes
 
 /// Cookie mode: the refresh token travels in an `HttpOnly` cookie instead of the response body,
@@ -65,7 +64,7 @@ public struct RefreshCookie: Sendable, Hashable {
     /// - Throws: 400 `invalid_request` when the cookie appears more than once: a second copy
     ///   can only have been planted (by a sibling subdomain, with a more specific path), and
     ///   picking either could sign the user into someone else's session.
-    func token(in request: Request) throws -> String? {
+    public func token(in request: AuthHTTPRequest) throws -> String? {
         var found: Substring?
         for header in request.headers[values: .cookie] {
             for pair in header.split(separator: ";") {
@@ -82,7 +81,7 @@ public struct RefreshCookie: Sendable, Hashable {
     }
 
     /// Refuses a cookie-authenticated request that could have been forged cross-site.
-    func validateCSRF(_ request: Request) throws {
+    public func validateCSRF(_ request: AuthHTTPRequest) throws {
         guard let csrf = HTTPField.Name(Self.csrfHeader), let value = request.headers[csrf], !value.isEmpty else {
             throw AuthHTTPError(.forbidden, error: "csrf_rejected", description: "cookie requests must carry the \(Self.csrfHeader) header")
         }
@@ -93,7 +92,7 @@ public struct RefreshCookie: Sendable, Hashable {
             if self.allowedOrigins.contains(origin) { return }
             // A development server answers on whatever loopback name the developer typed; a
             // non-loopback Host (DNS rebinding) is not its own origin.
-            if self.isLocalDevelopment, let host = request.head.authority,
+            if self.isLocalDevelopment, let host = request.authority,
                 Self.loopbackHosts.contains(Self.hostName(ofAuthority: host[...]).lowercased()),
                 origin == Self.origin(of: "http://" + host)
             {
@@ -104,14 +103,14 @@ public struct RefreshCookie: Sendable, Hashable {
     }
 
     /// `Set-Cookie` value for a refresh token that lives `maxAge` seconds (0 clears the cookie).
-    func setCookieHeader(for token: String, maxAge: Int) -> String {
+    public func setCookieHeader(for token: String, maxAge: Int) -> String {
         var cookie = "\(self.cookieName)=\(token); Path=\(Self.path); Max-Age=\(max(0, maxAge)); HttpOnly; SameSite=Strict"
         if !self.isLocalDevelopment { cookie += "; Secure" }
         return cookie
     }
 
     /// `Set-Cookie` value that removes the cookie.
-    var clearCookieHeader: String { self.setCookieHeader(for: "", maxAge: 0) }
+    public var clearCookieHeader: String { self.setCookieHeader(for: "", maxAge: 0) }
 
     package static let loopbackHosts: Set<String> = ["127.0.0.1", "localhost", "[::1]"]
 

@@ -1,10 +1,10 @@
-public import Hummingbird
+public import HTTPTypes
 public import JWTAuth
 
 /// An error as a client sees it: a status, an OAuth-style JSON body
 /// (`{"error": …, "error_description": …}`) and, for authentication errors, a
 /// `WWW-Authenticate` challenge (RFC 6750 §3).
-public struct AuthHTTPError: HTTPResponseError, Sendable {
+public struct AuthHTTPError: Error, Sendable {
     /// The HTTP status of the response.
     public var status: HTTPResponse.Status
     /// The `error` member: `invalid_request`, `invalid_token`, `invalid_grant`, …
@@ -24,10 +24,10 @@ public struct AuthHTTPError: HTTPResponseError, Sendable {
     }
 
     /// The JSON error response, marked `Cache-Control: no-store`.
-    public func response(from request: Request, context: some RequestContext) throws -> Response {
+    public var response: AuthHTTPResponse {
         var headers = self.headers
         headers[.cacheControl] = "no-store"
-        return JSONResponse.make(self.status, ["error": .string(self.error), "error_description": .string(self.description)], headers: headers)
+        return .json(self.status, ["error": .string(self.error), "error_description": .string(self.description)], headers: headers)
     }
 
     /// The realm named in challenges.
@@ -93,6 +93,11 @@ public struct AuthHTTPError: HTTPResponseError, Sendable {
     /// 400 `invalid_request`.
     public static func invalidRequest(_ description: String) -> AuthHTTPError {
         AuthHTTPError(.badRequest, error: "invalid_request", description: description)
+    }
+
+    /// 413: the body is larger than ``AuthHTTPRequest/maximumBodyBytes``.
+    public static func bodyTooLarge() -> AuthHTTPError {
+        AuthHTTPError(.contentTooLarge, error: "invalid_request", description: "the request body is larger than 64 KiB")
     }
 
     /// 400 `invalid_grant`: the refresh token is bad, expired, revoked or reused.

@@ -1,13 +1,12 @@
-public import Hummingbird
+import HTTPTypes
 import JWTAuth
-import NIOCore
 
 /// The string fields of a request body: a JSON object, or `application/x-www-form-urlencoded`
 /// (the OAuth endpoints). Both are read strictly — duplicate names, bad escapes and invalid
 /// UTF-8 are a 400, an oversized body a 413 — so bad input never becomes a 5xx.
 public struct RequestFields: Sendable {
     /// The largest body read (64 KiB).
-    public static let maximumBodyBytes = 64 * 1024
+    public static var maximumBodyBytes: Int { AuthHTTPRequest.maximumBodyBytes }
 
     /// The fields whose value is a string, by name.
     public private(set) var values: [String: String]
@@ -17,21 +16,35 @@ public struct RequestFields: Sendable {
         self.values = values
     }
 
-    /// Reads the body of `request` as JSON or a form, by its `Content-Type`.
-    public static func read(_ request: Request, form formOnly: Bool = false) async throws -> RequestFields {
-        var body: ByteBuffer
-        do {
-            body = try await request.body.collect(upTo: Self.maximumBodyBytes)
-        } catch is NIOTooManyBytesError {
-            throw AuthHTTPError(.contentTooLarge, error: "invalid_request", description: "the request body is larger than 64 KiB")
+    /// Reads the body of `request` as JSON or a form, by its `Content-Type`; with `form`, only
+    /// as a form (the OAuth endpoints).
+    public static func read(_ request: AuthHTTPRequest, form formOnly: Bool = false) throws -> RequestFields {
+        try Self.parse(request.body, contentType: request.headers[.contentType] ?? "", form: formOnly)
+    }
+
+    /// The parameters of a query string (`a=1&b=2`, without the `?`), read as strictly as a form
+    /// body: a parameter named twice is an error, not a choice.
+    public static func query(_ query: String?) throws -> [String: String] {
+        guard let query else { return [:] }
+        return try Self.parseForm(Array(query.utf8))
+    }
+
+    /// The value of one query parameter, read leniently: nil when it is absent or does not
+    /// decode, the first when it is repeated. For parameters where anything unusable means the
+    /// same as none (the revocation feed's cursor).
+    public static func queryValue(_ name: String, in query: String?) -> String? {
+        guard let query else { return nil }
+        for pair in query.utf8.split(separator: UInt8(ascii: "&")) {
+            let parts = pair.split(separator: UInt8(ascii: "="), maxSplits: 1, omittingEmptySubsequences: false)
+            guard PercentDecoding.decode(parts[0], plusIsSpace: true) == name else { continue }
+            return parts.count > 1 ? PercentDecoding.decode(parts[1], plusIsSpace: true) : ""
         }
-        let bytes = body.readBytes(length: body.readableBytes) ?? []
-        return try Self.parse(bytes, contentType: request.headers[.contentType] ?? "", form: formOnly)
+        return nil
     }
 
     /// Parses a request body as ``read(_:form:)`` does, given its bytes and `Content-Type`.
     /// Every failure is an ``AuthHTTPError`` with a 4xx status.
-    static func parse(_ bytes: [UInt8], contentType: String, form formOnly: Bool) throws -> RequestFields {
+    public static func parse(_ bytes: [UInt8], contentType: String, form formOnly: Bool) throws -> RequestFields {
         let contentType = contentType.lowercased()
         let looksLikeJSON = bytes.first(where: { $0 != 0x20 && $0 != 0x0A && $0 != 0x0D && $0 != 0x09 }) == UInt8(ascii: "{")
         // `curl -d '{…}'` labels JSON as a form; the JSON endpoints take it for what it is.

@@ -1,17 +1,34 @@
-import Hummingbird
+import HTTPTypes
 import JWTAuth
 
-extension JWTAuthRoutes {
+extension AuthEndpoints {
+    /// `POST /admin/users/:id/revoke`: ends every session of a user, access tokens included.
+    func adminRevoke(_ request: AuthHTTPRequest) async throws -> AuthHTTPResponse {
+        let id = try Self.parameter("id", of: request)
+        guard try await self.accounts.users.user(id: id) != nil else {
+            throw AuthHTTPError(.notFound, error: "not_found", description: "no such user")
+        }
+        try await self.sessions.revokeUser(id: id, reason: .adminRevoked, origin: self.origin(request))
+        return AuthHTTPResponse(status: .noContent)
+    }
+
+    /// `POST /admin/users/:id/disable` and `…/enable`.
+    func adminSetDisabled(_ request: AuthHTTPRequest, _ disabled: Bool) async throws -> AuthHTTPResponse {
+        let id = try Self.parameter("id", of: request)
+        try await self.accounts.setDisabled(userID: id, disabled, origin: self.origin(request))
+        return AuthHTTPResponse(status: .noContent)
+    }
+
     /// The filters `GET /admin/audit` takes; anything else is refused rather than ignored, so a
     /// misspelt filter never reads as "no events".
     static var auditFilters: Set<String> { ["user", "event", "after", "limit", "since"] }
 
     /// `GET /admin/audit?user=ID&event=E&since=UNIX&after=CURSOR&limit=N`: the audit log, oldest
     /// first, `{"events":[…],"next":CURSOR|null}`. Bad filters are 400 `invalid_request`.
-    func audit(_ request: Request, store: any AuditStore) async throws -> Response {
-        let query = try Self.auditQuery(request.uri.queryParameters)
+    func audit(_ request: AuthHTTPRequest, store: any AuditStore) async throws -> AuthHTTPResponse {
+        let query = try Self.auditQuery(RequestFields.query(request.query))
         let page = try await store.auditEvents(matching: query)
-        return JSONResponse.make(
+        return .json(
             .ok,
             [
                 "events": .array(page.entries.map { $0.event.jsonValue(cursor: $0.cursor) }),
@@ -21,16 +38,10 @@ extension JWTAuthRoutes {
         )
     }
 
-    static func auditQuery(_ parameters: Parameters) throws -> AuditQuery {
-        var values: [String: String] = [:]
-        for (name, value) in parameters {
-            let name = String(name)
-            guard Self.auditFilters.contains(name) else {
-                throw AuthHTTPError.invalidRequest("unknown filter \(name.prefix(64)); the filters are user, event, since, after and limit")
-            }
-            guard values.updateValue(String(value), forKey: name) == nil else {
-                throw AuthHTTPError.invalidRequest("\(name) is given more than once")
-            }
+    /// The audit query of the decoded query parameters (each name once).
+    static func auditQuery(_ values: [String: String]) throws -> AuditQuery {
+        for name in values.keys where !Self.auditFilters.contains(name) {
+            throw AuthHTTPError.invalidRequest("unknown filter \(name.prefix(64)); the filters are user, event, since, after and limit")
         }
         var query = AuditQuery()
         if let user = values["user"] {

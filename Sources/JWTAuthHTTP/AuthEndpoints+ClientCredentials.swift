@@ -1,12 +1,11 @@
 import HTTPTypes
-import Hummingbird
 import JWTAuth
 
-extension JWTAuthRoutes {
+extension AuthEndpoints {
     /// The client-credentials grant (RFC 6749 §4.4): the client authenticates with HTTP Basic
     /// (`client_secret_basic`) or with `client_id` and `client_secret` in the form
     /// (`client_secret_post`), never both, and gets an access token for the scopes it asks for.
-    func clientCredentials(_ request: Request, _ fields: RequestFields, clients: ClientManager) async throws -> Response {
+    func clientCredentials(_ request: AuthHTTPRequest, _ fields: RequestFields, clients: ClientManager) async throws -> AuthHTTPResponse {
         var authorization: String? = nil
         for field in request.headers where field.name == .authorization {
             guard authorization == nil else { throw AuthHTTPError.invalidRequest("send one Authorization header") }
@@ -35,7 +34,7 @@ extension JWTAuthRoutes {
         }
         let scope = try fields.string("scope", maxBytes: 4096)
         do {
-            return JSONResponse.tokens(try await clients.issueToken(for: credentials, scope: scope))
+            return .tokens(try await clients.issueToken(for: credentials, scope: scope))
         } catch let error as JWTAuthError {
             throw AuthHTTPError(error)
         }
