@@ -1,6 +1,6 @@
 public import Hummingbird
 import Logging
-import ServiceLifecycle
+public import ServiceLifecycle
 import UnixSignals
 
 extension ApplicationProtocol {
@@ -9,10 +9,14 @@ extension ApplicationProtocol {
     /// open event stream, a proxied download — are cut off after `limit`, so a shutdown always
     /// ends.
     ///
-    /// - Parameter limit: How long graceful shutdown may take before the rest is cancelled.
-    public func runUntilTerminated(drainingFor limit: Duration = .seconds(30)) async throws {
+    /// - Parameters:
+    ///   - limit: How long graceful shutdown may take before the rest is cancelled.
+    ///   - services: Services that outlive the application: they start first and stop after it
+    ///     has drained (a trace exporter that must still send the last requests' spans).
+    public func runUntilTerminated(drainingFor limit: Duration = .seconds(30), outlivedBy services: [any Service] = []) async throws {
         var configuration = ServiceGroupConfiguration(
-            services: [.init(service: self)],
+            // A group stops its services in reverse order.
+            services: services.map { .init(service: $0) } + [.init(service: self)],
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: self.logger
         )

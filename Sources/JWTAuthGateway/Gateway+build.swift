@@ -151,7 +151,10 @@ struct HTTPClientShutdownService: Service {
 
 /// Runs the gateway until SIGTERM or SIGINT, then drains in-flight requests and returns.
 /// Prints one line on stdout once it listens (with the port it got, when asked for port 0).
-public func runGateway(configuration: GatewayConfiguration, logger: Logger) async throws {
+///
+/// - Parameter services: Services that start before the gateway and stop after it has drained,
+///   such as a trace exporter.
+public func runGateway(configuration: GatewayConfiguration, logger: Logger, services: [any Service] = []) async throws {
     let app = try buildGateway(
         configuration: configuration,
         logger: logger,
@@ -164,5 +167,5 @@ public func runGateway(configuration: GatewayConfiguration, logger: Logger) asyn
             logger.info("metrics listening", metadata: ["address": "\(configuration.metricsListen ?? "")", "port": "\(port)"])
         }
     )
-    try await app.runUntilTerminated()
+    try await app.runUntilTerminated(outlivedBy: services)
 }

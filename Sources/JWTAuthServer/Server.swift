@@ -5,6 +5,7 @@ import JWTAuthSQL
 public import Logging
 import NIOCore
 import NIOPosix
+public import ServiceLifecycle
 
 #if canImport(Glibc)
 import Glibc
@@ -16,7 +17,10 @@ import Darwin
 
 /// Runs the token server until SIGTERM or SIGINT, then shuts down gracefully (in-flight
 /// requests finish, stores close) and returns.
-public func runServer(configuration: ServerConfiguration, logger: Logger) async throws {
+///
+/// - Parameter services: Services that start before the server and stop after it has drained,
+///   such as a trace exporter.
+public func runServer(configuration: ServerConfiguration, logger: Logger, services: [any Service] = []) async throws {
     var resolved = configuration
     if resolved.port == 0 && resolved.issuer == nil {
         // The default issuer names the port; find a free one now so that it is a real URL.
@@ -35,7 +39,7 @@ public func runServer(configuration: ServerConfiguration, logger: Logger) async 
             logger.info("metrics listening", metadata: ["address": "\(configuration.metricsListen ?? "")", "port": "\(port)"])
         }
     )
-    try await app.runUntilTerminated()
+    try await app.runUntilTerminated(outlivedBy: services)
 }
 
 /// A port that is free on `host` right now (the kernel's choice for port 0).

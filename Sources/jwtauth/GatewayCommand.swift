@@ -108,6 +108,8 @@ struct GatewayCommand: AsyncParsableCommand {
             handler.logLevel = level
             return handler
         }
-        try await runGateway(configuration: configuration, logger: Logger(label: "jwtauth.gateway"))
+        let logger = Logger(label: "jwtauth.gateway")
+        let traces = try TraceExport.service(serviceName: "jwtauth-gateway", logger: logger)
+        try await runGateway(configuration: configuration, logger: logger, services: traces.map { [$0] } ?? [])
     }
 }

@@ -250,7 +250,8 @@ struct ServeCommand: AsyncParsableCommand {
         }
         let logger = Logger(label: "jwtauth")
         try await CLIFailure.reporting {
-            try await runServer(configuration: configuration, logger: logger)
+            let traces = try TraceExport.service(serviceName: "jwtauth", logger: logger)
+            try await runServer(configuration: configuration, logger: logger, services: traces.map { [$0] } ?? [])
         }
     }
 }

@@ -42,4 +42,4 @@ python_env interop "$here/requirements.txt" "$venv" "$work"
 cd "$here"
 export PYTHONDONTWRITEBYTECODE=1
 "${run_python[@]}" -m pytest -p no:cacheprovider -ra --basetemp="$work/pytest" \
-    test_interop.py test_cli_vectors.py test_cli_clients.py test_cli_keys.py test_cli_admin.py test_serve_process.py "$@"
+    test_interop.py test_cli_vectors.py test_cli_clients.py test_cli_keys.py test_cli_admin.py test_serve_process.py test_trace_export.py "$@"
