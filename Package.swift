@@ -367,13 +367,15 @@ if Context.environment["JWTAUTH_FUZZ"] != nil {
         ("FuzzJWS", ["JWTAuth"]),
         ("FuzzKeys", ["JWTAuth"]),
         ("FuzzRESP", ["JWTAuthRESP", .product(name: "NIOCore", package: "swift-nio")]),
-        ("FuzzRequestBody", ["HummingbirdJWTAuth"]),
+        ("FuzzRequestBody", ["JWTAuthHTTP"]),
     ]
+    // The libFuzzer driver call every target's main makes.
+    package.targets.append(.target(name: "FuzzDriver", path: "Fuzz/Sources/FuzzDriver"))
     for target in fuzzTargets {
         package.targets.append(
             .executableTarget(
                 name: target.name,
-                dependencies: target.dependencies,
+                dependencies: target.dependencies + ["FuzzDriver"],
                 path: "Fuzz/Sources/\(target.name)",
                 // Fixtures are plain globals the test function reads, as in C.
                 swiftSettings: [.swiftLanguageMode(.v5)]

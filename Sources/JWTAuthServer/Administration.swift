@@ -34,7 +34,7 @@ struct Administration: Sendable {
             do {
                 // The key never signs anything here: administration only stores and revokes.
                 let sessions = try SessionManager(
-                    configuration: configuration.sessionConfiguration,
+                    configuration: configuration.session,
                     signingKey: try JWTKey.generate(.hs256),
                     sessions: stores.sessions,
                     users: stores.users,

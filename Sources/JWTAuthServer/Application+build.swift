@@ -54,7 +54,7 @@ public func buildApplication(
         let keys = try await ServerKeys.open(configuration, store: stores.signingKeys, clock: clock, metrics: metrics, logger: logger)
         let audit = AuditService.recorder(configuration, store: stores.audit, clock: clock, logger: logger)
         let sessions = SessionManager(
-            configuration: configuration.sessionConfiguration,
+            configuration: configuration.session,
             keys: keys.ring,
             sessions: stores.sessions,
             users: stores.users,

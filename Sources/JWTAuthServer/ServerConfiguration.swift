@@ -7,9 +7,13 @@ import Foundation
 /// Read once at the edge (flags, then `JWTAUTH_*` variables); tests build it directly.
 public struct ServerConfiguration: Sendable {
     /// The address to listen on (default `127.0.0.1`, loopback only).
-    public var host: String
+    public var host: String {
+        didSet { self.followAddress() }
+    }
     /// The TCP port to listen on (default 8080).
-    public var port: Int
+    public var port: Int {
+        didSet { self.followAddress() }
+    }
     /// Where the SQLite file and, by default, the keys live.
     public var dataDirectory: String
     /// A directory of key files (`signing.jwk` and retired `*.jwk`) to sign with instead of the
@@ -37,25 +41,17 @@ public struct ServerConfiguration: Sendable {
     public var database: String?
     /// `redis://…` to keep sessions in Redis (users stay in SQL).
     public var sessions: String?
-    /// `iss`; `http://HOST:PORT` by default.
-    public var issuer: String?
-    /// `aud` of access tokens; the issuer by default.
-    public var audience: String?
+    /// The session engine's settings: issuer and audience, access-token, refresh-token and
+    /// session lifetimes (5 min, 6 h, 30 d), the refresh reuse interval (0 s), the clock leeway
+    /// (60 s) and sessions per user (20). Its issuer follows ``host`` and ``port`` until one is
+    /// set (see ``issuer``), and its audience follows the issuer until one is set.
+    public var session: SessionConfiguration
+    /// Whether ``session``'s issuer is `http://HOST:PORT`, kept in step with the address.
+    private var issuerFollowsAddress: Bool
+    /// Whether ``session``'s audience is its issuer, kept in step with it.
+    private var audienceFollowsIssuer: Bool
     /// The algorithm of a newly created signing key; an existing key keeps its own.
     public var algorithm: JWSAlgorithm?
-    /// Access-token lifetime (default 5 min).
-    public var accessTokenLifetime: Duration
-    /// Refresh-token idle lifetime, reset by each rotation (default 6 h).
-    public var refreshTokenLifetime: Duration
-    /// Absolute session lifetime, never extended by rotation (default 30 d).
-    public var sessionLifetime: Duration
-    /// Grace after a rotation during which the previous refresh token gets the same successor
-    /// (default 0 s: no grace).
-    public var reuseInterval: Duration
-    /// Clock skew tolerated when verifying (default 60 s; more than 300 s counts as 300 s).
-    public var leeway: Duration
-    /// Sessions per user; logging in beyond it evicts the oldest (default 20).
-    public var maximumSessionsPerUser: Int
     /// bcrypt work factor (at least 10 outside tests).
     public var bcryptCost: UInt8
     /// Whether `POST /auth/register` is open (default true).
@@ -98,7 +94,9 @@ public struct ServerConfiguration: Sendable {
     /// format (`--metrics-listen`); nil (the default) serves no metrics.
     public var metricsListen: String?
 
-    /// Creates a configuration; each parameter sets the property of the same name.
+    /// Creates a configuration; each parameter sets the property of the same name, `issuer` and
+    /// `audience` those of ``session`` (nil: the address, the issuer). The session engine's other
+    /// settings start at their defaults: change them through ``session``.
     public init(
         host: String = "127.0.0.1",
         port: Int = 8080,
@@ -114,12 +112,6 @@ public struct ServerConfiguration: Sendable {
         issuer: String? = nil,
         audience: String? = nil,
         algorithm: JWSAlgorithm? = nil,
-        accessTokenLifetime: Duration = .seconds(300),
-        refreshTokenLifetime: Duration = .seconds(6 * 3600),
-        sessionLifetime: Duration = .seconds(30 * 86400),
-        reuseInterval: Duration = .zero,
-        leeway: Duration = .seconds(60),
-        maximumSessionsPerUser: Int = 20,
         bcryptCost: UInt8 = 11,
         allowsRegistration: Bool = true,
         revocationPollInterval: Duration = .milliseconds(50),
@@ -142,15 +134,11 @@ public struct ServerConfiguration: Sendable {
         self.keysDirectoryPollInterval = keysDirectoryPollInterval
         self.database = database
         self.sessions = sessions
-        self.issuer = issuer
-        self.audience = audience
+        let address = Self.addressIssuer(host: host, port: port)
+        self.session = SessionConfiguration(issuer: issuer ?? address, audience: audience)
+        self.issuerFollowsAddress = issuer == nil
+        self.audienceFollowsIssuer = audience == nil
         self.algorithm = algorithm
-        self.accessTokenLifetime = accessTokenLifetime
-        self.refreshTokenLifetime = refreshTokenLifetime
-        self.sessionLifetime = sessionLifetime
-        self.reuseInterval = reuseInterval
-        self.leeway = leeway
-        self.maximumSessionsPerUser = maximumSessionsPerUser
         self.bcryptCost = bcryptCost
         self.allowsRegistration = allowsRegistration
         self.revocationPollInterval = revocationPollInterval
@@ -163,9 +151,40 @@ public struct ServerConfiguration: Sendable {
         self.servesWebPage = servesWebPage
     }
 
+    /// `iss` as configured, or nil when it is the server's own address (`http://HOST:PORT`,
+    /// following ``host`` and ``port``). Setting it sets ``session``'s issuer.
+    public var issuer: String? {
+        get { self.issuerFollowsAddress ? nil : self.session.issuer }
+        set {
+            self.issuerFollowsAddress = newValue == nil
+            self.session.issuer = newValue ?? Self.addressIssuer(host: self.host, port: self.port)
+            if self.audienceFollowsIssuer { self.session.audience = self.session.issuer }
+        }
+    }
+
+    /// `aud` of access tokens as configured, or nil when it is the issuer. Setting it sets
+    /// ``session``'s audience.
+    public var audience: String? {
+        get { self.audienceFollowsIssuer ? nil : self.session.audience }
+        set {
+            self.audienceFollowsIssuer = newValue == nil
+            self.session.audience = newValue ?? self.session.issuer
+        }
+    }
+
     /// The issuer in effect.
-    public var effectiveIssuer: String {
-        self.issuer ?? "http://\(self.host.contains(":") ? "[\(self.host)]" : self.host):\(self.port)"
+    public var effectiveIssuer: String { self.session.issuer }
+
+    /// `http://HOST:PORT`, brackets around an IPv6 host.
+    static func addressIssuer(host: String, port: Int) -> String {
+        "http://\(host.contains(":") ? "[\(host)]" : host):\(port)"
+    }
+
+    /// Keeps a derived issuer (and the audience that follows it) in step with the address.
+    private mutating func followAddress() {
+        guard self.issuerFollowsAddress else { return }
+        self.session.issuer = Self.addressIssuer(host: self.host, port: self.port)
+        if self.audienceFollowsIssuer { self.session.audience = self.session.issuer }
     }
 
     /// The keys directory in effect: the configured one, else `DATA/keys` — where key files
@@ -191,7 +210,7 @@ public struct ServerConfiguration: Sendable {
         SigningKeySchedule(
             rotationInterval: self.keyRotationInterval,
             publishAhead: self.keyPublishAhead,
-            sessions: self.sessionConfiguration
+            sessions: self.session
         )
     }
 
@@ -242,19 +261,9 @@ public struct ServerConfiguration: Sendable {
         return RefreshCookie.loopbackHosts.contains(String(host))
     }
 
-    /// The session-engine settings these flags describe.
-    public var sessionConfiguration: SessionConfiguration {
-        SessionConfiguration(
-            issuer: self.effectiveIssuer,
-            audience: self.audience,
-            accessTokenLifetime: self.accessTokenLifetime,
-            refreshTokenLifetime: self.refreshTokenLifetime,
-            sessionLifetime: self.sessionLifetime,
-            reuseInterval: self.reuseInterval,
-            leeway: self.leeway,
-            maximumSessionsPerUser: self.maximumSessionsPerUser
-        )
-    }
+    /// The session-engine settings these flags describe (``session``).
+    @available(*, deprecated, renamed: "session")
+    public var sessionConfiguration: SessionConfiguration { self.session }
 }
 
 extension ServerConfiguration {

@@ -52,7 +52,7 @@ public struct ServerStores: Sendable {
         do {
             redis = try RedisSessionStore(
                 url: sessions,
-                revocationRetention: configuration.sessionConfiguration.revocationRetention,
+                revocationRetention: configuration.session.revocationRetention,
                 logger: logger
             )
         } catch {

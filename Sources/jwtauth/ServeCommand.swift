@@ -174,20 +174,20 @@ struct ServeCommand: AsyncParsableCommand {
         }
         if let value = try duration(self.accessTTL, "ACCESS_TTL") {
             guard value >= .seconds(1) else { throw ValidationError("--access-ttl must be at least 1s") }
-            configuration.accessTokenLifetime = value
+            configuration.session.accessTokenLifetime = value
         }
         if let value = try duration(self.refreshTTL, "REFRESH_TTL") {
             guard value >= .seconds(1) else { throw ValidationError("--refresh-ttl must be at least 1s") }
-            configuration.refreshTokenLifetime = value
+            configuration.session.refreshTokenLifetime = value
         }
         if let value = try duration(self.sessionLifetime, "SESSION_LIFETIME") {
             guard value >= .seconds(1) else { throw ValidationError("--session-lifetime must be at least 1s") }
-            configuration.sessionLifetime = value
+            configuration.session.sessionLifetime = value
         }
-        if let value = try duration(self.reuseInterval, "REUSE_INTERVAL") { configuration.reuseInterval = value }
+        if let value = try duration(self.reuseInterval, "REUSE_INTERVAL") { configuration.session.reuseInterval = value }
         if let value = try duration(self.leeway, "LEEWAY") {
             guard value <= .seconds(300) else { throw ValidationError("--leeway may be at most 300s") }
-            configuration.leeway = value
+            configuration.session.leeway = value
         }
         if let value = try duration(self.keyRotation, "KEY_ROTATION") { configuration.keyRotationInterval = value }
         if let value = try duration(self.keyPublishAhead, "KEY_PUBLISH_AHEAD") { configuration.keyPublishAhead = value }
@@ -201,7 +201,7 @@ struct ServeCommand: AsyncParsableCommand {
         }
         if let value = try self.maxSessions ?? environment.parse("MAX_SESSIONS", Int.init) {
             guard value >= 1 else { throw ValidationError("--max-sessions must be at least 1") }
-            configuration.maximumSessionsPerUser = value
+            configuration.session.maximumSessionsPerUser = value
         }
         configuration.refreshCookieByDefault = self.refreshCookie || ["1", "true", "yes"].contains(environment["REFRESH_COOKIE"]?.lowercased() ?? "")
         if let origins = self.allowedOrigins ?? environment["ALLOWED_ORIGINS"] {

@@ -111,7 +111,7 @@ struct RenewalTests {
 
     @Test("A short-lived access token is not renewed on every request", arguments: TransportKind.allCases)
     func marginBoundedByLifetime(_ kind: TransportKind) async throws {
-        try await LiveServer.run(kind, configure: { $0.accessTokenLifetime = .seconds(20) }) { server in
+        try await LiveServer.run(kind, configure: { $0.session.accessTokenLifetime = .seconds(20) }) { server in
             let clock = DeviceClock()
             let client = try await Self.signedIn(server, clock: clock, storage: TokenStorage())
 

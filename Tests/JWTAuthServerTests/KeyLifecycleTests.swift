@@ -14,7 +14,7 @@ struct KeyLifecycleTests {
     static func configure(_ configuration: inout ServerConfiguration) {
         configuration.keyRotationInterval = .seconds(3600)
         configuration.keyPublishAhead = .seconds(600)
-        configuration.refreshTokenLifetime = .seconds(1000)
+        configuration.session.refreshTokenLifetime = .seconds(1000)
         configuration.keyPollInterval = .milliseconds(20)
     }
 

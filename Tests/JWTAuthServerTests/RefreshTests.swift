@@ -179,7 +179,7 @@ struct RefreshTests {
 
     @Test("Inside a configured reuse interval the previous token gets the same successor; after it, reuse is detected")
     func reuseInterval() async throws {
-        try await withServer(configure: { $0.reuseInterval = .seconds(10) }) { api in
+        try await withServer(configure: { $0.session.reuseInterval = .seconds(10) }) { api in
             let (_, first) = try await api.signUp("alice")
             let second = try Tokens(try await api.refresh(first.refresh))
             api.clock.advance(by: .seconds(5))
@@ -201,7 +201,7 @@ struct RefreshTests {
 
     @Test("Inside a reuse interval, 20 parallel refreshes all get the same successor")
     func parallelRefreshWithReuseInterval() async throws {
-        try await withServer(configure: { $0.reuseInterval = .seconds(10) }) { api in
+        try await withServer(configure: { $0.session.reuseInterval = .seconds(10) }) { api in
             let (_, tokens) = try await api.signUp("alice")
             let responses = try await withThrowingTaskGroup(of: TestResponse.self) { group in
                 for _ in 0..<20 {

@@ -213,7 +213,7 @@ struct RevocationFeedRouteTests {
             // Issued under a five-minute lifetime; the server now gives access tokens one minute.
             let token = try await fixture.run { api in try await api.clientToken(reader) }
             var shorter = fixture
-            shorter.configuration.accessTokenLifetime = .seconds(60)
+            shorter.configuration.session.accessTokenLifetime = .seconds(60)
             try await shorter.run(.live) { api in
                 do {
                     let stream = try await EventStream.open(port: try #require(api.client.port), bearer: token)

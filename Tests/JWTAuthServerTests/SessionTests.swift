@@ -154,7 +154,7 @@ struct SessionTests {
 
     @Test("Beyond the per-user session cap the oldest session is evicted, and its tokens die at once")
     func sessionCap() async throws {
-        try await withServer(configure: { $0.maximumSessionsPerUser = 3 }) { api in
+        try await withServer(configure: { $0.session.maximumSessionsPerUser = 3 }) { api in
             let (_, oldest) = try await api.signUp("alice")
             var newer: [Tokens] = []
             for _ in 0..<3 {

@@ -2,6 +2,7 @@
 // JWKs). Two readers must agree: the tree parser (JSONValue) and the streaming reader the
 // verifier uses for claims, reached here through a verifier whose every other check passes.
 import Foundation
+import FuzzDriver
 import JWTAuth
 
 @_cdecl("LLVMFuzzerTestOneInput")
@@ -40,15 +41,4 @@ func equivalent(_ a: JSONValue, _ b: JSONValue) -> Bool {
     }
 }
 
-// libFuzzer's driver, linked by -sanitize=fuzzer (SwiftPM gives this program a main of its own,
-// so libFuzzer's main is not the one that runs).
-@_silgen_name("LLVMFuzzerRunDriver")
-func runFuzzerDriver(
-    _ argc: UnsafeMutablePointer<CInt>,
-    _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>>,
-    _ testOneInput: @convention(c) (UnsafePointer<UInt8>?, Int) -> CInt
-) -> CInt
-
-var arguments = CommandLine.argc
-var argumentValues = CommandLine.unsafeArgv
-exit(runFuzzerDriver(&arguments, &argumentValues, fuzzJOSE))
+runFuzzer(fuzzJOSE)

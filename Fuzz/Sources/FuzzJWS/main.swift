@@ -3,6 +3,7 @@
 // signed here with one of the keys. The fuzzer cannot forge a signature, so any other
 // accepted token means a check was skipped — and is reported as a crash.
 import Foundation
+import FuzzDriver
 import JWTAuth
 
 @_cdecl("LLVMFuzzerTestOneInput")
@@ -33,15 +34,4 @@ private func requireSigned(_ token: String) {
     }
 }
 
-// libFuzzer's driver, linked by -sanitize=fuzzer (SwiftPM gives this program a main of its own,
-// so libFuzzer's main is not the one that runs).
-@_silgen_name("LLVMFuzzerRunDriver")
-func runFuzzerDriver(
-    _ argc: UnsafeMutablePointer<CInt>,
-    _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>>,
-    _ testOneInput: @convention(c) (UnsafePointer<UInt8>?, Int) -> CInt
-) -> CInt
-
-var arguments = CommandLine.argc
-var argumentValues = CommandLine.unsafeArgv
-exit(runFuzzerDriver(&arguments, &argumentValues, fuzzJWS))
+runFuzzer(fuzzJWS)

@@ -1,6 +1,7 @@
 // libFuzzer target: key import from JWK, JWKS and PEM text. Whatever imports must export to a
 // JWK that imports again as the same key (same thumbprint), and nothing may crash.
 import Foundation
+import FuzzDriver
 import JWTAuth
 
 @_cdecl("LLVMFuzzerTestOneInput")
@@ -28,15 +29,4 @@ private func roundTrip(_ key: JWTKey) {
     guard again.thumbprint == thumbprint else { fatalError("a key's thumbprint changed through its JWK") }
 }
 
-// libFuzzer's driver, linked by -sanitize=fuzzer (SwiftPM gives this program a main of its own,
-// so libFuzzer's main is not the one that runs).
-@_silgen_name("LLVMFuzzerRunDriver")
-func runFuzzerDriver(
-    _ argc: UnsafeMutablePointer<CInt>,
-    _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>>,
-    _ testOneInput: @convention(c) (UnsafePointer<UInt8>?, Int) -> CInt
-) -> CInt
-
-var arguments = CommandLine.argc
-var argumentValues = CommandLine.unsafeArgv
-exit(runFuzzerDriver(&arguments, &argumentValues, fuzzKeys))
+runFuzzer(fuzzKeys)

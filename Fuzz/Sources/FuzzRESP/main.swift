@@ -2,6 +2,7 @@
 // bytes that parse to the same value; a strict prefix of a whole value is "not yet", never an
 // error or another value; nothing crashes or allocates without bound.
 import Foundation
+import FuzzDriver
 import NIOCore
 
 @testable import JWTAuthRESP
@@ -36,15 +37,4 @@ public func fuzzRESP(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
     return 0
 }
 
-// libFuzzer's driver, linked by -sanitize=fuzzer (SwiftPM gives this program a main of its own,
-// so libFuzzer's main is not the one that runs).
-@_silgen_name("LLVMFuzzerRunDriver")
-func runFuzzerDriver(
-    _ argc: UnsafeMutablePointer<CInt>,
-    _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>>,
-    _ testOneInput: @convention(c) (UnsafePointer<UInt8>?, Int) -> CInt
-) -> CInt
-
-var arguments = CommandLine.argc
-var argumentValues = CommandLine.unsafeArgv
-exit(runFuzzerDriver(&arguments, &argumentValues, fuzzRESP))
+runFuzzer(fuzzRESP)

@@ -2,7 +2,8 @@
 // urlencoded forms). Every failure must be a 4xx AuthHTTPError — bad input is never a 5xx —
 // and a parsed body's fields read back without crashing.
 import Foundation
-@testable import HummingbirdJWTAuth
+import FuzzDriver
+import JWTAuthHTTP
 
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzRequestBody(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
@@ -25,15 +26,4 @@ public func fuzzRequestBody(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt 
     return 0
 }
 
-// libFuzzer's driver, linked by -sanitize=fuzzer (SwiftPM gives this program a main of its own,
-// so libFuzzer's main is not the one that runs).
-@_silgen_name("LLVMFuzzerRunDriver")
-func runFuzzerDriver(
-    _ argc: UnsafeMutablePointer<CInt>,
-    _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>>,
-    _ testOneInput: @convention(c) (UnsafePointer<UInt8>?, Int) -> CInt
-) -> CInt
-
-var arguments = CommandLine.argc
-var argumentValues = CommandLine.unsafeArgv
-exit(runFuzzerDriver(&arguments, &argumentValues, fuzzRequestBody))
+runFuzzer(fuzzRequestBody)
