@@ -75,22 +75,26 @@ public final class LoginRateLimiter: Sendable {
     ///   attempt must then not go ahead).
     public func begin(username: String, address: String?, now: NumericDate) async throws(JWTAuthError) -> Attempt {
         let attempt = Attempt(id: RandomIdentifier.make(), keys: self.keys(username: username, address: address))
+        let store = self.store
+        let inProgressUntil = now + self.attemptLifetime
+        // The keys are asked at once (one round trip to a shared store, not one per key), and
+        // every key is asked even when another refuses, so Retry-After is the longest wait.
+        let outcomes = await Self.each(attempt.keys) { key in
+            try await store.beginLoginAttempt(id: attempt.id, key: key.name, limit: key.limit, now: now, inProgressUntil: inProgressUntil)
+        }
         var started: [Key] = []
         var longest: Duration? = nil
-        do {
-            // Every key is asked, also after one refused, so Retry-After is the longest wait.
-            for key in attempt.keys {
-                if let wait = try await self.store.beginLoginAttempt(
-                    id: attempt.id, key: key.name, limit: key.limit, now: now, inProgressUntil: now + self.attemptLifetime
-                ) {
-                    longest = max(longest ?? .zero, wait)
-                } else {
-                    started.append(key)
-                }
+        var failure: (any Error)? = nil
+        for (key, outcome) in outcomes {
+            switch outcome {
+            case .success(nil): started.append(key)
+            case .success(let wait?): longest = max(longest ?? .zero, wait)
+            case .failure(let error): failure = failure ?? error
             }
-        } catch {
+        }
+        if let failure {
             await self.release(started, id: attempt.id, now: now)
-            throw Self.unavailable(error)
+            throw Self.unavailable(failure)
         }
         if let longest {
             await self.release(started, id: attempt.id, now: now)
@@ -105,23 +109,46 @@ public final class LoginRateLimiter: Sendable {
     ///   caller must not answer as if it had been counted; for a successful one the attempt
     ///   simply stops counting after ``attemptLifetime``.
     public func finish(_ attempt: Attempt, failed: Bool, now: NumericDate) async throws(JWTAuthError) {
-        var firstError: (any Error)? = nil
-        for key in attempt.keys {
-            do {
-                try await self.store.finishLoginAttempt(id: attempt.id, key: key.name, limit: key.limit, failed: failed, now: now)
-            } catch {
-                // The other key is still recorded: one store failure should not cost both.
-                firstError = firstError ?? error
-            }
+        let store = self.store
+        // Every key is recorded, at once: one store failure should not cost the other key.
+        let outcomes = await Self.each(attempt.keys) { key in
+            try await store.finishLoginAttempt(id: attempt.id, key: key.name, limit: key.limit, failed: failed, now: now)
         }
+        let firstError = outcomes.lazy.compactMap { outcome -> (any Error)? in
+            if case .failure(let error) = outcome.1 { return error }
+            return nil
+        }.first
         if let firstError { throw Self.unavailable(firstError) }
     }
 
     /// Ends attempts that were begun on some keys but refused on another.
     private func release(_ keys: [Key], id: String, now: NumericDate) async {
-        for key in keys {
-            // Best effort: an attempt left behind stops counting after `attemptLifetime`.
-            try? await self.store.finishLoginAttempt(id: id, key: key.name, limit: key.limit, failed: false, now: now)
+        let store = self.store
+        // Best effort: an attempt left behind stops counting after `attemptLifetime`.
+        _ = await Self.each(keys) { key in
+            try await store.finishLoginAttempt(id: id, key: key.name, limit: key.limit, failed: false, now: now)
+        }
+    }
+
+    /// Runs `operation` for every key concurrently and returns each key's outcome, in the
+    /// keys' order.
+    private static func each<Value: Sendable>(
+        _ keys: [Key],
+        _ operation: @escaping @Sendable (Key) async throws -> Value
+    ) async -> [(Key, Result<Value, any Error>)] {
+        // Most logins have two keys (username and address); one needs no task.
+        if keys.count == 1 {
+            do { return [(keys[0], .success(try await operation(keys[0])))] } catch { return [(keys[0], .failure(error))] }
+        }
+        return await withTaskGroup(of: (Int, Result<Value, any Error>).self) { group in
+            for (index, key) in keys.enumerated() {
+                group.addTask {
+                    do { return (index, .success(try await operation(key))) } catch { return (index, .failure(error)) }
+                }
+            }
+            var results = [Result<Value, any Error>?](repeating: nil, count: keys.count)
+            for await (index, result) in group { results[index] = result }
+            return zip(keys, results).compactMap { key, result in result.map { (key, $0) } }
         }
     }
 
