@@ -28,7 +28,8 @@ struct SessionManagerTests {
                 }
                 if proceed { continuation.resume() }
             }
-            return hash == "plain:" + password
+            // "rehashed:" is the same password under another work factor.
+            return hash == "plain:" + password || hash == "rehashed:" + password
         }
 
         var waitingCount: Int { self.state.withLock { $0.waiting.count } }
@@ -302,6 +303,23 @@ struct SessionManagerTests {
         let error = await #expect(throws: JWTAuthError.self) { _ = try await login.value }
         #expect(error?.code == .invalidCredentials)
         #expect(try await fixture.manager.activeSessions(of: bob.id).isEmpty)
+    }
+
+    @Test("A login whose password check overlaps another login's rehash of the same password keeps its session")
+    func loginRacingRehash() async throws {
+        let fixture = try await Fixture()
+        let hasher = GatedHasher()
+        let accounts = try await AccountManager(sessions: fixture.manager, hasher: hasher)
+        let bob = try await accounts.register(username: "bob", password: "password-1")
+        let login = Task { try await accounts.login(username: "bob", password: "password-1", clientID: nil, userAgent: nil, address: nil) }
+        await GatedHasher.yield(until: { hasher.waitingCount == 1 })
+        // Another login of bob's, after a work-factor change, stores a new hash of the same password.
+        var rehashed = try #require(try await fixture.store.user(id: bob.id))
+        rehashed.passwordHash = "rehashed:password-1"
+        #expect(try await fixture.store.updateUser(rehashed))
+        hasher.open()
+        let tokens = try await login.value
+        #expect(try await fixture.manager.activeSessions(of: bob.id).map(\.id) == [tokens.session.id])
     }
 
     @Test("A restarted engine reloads revocations from the store before verifying")

@@ -165,9 +165,21 @@ public struct AccountManager: Sendable {
         // The password was checked against the hash read before the bcrypt; a password change
         // or a disable that landed meanwhile revoked the user's sessions *before* this one was
         // created. Read the account again: unchanged means any later change will find and
-        // revoke this session; changed means it must not survive.
+        // revoke this session; changed means it must not survive — unless the new hash still
+        // takes this password, which is what a concurrent login's rehash after a work-factor
+        // change leaves behind (one more check, only then).
         let current = try await self.users.user(id: user.id)
-        guard let current, current.passwordHash == user.passwordHash, !current.isDisabled else {
+        let unchanged: Bool
+        if let current, !current.isDisabled {
+            if current.passwordHash == user.passwordHash {
+                unchanged = true
+            } else {
+                unchanged = try await self.hasher.verify(password, against: current.passwordHash)
+            }
+        } else {
+            unchanged = false
+        }
+        guard let current, unchanged else {
             try await self.sessions.revokeSession(id: tokens.session.id, userID: user.id, reason: .passwordChanged)
             let outcome = current?.isDisabled == true ? JWTAuthError.Code.userDisabled : .invalidCredentials
             self.audit.record(origin.event(.loginFailed, at: self.sessions.clock.now, userID: user.id, clientID: clientID, outcome: outcome.description))
