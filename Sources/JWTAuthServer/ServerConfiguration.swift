@@ -35,7 +35,8 @@ public struct ServerConfiguration: Sendable {
     public var keysDirectoryPollInterval: Duration
     /// `sqlite:PATH` or `postgres://…`; SQLite under the data directory by default.
     public var database: String?
-    /// `redis://…` to keep sessions in Redis (users stay in SQL).
+    /// `redis://…` or `redis+cluster://…` to keep sessions in Redis (users stay in SQL);
+    /// `rediss://…` and `rediss+cluster://…` for TLS (see the README).
     public var sessions: String?
     /// `iss`; `http://HOST:PORT` by default.
     public var issuer: String?
