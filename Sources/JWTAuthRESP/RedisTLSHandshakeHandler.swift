@@ -17,14 +17,16 @@ final class RedisTLSHandshakeHandler: ChannelInboundHandler, RemovableChannelHan
     }
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        context.fireUserInboundEventTriggered(event)
         if let event = event as? TLSUserEvent, case .handshakeCompleted = event {
             promise.succeed(())
+            // Its work is done; every later read would only pass through it.
+            context.pipeline.syncOperations.removeHandler(context: context, promise: nil)
         }
-        context.fireUserInboundEventTriggered(event)
     }
 
-    // After success the failures below are no-ops (a promise completes once); the command
-    // handler behind this one reports them to the commands instead.
+    // After success these are no-ops (a promise completes once); the command handler behind
+    // this one reports later failures to the commands.
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
         promise.fail(RedisError.connectionFailed("the TLS handshake with \(endpoint) failed: \(Self.describe(error))"))
         context.fireErrorCaught(error)
