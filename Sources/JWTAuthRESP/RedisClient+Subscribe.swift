@@ -39,6 +39,7 @@ extension RedisClient {
                 let connection = try await RedisConnection.connect(
                     to: endpoint,
                     configuration: configuration,
+                    tlsContext: tlsContext,
                     eventLoopGroup: eventLoopGroup,
                     logger: logger,
                     onPush: { value in progress.received(value, continuation: continuation) }

@@ -2,6 +2,7 @@ package import Logging
 import NIOConcurrencyHelpers
 package import NIOCore
 import NIOPosix
+import NIOSSL
 
 /// A small Redis client: only what a session store needs. One server or a Cluster, a pool of
 /// pipelining connections per server, RESP2 or RESP3, AUTH and SELECT from the configuration,
@@ -18,6 +19,8 @@ package final class RedisClient: Sendable {
     package let configuration: RedisConfiguration
     package let eventLoopGroup: any EventLoopGroup
     package let logger: Logger
+    /// Built once from `configuration.tls`: the files are read here, not on every connect.
+    let tlsContext: NIOSSLContext?
     private let topology: Topology
     private let state = NIOLockedValueBox(State())
 
@@ -33,17 +36,31 @@ package final class RedisClient: Sendable {
         var subscriptions: [Int: Task<Void, Never>] = [:]
     }
 
-    package init(configuration: RedisConfiguration, eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton, logger: Logger) {
+    /// Makes a client; nothing connects yet.
+    ///
+    /// - Throws: `.invalidConfiguration` when `configuration.tls` names a file that cannot be
+    ///   read or holds no usable certificate or key, so a deployment fails at startup rather
+    ///   than on its first request.
+    package init(
+        configuration: RedisConfiguration,
+        eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
+        logger: Logger
+    ) throws(RedisError) {
         self.configuration = configuration
         self.eventLoopGroup = eventLoopGroup
         self.logger = logger
+        let tlsContext = try configuration.tls?.makeContext()
+        self.tlsContext = tlsContext
         if configuration.isCluster {
-            topology = .cluster(RedisClusterRouter(configuration: configuration, eventLoopGroup: eventLoopGroup, logger: logger))
+            topology = .cluster(
+                RedisClusterRouter(configuration: configuration, tlsContext: tlsContext, eventLoopGroup: eventLoopGroup, logger: logger)
+            )
         } else {
             topology = .single(
                 RedisConnectionPool(
                     endpoint: configuration.redisEndpoints[0],
                     configuration: configuration,
+                    tlsContext: tlsContext,
                     eventLoopGroup: eventLoopGroup,
                     logger: logger
                 )

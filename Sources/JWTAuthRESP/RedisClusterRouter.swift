@@ -1,11 +1,14 @@
 package import Logging
 import NIOConcurrencyHelpers
 package import NIOCore
+package import NIOSSL
 
 /// Sends commands to the master that serves their slot in a Redis Cluster, with a connection
-/// pool per node, and follows `MOVED` and `ASK` when the slot map is out of date.
+/// pool per node, and follows `MOVED` and `ASK` when the slot map is out of date. Every node,
+/// including one first heard of in a redirect, is reached with the same TLS settings.
 package final class RedisClusterRouter: Sendable {
     private let configuration: RedisConfiguration
+    private let tlsContext: NIOSSLContext?
     private let seeds: [RedisEndpoint]
     private let eventLoopGroup: any EventLoopGroup
     private let logger: Logger
@@ -22,8 +25,9 @@ package final class RedisClusterRouter: Sendable {
         var roundRobin = 0
     }
 
-    package init(configuration: RedisConfiguration, eventLoopGroup: any EventLoopGroup, logger: Logger) {
+    package init(configuration: RedisConfiguration, tlsContext: NIOSSLContext?, eventLoopGroup: any EventLoopGroup, logger: Logger) {
         self.configuration = configuration
+        self.tlsContext = tlsContext
         self.seeds = configuration.redisEndpoints
         self.eventLoopGroup = eventLoopGroup
         self.logger = logger
@@ -74,7 +78,13 @@ package final class RedisClusterRouter: Sendable {
         let pool = state.withLockedValue { state -> RedisConnectionPool? in
             if state.closed { return nil }
             if let pool = state.pools[endpoint] { return pool }
-            let pool = RedisConnectionPool(endpoint: endpoint, configuration: configuration, eventLoopGroup: eventLoopGroup, logger: logger)
+            let pool = RedisConnectionPool(
+                endpoint: endpoint,
+                configuration: configuration,
+                tlsContext: tlsContext,
+                eventLoopGroup: eventLoopGroup,
+                logger: logger
+            )
             state.pools[endpoint] = pool
             return pool
         }

@@ -1,14 +1,22 @@
 extension RedisConfiguration: CustomStringConvertible, CustomDebugStringConvertible, CustomReflectable {
-    /// The configuration as a URL with the password replaced by `***`, safe to log.
+    /// The configuration as a URL with the password replaced by `***`, safe to log. TLS file
+    /// paths are shown (they say which file was used, and nothing of what is in it).
     package var description: String {
-        var text = isCluster ? "redis+cluster://" : "redis://"
+        var text = (tls == nil ? "redis" : "rediss") + (isCluster ? "+cluster://" : "://")
         if username != nil || password != nil {
-            text += (username.map(Self.percentEncoded) ?? "") + (password == nil ? "" : ":***") + "@"
+            text += (username.map { Self.percentEncoded($0) } ?? "") + (password == nil ? "" : ":***") + "@"
         }
         text += endpoints.map { RedisEndpoint(host: $0.host, port: $0.port).description }.joined(separator: ",")
         if database != 0 { text += "/\(database)" }
         text += "?protocol=\(protocolVersion)&connect_timeout=\(Self.format(connectTimeout))"
         text += "&command_timeout=\(Self.format(commandTimeout))&pool=\(poolSize)"
+        if let tls {
+            let files = [("ca", tls.certificateAuthorityFile), ("cert", tls.certificateFile), ("key", tls.privateKeyFile)]
+            for case (let name, let path?) in files {
+                text += "&\(name)=\(Self.percentEncoded(path, keeping: "/"))"
+            }
+            text += "&verify=\(tls.verification.rawValue)"
+        }
         return text
     }
 
@@ -22,6 +30,7 @@ extension RedisConfiguration: CustomStringConvertible, CustomDebugStringConverti
             children: [
                 "endpoints": endpoints.map { "\($0.host):\($0.port)" },
                 "isCluster": isCluster,
+                "tls": tls.map { "\($0)" } ?? "nil",
                 "username": username as Any,
                 "password": password == nil ? "nil" : "***",
                 "database": database,
@@ -39,11 +48,14 @@ extension RedisConfiguration: CustomStringConvertible, CustomDebugStringConverti
         return milliseconds % 1000 == 0 ? "\(milliseconds / 1000)s" : "\(milliseconds)ms"
     }
 
-    private static func percentEncoded(_ text: String) -> String {
+    private static func percentEncoded(_ text: String, keeping extra: String = "") -> String {
         var result = ""
         for byte in text.utf8 {
             let scalar = Unicode.Scalar(byte)
-            if byte < 0x80, scalar.properties.isAlphabetic || ("0"..."9").contains(Character(scalar)) || "-._~".unicodeScalars.contains(scalar) {
+            if byte < 0x80,
+                scalar.properties.isAlphabetic || ("0"..."9").contains(Character(scalar)) || "-._~".unicodeScalars.contains(scalar)
+                    || extra.unicodeScalars.contains(scalar)
+            {
                 result.unicodeScalars.append(scalar)
             } else {
                 result += "%" + (byte < 0x10 ? "0" : "") + String(byte, radix: 16, uppercase: true)

@@ -1,26 +1,32 @@
 import JWTAuth
 
 extension RedisConfiguration {
-    /// Reads `redis://[user[:password]@]host[:port][/db][?options]` or
-    /// `redis+cluster://[user[:password]@]host:port,host:port,…[?options]`.
+    /// Reads `redis://[user[:password]@]host[:port][/db][?options]`,
+    /// `redis+cluster://[user[:password]@]host:port,host:port,…[?options]`, and the same over
+    /// TLS: `rediss://…` and `rediss+cluster://…`.
     ///
-    /// Options: `protocol=2|3`, `connect_timeout=2s`, `command_timeout=500ms`, `pool=4`.
+    /// Options: `protocol=2|3`, `connect_timeout=2s`, `command_timeout=500ms`, `pool=4`; and
+    /// with TLS only: `ca=FILE` (PEM certificate authorities to trust instead of the system's),
+    /// `cert=FILE&key=FILE` (a client certificate and its key, for mutual TLS; both or neither),
+    /// `verify=full|ca` (`full`, the default, checks the chain and that the certificate names the
+    /// host; `ca` checks the chain only). File paths are percent-decoded, and an `@` in one must
+    /// be written `%40` (the last `@` ends the user information); the files are read when the
+    /// client is made. An unknown option is an error, never ignored.
+    ///
     /// User and password are percent-decoded. Errors say which part is wrong but never repeat
     /// what was written there: in a mistyped URL the password can end up in any part.
     package init(url: String) throws(RedisError) {
         self.init()
-        let rest: Substring
-        if url.hasPrefix("redis://") {
-            rest = url.dropFirst("redis://".count)
-            isCluster = false
-        } else if url.hasPrefix("redis+cluster://") {
-            rest = url.dropFirst("redis+cluster://".count)
-            isCluster = true
-        } else if url.hasPrefix("rediss://") || url.hasPrefix("rediss+cluster://") {
-            throw .invalidConfiguration("TLS (rediss://) is not supported; use redis:// on a trusted network")
-        } else {
-            throw .invalidConfiguration("a Redis URL starts with redis:// or redis+cluster://")
+        let schemes: [(prefix: String, isCluster: Bool, isTLS: Bool)] = [
+            ("redis://", false, false), ("redis+cluster://", true, false),
+            ("rediss://", false, true), ("rediss+cluster://", true, true),
+        ]
+        guard let scheme = schemes.first(where: { url.hasPrefix($0.prefix) }) else {
+            throw .invalidConfiguration("a Redis URL starts with redis://, rediss:// (TLS), redis+cluster:// or rediss+cluster://")
         }
+        let rest = url.dropFirst(scheme.prefix.count)
+        isCluster = scheme.isCluster
+        tls = scheme.isTLS ? RedisTLSConfiguration() : nil
 
         // The last "@" ends the user information, so a password may contain "@" unencoded.
         var authority = rest
@@ -34,7 +40,7 @@ extension RedisConfiguration {
 
         endpoints = try hosts.split(separator: ",", omittingEmptySubsequences: false).map(Self.endpoint)
         guard isCluster || endpoints.count == 1 else {
-            throw .invalidConfiguration("several hosts need redis+cluster://")
+            throw .invalidConfiguration("several hosts need redis+cluster:// (or rediss+cluster://)")
         }
 
         if tail.hasPrefix("/") {
@@ -56,6 +62,9 @@ extension RedisConfiguration {
             for option in tail.dropFirst().split(separator: "&") {
                 try readOption(option)
             }
+        }
+        if let tls, (tls.certificateFile == nil) != (tls.privateKeyFile == nil) {
+            throw .invalidConfiguration("cert and key go together: a client certificate needs its key file, and a key its certificate")
         }
     }
 
@@ -102,11 +111,34 @@ extension RedisConfiguration {
                 throw .invalidConfiguration("pool must be a number from 1 to 64")
             }
             poolSize = size
+        case "ca", "cert", "key", "verify":
+            guard tls != nil else {
+                throw .invalidConfiguration("\(name) is a TLS option: use rediss:// (or rediss+cluster://)")
+            }
+            try readTLSOption(name, value)
         default:
             let shown = name.count <= 32 && name.allSatisfy({ $0.isLetter || $0 == "_" }) ? "'\(name)'" : "an option"
             throw .invalidConfiguration(
-                "\(shown) is not a Redis URL option (known: protocol, connect_timeout, command_timeout, pool)"
+                "\(shown) is not a Redis URL option (known: protocol, connect_timeout, command_timeout, pool; with rediss:// also ca, cert, key, verify)"
             )
+        }
+    }
+
+    private mutating func readTLSOption(_ name: Substring, _ value: Substring) throws(RedisError) {
+        if name == "verify" {
+            guard let verification = RedisTLSConfiguration.Verification(rawValue: String(value)) else {
+                throw .invalidConfiguration("verify must be full (the chain and the host name, the default) or ca (the chain only)")
+            }
+            tls?.verification = verification
+            return
+        }
+        guard let path = Self.percentDecoded(value), !path.isEmpty else {
+            throw .invalidConfiguration("\(name) needs a file path (percent-encoded where needed)")
+        }
+        switch name {
+        case "ca": tls?.certificateAuthorityFile = path
+        case "cert": tls?.certificateFile = path
+        default: tls?.privateKeyFile = path
         }
     }
 

@@ -4,6 +4,8 @@ package struct RedisConfiguration: Sendable {
     /// One server, or the seed nodes of a cluster (any reachable one tells the client the rest).
     package var endpoints: [(host: String, port: Int)]
     package var isCluster: Bool
+    /// TLS to every server (`rediss://`); `nil` is plain TCP.
+    package var tls: RedisTLSConfiguration?
     /// An ACL user (Redis 6+); `nil` with a password means the `requirepass` form `AUTH password`.
     package var username: String?
     /// Kept out of `description`, `debugDescription`, mirrors and every error message.
@@ -12,7 +14,8 @@ package struct RedisConfiguration: Sendable {
     package var database: Int
     /// 2 (default) or 3, which is negotiated with `HELLO 3` on every connection.
     package var protocolVersion: Int
-    /// For the TCP connect; the handshake after it is bounded by `commandTimeout`.
+    /// For the TCP connect and the TLS handshake; the Redis handshake after them (`AUTH`,
+    /// `SELECT`) is bounded by `commandTimeout`.
     package var connectTimeout: Duration
     /// How long a command may wait for its reply before it fails with `.timeout`.
     package var commandTimeout: Duration
@@ -26,6 +29,7 @@ package struct RedisConfiguration: Sendable {
     package init(
         endpoints: [(host: String, port: Int)] = [(host: "127.0.0.1", port: 6379)],
         isCluster: Bool = false,
+        tls: RedisTLSConfiguration? = nil,
         username: String? = nil,
         password: String? = nil,
         database: Int = 0,
@@ -38,6 +42,7 @@ package struct RedisConfiguration: Sendable {
     ) {
         self.endpoints = endpoints
         self.isCluster = isCluster
+        self.tls = tls
         self.username = username
         self.password = password
         self.database = database

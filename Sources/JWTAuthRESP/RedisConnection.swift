@@ -1,6 +1,7 @@
 package import Logging
 package import NIOCore
 import NIOPosix
+package import NIOSSL
 import Synchronization
 
 /// One TCP connection to one Redis server, authenticated and on the right database, carrying
@@ -21,22 +22,38 @@ package final class RedisConnection: Sendable {
     package var closeFuture: EventLoopFuture<Void> { channel.closeFuture }
 
     /// Connects, then sends the handshake (`HELLO 3` or `AUTH`, then `SELECT`) as one pipelined
-    /// batch, so a new connection costs one round trip after TCP. `onPush` receives pushes and,
-    /// on a subscribed connection, pub/sub messages.
+    /// batch, so a new connection costs one round trip after TCP (and TLS). `onPush` receives
+    /// pushes and, on a subscribed connection, pub/sub messages.
+    ///
+    /// With `tlsContext` (from ``RedisTLSConfiguration/makeContext()``) the connection is TLS.
+    /// `endpoint.host` is sent as SNI when it is a DNS name; under full verification the
+    /// certificate must name it (a DNS name, or for an address one of its IP SANs, which NIOSSL
+    /// matches against the address it connected to). The TLS handshake counts as part of
+    /// connecting, so `connectTimeout` bounds it too.
     package static func connect(
         to endpoint: RedisEndpoint,
         configuration: RedisConfiguration,
+        tlsContext: NIOSSLContext?,
         eventLoopGroup: any EventLoopGroup,
         logger: Logger,
         onPush: (@Sendable (RESPValue) -> Void)? = nil
     ) -> EventLoopFuture<RedisConnection> {
         let commandTimeout = configuration.commandTimeout
-        let bootstrap = ClientBootstrap(group: eventLoopGroup)
+        // Chosen up front so the TLS promise and the channel share one event loop.
+        let eventLoop = eventLoopGroup.next()
+        let tlsHandshake = tlsContext.map { _ in eventLoop.makePromise(of: Void.self) }
+        let bootstrap = ClientBootstrap(group: eventLoop)
             .connectTimeout(TimeAmount(configuration.connectTimeout))
             .channelOption(.socketOption(.so_keepalive), value: 1)
             .channelOption(.tcpOption(.tcp_nodelay), value: 1)
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
+                    if let tlsContext, let tlsHandshake {
+                        try channel.pipeline.syncOperations.addHandler(
+                            NIOSSLClientHandler(context: tlsContext, serverHostname: serverName(for: endpoint.host))
+                        )
+                        try channel.pipeline.syncOperations.addHandler(RedisTLSHandshakeHandler(endpoint: endpoint, promise: tlsHandshake))
+                    }
                     try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(RESPFrameDecoder()))
                     try channel.pipeline.syncOperations.addHandler(
                         RedisCommandHandler(endpoint: endpoint, commandTimeout: commandTimeout, onPush: onPush)
@@ -46,7 +63,25 @@ package final class RedisConnection: Sendable {
         let handshake = handshakeCommands(configuration)
         return bootstrap.connect(host: endpoint.host, port: endpoint.port)
             .flatMapErrorThrowing { error in
-                throw RedisError.connectionFailed("could not connect to \(endpoint): \(describe(error))")
+                let failure = RedisError.connectionFailed("could not connect to \(endpoint): \(describe(error))")
+                // The pipeline may never have been built; the promise must not be left behind.
+                tlsHandshake?.fail(failure)
+                throw failure
+            }
+            .flatMap { channel in
+                guard let tlsHandshake else { return channel.eventLoop.makeSucceededFuture(channel) }
+                let timeout = channel.eventLoop.scheduleTask(in: TimeAmount(configuration.connectTimeout)) {
+                    let amount = configuration.connectTimeout.components
+                    let milliseconds = amount.seconds * 1000 + amount.attoseconds / 1_000_000_000_000_000
+                    tlsHandshake.fail(RedisError.connectionFailed("no TLS handshake with \(endpoint) within \(milliseconds) ms"))
+                }
+                return tlsHandshake.futureResult
+                    .always { _ in timeout.cancel() }
+                    .map { channel }
+                    .flatMapError { error in
+                        channel.close(promise: nil)
+                        return channel.eventLoop.makeFailedFuture(error)
+                    }
             }
             .flatMap { channel in
                 let connection = RedisConnection(endpoint: endpoint, channel: channel)
@@ -70,6 +105,12 @@ package final class RedisConnection: Sendable {
                         return channel.eventLoop.makeFailedFuture(failure)
                     }
             }
+    }
+
+    /// SNI carries DNS names only; for an IP address NIOSSL matches the certificate's IP SANs
+    /// against the address it connected to.
+    private static func serverName(for host: String) -> String? {
+        (try? SocketAddress(ipAddress: host, port: 0)) == nil ? host : nil
     }
 
     /// `HELLO 3` can carry the credentials; in RESP2 they go in `AUTH`. The password is only

@@ -1,6 +1,7 @@
 package import Logging
 import NIOConcurrencyHelpers
 package import NIOCore
+package import NIOSSL
 
 /// Up to `poolSize` connections to one server, opened on demand and shared by least-busy
 /// choice; each carries many pipelined commands.
@@ -12,6 +13,8 @@ package import NIOCore
 package final class RedisConnectionPool: Sendable {
     package let endpoint: RedisEndpoint
     private let configuration: RedisConfiguration
+    /// Shared by every connection of the client; `nil` for plain TCP.
+    private let tlsContext: NIOSSLContext?
     private let eventLoopGroup: any EventLoopGroup
     private let logger: Logger
     private let state = NIOLockedValueBox(State())
@@ -34,9 +37,16 @@ package final class RedisConnectionPool: Sendable {
         case fail(RedisError)
     }
 
-    package init(endpoint: RedisEndpoint, configuration: RedisConfiguration, eventLoopGroup: any EventLoopGroup, logger: Logger) {
+    package init(
+        endpoint: RedisEndpoint,
+        configuration: RedisConfiguration,
+        tlsContext: NIOSSLContext?,
+        eventLoopGroup: any EventLoopGroup,
+        logger: Logger
+    ) {
         self.endpoint = endpoint
         self.configuration = configuration
+        self.tlsContext = tlsContext
         self.eventLoopGroup = eventLoopGroup
         self.logger = logger
     }
@@ -135,7 +145,7 @@ package final class RedisConnectionPool: Sendable {
     }
 
     private func open(_ ticket: Int, _ promise: EventLoopPromise<RedisConnection>) {
-        RedisConnection.connect(to: endpoint, configuration: configuration, eventLoopGroup: eventLoopGroup, logger: logger)
+        RedisConnection.connect(to: endpoint, configuration: configuration, tlsContext: tlsContext, eventLoopGroup: eventLoopGroup, logger: logger)
             .whenComplete { result in
                 switch result {
                 case .success(let connection):

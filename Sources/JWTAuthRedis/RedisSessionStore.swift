@@ -25,7 +25,9 @@ public final class RedisSessionStore: SessionStore {
     let retention: Duration
     let logger: Logger
 
-    /// Connects (lazily) to `redis://…` or `redis+cluster://host:port,…`.
+    /// Connects (lazily) to `redis://…` or `redis+cluster://host:port,…`, or over TLS to
+    /// `rediss://…?ca=FILE` or `rediss+cluster://…` (options: `ca`, `cert`+`key`, `verify`;
+    /// see the README). TLS files are read here, so a missing or invalid one is an error now.
     ///
     /// - Parameters:
     ///   - keyPrefix: Prepended to every key and to the channel, so several deployments (or
@@ -39,7 +41,11 @@ public final class RedisSessionStore: SessionStore {
         } catch {
             throw JWTAuthError(.invalidInput, "invalid Redis URL: \(error.message)")
         }
-        self.client = RedisClient(configuration: configuration, logger: logger)
+        do {
+            self.client = try RedisClient(configuration: configuration, logger: logger)
+        } catch {
+            throw JWTAuthError(.invalidInput, "invalid Redis TLS settings: \(error.message)")
+        }
         self.prefix = keyPrefix
         self.retention = revocationRetention
         self.logger = logger

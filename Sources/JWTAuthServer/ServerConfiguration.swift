@@ -39,7 +39,8 @@ public struct ServerConfiguration: Sendable {
     public var keysDirectoryPollInterval: Duration
     /// `sqlite:PATH` or `postgres://…`; SQLite under the data directory by default.
     public var database: String?
-    /// `redis://…` to keep sessions in Redis (users stay in SQL).
+    /// `redis://…` or `redis+cluster://…` to keep sessions in Redis (users stay in SQL);
+    /// `rediss://…` and `rediss+cluster://…` for TLS (see the README).
     public var sessions: String?
     /// The session engine's settings: issuer and audience, access-token, refresh-token and
     /// session lifetimes (5 min, 6 h, 30 d), the refresh reuse interval (0 s), the clock leeway

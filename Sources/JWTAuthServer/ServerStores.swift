@@ -44,9 +44,12 @@ public struct ServerStores: Sendable {
                 closeAll: { try? await store.close() }
             )
         }
-        guard sessions.hasPrefix("redis://") || sessions.hasPrefix("redis+cluster://") else {
+        guard ["redis://", "rediss://", "redis+cluster://", "rediss+cluster://"].contains(where: { sessions.hasPrefix($0) }) else {
             try? await store.close()
-            throw JWTAuthError(.invalidInput, "unsupported --sessions \(Self.redacted(sessions)); use redis://… or redis+cluster://…")
+            throw JWTAuthError(
+                .invalidInput,
+                "unsupported --sessions \(Self.redacted(sessions)); use redis://…, rediss://… (TLS), redis+cluster://… or rediss+cluster://…"
+            )
         }
         let redis: RedisSessionStore
         do {

@@ -13,7 +13,7 @@ struct StoreOptions: ParsableArguments {
     @Option(name: .long, help: "User store: sqlite:PATH or postgres://… [JWTAUTH_DATABASE]")
     var database: String?
 
-    @Option(name: .long, help: "Session store: redis://… (default: the user store). [JWTAUTH_SESSIONS]")
+    @Option(name: .long, help: "Session store: redis://…, rediss://…?ca=FILE (TLS), redis+cluster://… or rediss+cluster://… (default: the user store). [JWTAUTH_SESSIONS]")
     var sessions: String?
 
     @Option(name: .customLong("bcrypt-cost"), help: "bcrypt work factor, 10…16. [JWTAUTH_BCRYPT_COST, default 11]")

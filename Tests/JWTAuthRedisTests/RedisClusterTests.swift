@@ -5,9 +5,14 @@ import Testing
 
 @Suite("Redis client against a 6-node cluster", TestRedis.needsCluster, .timeLimit(.minutes(2)))
 struct RedisClusterTests {
-    /// A client straight to one node, for admin commands (CLUSTER SETSLOT, SCRIPT EXISTS).
-    private func withNode<Result>(_ endpoint: RedisEndpoint, _ body: (RedisClient) async throws -> Result) async throws -> Result {
-        var configuration = RedisConfiguration(endpoints: [(host: endpoint.host, port: endpoint.port)])
+    /// A client straight to one node, for admin commands (CLUSTER SETSLOT, SCRIPT EXISTS);
+    /// `tls` for a node's TLS port.
+    private func withNode<Result>(
+        _ endpoint: RedisEndpoint,
+        tls: RedisTLSConfiguration? = nil,
+        _ body: (RedisClient) async throws -> Result
+    ) async throws -> Result {
+        var configuration = RedisConfiguration(endpoints: [(host: endpoint.host, port: endpoint.port)], tls: tls)
         configuration.poolSize = 1
         return try await TestRedis.withClient(configuration, body)
     }
@@ -30,9 +35,9 @@ struct RedisClusterTests {
         }
     }
 
-    @Test("Keys spread over every master and each is read back from its own node")
-    func keysSpread() async throws {
-        try await TestRedis.withClient(try TestRedis.clusterConfiguration()) { client async throws in
+    @Test("Keys spread over every master and each is read back from its own node (in clear text, then over TLS)", arguments: TestRedis.clusterTransports)
+    func keysSpread(tls: Bool) async throws {
+        try await TestRedis.withClient(try TestRedis.clusterConfiguration(tls: tls)) { client async throws in
             let prefix = TestRedis.uniqueKey("spread")
             try await withThrowingTaskGroup(of: Void.self) { group in
                 for index in 0..<200 {
@@ -112,9 +117,11 @@ struct RedisClusterTests {
         }
     }
 
-    @Test("A wrong slot map is corrected by MOVED redirects")
-    func moved() async throws {
-        try await TestRedis.withClient(try TestRedis.clusterConfiguration()) { client async throws in
+    /// Over TLS this also shows that a node first heard of in a redirect is reached with TLS,
+    /// its certificate checked against the address in the redirect.
+    @Test("A wrong slot map is corrected by MOVED redirects (in clear text, then over TLS)", arguments: TestRedis.clusterTransports)
+    func moved(tls: Bool) async throws {
+        try await TestRedis.withClient(try TestRedis.clusterConfiguration(tls: tls)) { client async throws in
             let router = try #require(client.clusterRouter)
             let masters = try await masters(client)
             let truth = try RedisClusterSlotMap(clusterSlots: try await client.send(["CLUSTER", "SLOTS"]), queried: masters[0])
@@ -220,14 +227,15 @@ struct RedisClusterTests {
         }
     }
 
-    @Test("A subscriber on one node receives what is published on another")
-    func publishSubscribe() async throws {
-        try await TestRedis.withClient(try TestRedis.clusterConfiguration()) { client async throws in
+    @Test("A subscriber on one node receives what is published on another (in clear text, then over TLS)", arguments: TestRedis.clusterTransports)
+    func publishSubscribe(tls: Bool) async throws {
+        let configuration = try TestRedis.clusterConfiguration(tls: tls)
+        try await TestRedis.withClient(configuration) { client async throws in
             let channel = TestRedis.uniqueKey("cluster-channel")
             let recorder = SubscriptionRecorder(client.subscribe(channel: channel))
             try await recorder.waitFor("the subscription") { $0.contains(.subscribed) }
             for master in try await masters(client) {
-                try await withNode(master) { node in _ = try await node.publish(channel: channel, message: "from \(master.port)") }
+                try await withNode(master, tls: configuration.tls) { node in _ = try await node.publish(channel: channel, message: "from \(master.port)") }
             }
             try await recorder.waitFor("three messages") { $0.count { if case .message = $0 { true } else { false } } == 3 }
             await recorder.stop()

@@ -63,7 +63,6 @@ struct RedisConfigurationTests {
 
     static let badURLs: [(url: String, complaint: String)] = [
         ("http://localhost", "starts with redis://"),
-        ("rediss://localhost", "TLS"),
         ("redis://", "host is empty"),
         ("redis://localhost:0", "port"),
         ("redis://localhost:\(secret)", "port"),
@@ -84,6 +83,21 @@ struct RedisConfigurationTests {
         ("redis://bad host:\(secret)@x y", "host"),
         ("redis://[::1:6379", "closing ]"),
         ("redis://a:\(secret)", "port"),
+        ("redis://localhost?ca=/etc/ca.pem", "ca is a TLS option: use rediss://"),
+        ("redis+cluster://a:1?cert=/c.pem&key=/k.pem", "cert is a TLS option"),
+        ("rediss://localhost?cert=/c.pem", "cert and key go together"),
+        ("rediss://localhost?ca=/ca.pem&key=/k.pem", "cert and key go together"),
+        ("rediss+cluster://a:1,b:2?cert=/c.pem", "cert and key go together"),
+        ("rediss://localhost?verify=none", "verify must be full"),
+        ("rediss://localhost?verify=", "verify must be full"),
+        ("rediss://localhost?ca=", "ca needs a file path"),
+        ("rediss://localhost?key", "key needs a file path"),
+        ("rediss://localhost?ca=%zz", "ca needs a file path"),
+        ("rediss://localhost?sslmode=verify-full", "'sslmode' is not a Redis URL option"),
+        ("rediss://localhost?ca=/ca.pem&insecure=1", "'insecure' is not a Redis URL option"),
+        ("rediss://a:1,b:2", "rediss+cluster://"),
+        ("rediss+cluster://a:1,b:2/1", "only database 0"),
+        ("rediss://user@localhost?ca=/ca.pem", "needs a password"),
     ]
 
     @Test("Bad URLs are refused with a clear message that never repeats the password", arguments: badURLs.indices)

@@ -179,7 +179,7 @@ struct RedisSingleNodeTests {
 
     @Test("After close, commands fail with closed and subscription streams end")
     func close() async throws {
-        let client = RedisClient(configuration: try TestRedis.singleConfiguration(), logger: TestRedis.logger)
+        let client = try RedisClient(configuration: try TestRedis.singleConfiguration(), logger: TestRedis.logger)
         try await client.ping()
         let recorder = SubscriptionRecorder(client.subscribe(channel: TestRedis.uniqueKey("closing")))
         try await recorder.waitFor("the subscription") { $0.contains(.subscribed) }

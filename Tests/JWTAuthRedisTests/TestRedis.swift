@@ -11,6 +11,14 @@ import Testing
 enum TestRedis {
     static let singleURL = ProcessInfo.processInfo.environment["JWTAUTH_TEST_REDIS_URL"].flatMap { $0.isEmpty ? nil : $0 }
     static let clusterURL = ProcessInfo.processInfo.environment["JWTAUTH_TEST_REDIS_CLUSTER_URL"].flatMap { $0.isEmpty ? nil : $0 }
+    /// `rediss://…?ca=…` of a TLS-only server that takes clients without a certificate.
+    static let tlsURL = ProcessInfo.processInfo.environment["JWTAUTH_TEST_REDIS_TLS_URL"].flatMap { $0.isEmpty ? nil : $0 }
+    /// `rediss://…?ca=…&cert=…&key=…` of a TLS-only server that requires a client certificate.
+    static let mutualTLSURL = ProcessInfo.processInfo.environment["JWTAUTH_TEST_REDIS_MTLS_URL"].flatMap { $0.isEmpty ? nil : $0 }
+    /// `rediss+cluster://…?ca=…`: the TLS ports of the same cluster as `clusterURL`.
+    static let tlsClusterURL = ProcessInfo.processInfo.environment["JWTAUTH_TEST_REDIS_TLS_CLUSTER_URL"].flatMap { $0.isEmpty ? nil : $0 }
+    /// A CA that did not sign the servers' certificates.
+    static let wrongCA = ProcessInfo.processInfo.environment["JWTAUTH_TEST_TLS_WRONG_CA"].flatMap { $0.isEmpty ? nil : $0 }
 
     /// The test script sets this when it started every service: then a missing one fails the
     /// tests that need it instead of skipping them.
@@ -23,6 +31,10 @@ enum TestRedis {
     static let needsCluster = Testing.ConditionTrait.enabled(
         if: clusterURL != nil || servicesRequired,
         "JWTAUTH_TEST_REDIS_CLUSTER_URL is not set (e.g. redis+cluster://127.0.0.1:7001,127.0.0.1:7002); start a 6-node cluster and set it to run these"
+    )
+    static let needsTLS = Testing.ConditionTrait.enabled(
+        if: (tlsURL != nil && mutualTLSURL != nil && wrongCA != nil) || servicesRequired,
+        "JWTAUTH_TEST_REDIS_TLS_URL, JWTAUTH_TEST_REDIS_MTLS_URL and JWTAUTH_TEST_TLS_WRONG_CA are not set; scripts/test starts redis-server with TLS on a CA it makes and sets them"
     )
     static let needsServerBinary = Testing.ConditionTrait.enabled(
         if: RedisServerProcess.executable != nil || servicesRequired,
@@ -44,9 +56,39 @@ enum TestRedis {
         return try RedisConfiguration(url: singleURL)
     }
 
+    static func tlsConfiguration() throws -> RedisConfiguration {
+        guard let tlsURL else { throw MissingService(description: "services are required but JWTAUTH_TEST_REDIS_TLS_URL is not set") }
+        return try RedisConfiguration(url: tlsURL)
+    }
+
+    static func mutualTLSConfiguration() throws -> RedisConfiguration {
+        guard let mutualTLSURL else { throw MissingService(description: "services are required but JWTAUTH_TEST_REDIS_MTLS_URL is not set") }
+        return try RedisConfiguration(url: mutualTLSURL)
+    }
+
+    static func wrongCertificateAuthority() throws -> String {
+        guard let wrongCA else { throw MissingService(description: "services are required but JWTAUTH_TEST_TLS_WRONG_CA is not set") }
+        return wrongCA
+    }
+
     static func clusterConfiguration() throws -> RedisConfiguration {
         guard let clusterURL else { throw MissingService(description: "services are required but JWTAUTH_TEST_REDIS_CLUSTER_URL is not set") }
         return try RedisConfiguration(url: clusterURL)
+    }
+
+    /// The cluster in clear text (`false`) or over TLS (`true`).
+    static func clusterConfiguration(tls: Bool) throws -> RedisConfiguration {
+        guard tls else { return try clusterConfiguration() }
+        guard let tlsClusterURL else {
+            throw MissingService(description: "services are required but JWTAUTH_TEST_REDIS_TLS_CLUSTER_URL is not set")
+        }
+        return try RedisConfiguration(url: tlsClusterURL)
+    }
+
+    /// The arguments of cluster tests that run in clear text and, where the test script set
+    /// up the cluster's TLS ports (or every service is required), over TLS.
+    static var clusterTransports: [Bool] {
+        tlsClusterURL != nil || servicesRequired ? [false, true] : [false]
     }
 
     /// Runs `body` with a client and closes it afterwards, also when `body` throws.
@@ -54,7 +96,7 @@ enum TestRedis {
         _ configuration: RedisConfiguration,
         _ body: (RedisClient) async throws -> Result
     ) async throws -> Result {
-        let client = RedisClient(configuration: configuration, logger: logger)
+        let client = try RedisClient(configuration: configuration, logger: logger)
         do {
             let result = try await body(client)
             await client.close()

@@ -46,7 +46,10 @@ struct RevocationFeedTests {
         } else if required {
             backends.append(missing("PostgreSQL", "JWTAUTH_TEST_POSTGRES_URL"))
         }
-        for (name, variable) in [("Redis", "JWTAUTH_TEST_REDIS_URL"), ("Redis Cluster", "JWTAUTH_TEST_REDIS_CLUSTER_URL")] {
+        for (name, variable) in [
+            ("Redis", "JWTAUTH_TEST_REDIS_URL"), ("Redis Cluster", "JWTAUTH_TEST_REDIS_CLUSTER_URL"),
+            ("Redis over TLS", "JWTAUTH_TEST_REDIS_TLS_URL"),
+        ] {
             if let url = environment[variable] {
                 backends.append(
                     Backend(name: name) {

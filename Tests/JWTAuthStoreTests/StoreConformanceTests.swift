@@ -394,11 +394,11 @@ struct StoreConformanceTests {
     // Parameterized tests cannot skip one argument: this test says (as a skip) when stores on
     // servers are left out, so a run without them does not look complete.
     @Test(
-        "The suite runs on PostgreSQL, Redis and Redis Cluster too",
+        "The suite runs on PostgreSQL, Redis, Redis Cluster and Redis over TLS too",
         .enabled(if: StoreFactory.missingServices.isEmpty, "\(StoreFactory.missingServices.joined(separator: ", ")) not set: those stores are left out of this suite")
     )
     func serverStoresIncluded() {
-        #expect(StoreFactory.all.map(\.name).sorted() == ["PostgreSQL", "Redis", "Redis Cluster", "SQLite", "memory"])
+        #expect(StoreFactory.all.map(\.name).sorted() == ["PostgreSQL", "Redis", "Redis Cluster", "Redis over TLS", "SQLite", "memory"])
     }
 
     @Test("A healthy store says so", arguments: StoreFactory.all)

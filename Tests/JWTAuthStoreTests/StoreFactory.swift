@@ -78,6 +78,12 @@ struct StoreFactory: Sendable, CustomTestStringConvertible {
         return (StoreUnderTest(sessions: store, users: nil, loginLimits: store), { await store.close() })
     }
 
+    /// Sessions in Redis over TLS (`rediss://…?ca=…`, verifying the certificate and its name).
+    static let redisTLS = StoreFactory.service(name: "Redis over TLS", variable: "JWTAUTH_TEST_REDIS_TLS_URL") { url in
+        let store = try RedisSessionStore(url: url, keyPrefix: "test-" + UUID().uuidString.lowercased(), revocationRetention: .seconds(361))
+        return (StoreUnderTest(sessions: store, users: nil, loginLimits: store), { await store.close() })
+    }
+
     /// A store on a server named by an environment variable. Without it the tests using it
     /// fail when the test script asked for every service (JWTAUTH_REQUIRE_SERVICES), and are
     /// left out otherwise.
@@ -98,17 +104,17 @@ struct StoreFactory: Sendable, CustomTestStringConvertible {
 
     /// Every store available here. PostgreSQL and Redis join when the test script started
     /// them (their URLs in the environment).
-    static var all: [StoreFactory] { [memory, sqlite] + [postgres, redis, redisCluster].compactMap { $0 } }
+    static var all: [StoreFactory] { [memory, sqlite] + [postgres, redis, redisCluster, redisTLS].compactMap { $0 } }
 
     /// The server stores whose URL variable is not set here (and are left out of `all`).
     static var missingServices: [String] {
         let environment = ProcessInfo.processInfo.environment
-        return ["JWTAUTH_TEST_POSTGRES_URL", "JWTAUTH_TEST_REDIS_URL", "JWTAUTH_TEST_REDIS_CLUSTER_URL"]
+        return ["JWTAUTH_TEST_POSTGRES_URL", "JWTAUTH_TEST_REDIS_URL", "JWTAUTH_TEST_REDIS_CLUSTER_URL", "JWTAUTH_TEST_REDIS_TLS_URL"]
             .filter { (environment[$0] ?? "").isEmpty }
     }
 
     /// The stores that also hold users.
-    static var withUsers: [StoreFactory] { all.filter { $0.name != "Redis" && $0.name != "Redis Cluster" } }
+    static var withUsers: [StoreFactory] { all.filter { !$0.name.hasPrefix("Redis") } }
 }
 
 /// A private temporary directory, removed on request.
