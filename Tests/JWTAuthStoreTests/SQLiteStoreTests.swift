@@ -61,7 +61,7 @@ struct SQLiteStoreTests {
 
         // A file an earlier version left open to others is tightened when it is opened.
         let older = directory.path + "/older.sqlite"
-        FileManager.default.createFile(atPath: older, contents: nil, attributes: [.posixPermissions: 0o644])
+        #expect(FileManager.default.createFile(atPath: older, contents: nil, attributes: [.posixPermissions: 0o644]))
         #expect(try mode(older) == 0o644)
         let reopened = try await SQLStore.sqlite(path: older)
         _ = try await reopened.createSession(StoreConformanceTests.session("s-1"), maximumPerUser: 20)
