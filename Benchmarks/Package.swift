@@ -70,6 +70,17 @@ let package = Package(
             path: "Benchmarks/Remote",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
         ),
+        // What the audit log costs a login.
+        .executableTarget(
+            name: "Accounts",
+            dependencies: [
+                "BenchmarkFixtures",
+                .product(name: "Benchmark", package: "benchmark"),
+                .product(name: "JWTAuth", package: "jwtauth"),
+            ],
+            path: "Benchmarks/Accounts",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
         // Not a benchmark (the plugin only runs targets under Benchmarks/): runs one case N times
         // for `valgrind --tool=callgrind`, whose instruction counts are immune to machine noise.
         .executableTarget(
