@@ -5,8 +5,10 @@ public import Vapor
 /// ``JWTAuthAuthenticator``.
 ///
 /// ```swift
-/// let user = try req.auth.require(JWTAuthUser.self)
-/// let orders = try await Order.query(on: req.db).filter(\.$owner == user.subject).all()
+/// app.grouped(try app.jwtAuth.authenticator(), JWTAuthUser.guardMiddleware()).get("me") { req in
+///     let user = try req.auth.require(JWTAuthUser.self)   // or req.jwtAuth.require()
+///     return "\(user.subject) in session \(user.sessionID ?? "-") with roles \(user.roles)"
+/// }
 /// ```
 public struct JWTAuthUser: Authenticatable, Sendable {
     /// The verified token, with every claim.

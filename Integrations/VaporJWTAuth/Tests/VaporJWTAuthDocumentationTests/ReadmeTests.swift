@@ -40,4 +40,47 @@ struct ReadmeTests {
             #expect(readme.contains(try #require(parts["issue"])), "\(path) no longer shows the issue part verbatim")
         }
     }
+
+    /// The fenced Swift examples of the library's `///` comments, each as its lines without
+    /// indentation.
+    static func docCExamples() throws -> [(file: String, lines: [String])] {
+        let sources = Self.package.appendingPathComponent("Sources/VaporJWTAuth")
+        var examples: [(file: String, lines: [String])] = []
+        for name in try FileManager.default.contentsOfDirectory(atPath: sources.path).sorted() where name.hasSuffix(".swift") {
+            let text = try String(contentsOf: sources.appendingPathComponent(name), encoding: .utf8)
+            var current: [String]?
+            for line in text.components(separatedBy: "\n") {
+                let trimmed = line.trimmingCharacters(in: .whitespaces)
+                guard trimmed.hasPrefix("///") else { continue }
+                let comment = String(trimmed.dropFirst(3)).trimmingCharacters(in: .whitespaces)
+                if comment.hasPrefix("```") {
+                    if let open = current {
+                        examples.append((name, open))
+                        current = nil
+                    } else if comment == "```swift" {
+                        current = []
+                    }
+                } else {
+                    current?.append(comment)
+                }
+            }
+        }
+        return examples
+    }
+
+    @Test("Each Swift example in the library's documentation comments is compiled")
+    func docCExamplesCompile() throws {
+        let snippets = Self.package.appendingPathComponent("Tests/VaporJWTAuthDocumentationTests/Snippets")
+        var compiled: [String] = []
+        for name in try FileManager.default.contentsOfDirectory(atPath: snippets.path) where name.hasSuffix(".swift") {
+            let text = try String(contentsOf: snippets.appendingPathComponent(name), encoding: .utf8)
+            compiled.append(text.components(separatedBy: "\n").map { $0.trimmingCharacters(in: .whitespaces) }.joined(separator: "\n"))
+        }
+        let examples = try Self.docCExamples()
+        #expect(examples.count >= 3)
+        for example in examples {
+            let block = example.lines.joined(separator: "\n")
+            #expect(compiled.contains { $0.contains(block) }, "\(example.file): this documentation example is in no file of Snippets/, so nothing compiles it")
+        }
+    }
 }
