@@ -23,6 +23,7 @@ let package = Package(
         .library(name: "JWTAuthRemote", targets: ["JWTAuthRemote"]),
         .library(name: "JWTAuthGateway", targets: ["JWTAuthGateway"]),
         .library(name: "JWTAuthPrometheus", targets: ["JWTAuthPrometheus"]),
+        .library(name: "JWTAuthFlowSuite", targets: ["JWTAuthFlowSuite"]),
         .executable(name: "jwtauth", targets: ["jwtauth"]),
     ],
     dependencies: [
@@ -202,6 +203,16 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
+        // The token server's HTTP contract as black-box cases over any transport, so every
+        // framework integration (Hummingbird here, Vapor in Integrations/) runs the same flows.
+        .target(
+            name: "JWTAuthFlowSuite",
+            dependencies: [
+                "JWTAuth",
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+            ],
+            swiftSettings: strictSettings
+        ),
         // The app-side client: Foundation only (URLSession, or any async transport), so an iOS or
         // macOS app can depend on it without pulling in the server's packages.
         .target(
@@ -228,6 +239,7 @@ let package = Package(
             name: "JWTAuthServerTests",
             dependencies: [
                 "JWTAuth",
+                "JWTAuthFlowSuite",
                 "JWTAuthSQL",
                 "HummingbirdJWTAuth",
                 "JWTAuthHTTP",

@@ -17,6 +17,10 @@ let package = Package(
         // No traits, as in the main package: the HTTP benchmark runs the same Hummingbird build
         // that the token server does.
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1", traits: []),
+        // The Vapor integration against vapor/jwt (Vapor's JWT package) in a Vapor request.
+        .package(name: "VaporJWTAuth", path: "../Integrations/VaporJWTAuth"),
+        .package(url: "https://github.com/vapor/vapor", from: "4.122.0"),
+        .package(url: "https://github.com/vapor/jwt", from: "5.2.0"),
     ],
     targets: [
         // The keys, claims and tokens every suite shares, so all three contenders work on the
@@ -79,6 +83,22 @@ let package = Package(
                 .product(name: "JWTAuth", package: "jwtauth"),
             ],
             path: "Benchmarks/Accounts",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
+        // A token verified from a Vapor request: VaporJWTAuth's authenticator against vapor/jwt's
+        // `req.jwt.verify`. Building it builds Vapor (several minutes the first time).
+        .executableTarget(
+            name: "VaporRequests",
+            dependencies: [
+                "BenchmarkFixtures",
+                .product(name: "Benchmark", package: "benchmark"),
+                .product(name: "JWTAuth", package: "jwtauth"),
+                .product(name: "JWTKit", package: "jwt-kit"),
+                .product(name: "VaporJWTAuth", package: "VaporJWTAuth"),
+                .product(name: "Vapor", package: "vapor"),
+                .product(name: "JWT", package: "jwt"),
+            ],
+            path: "Benchmarks/VaporRequests",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
         ),
         // Not a benchmark (the plugin only runs targets under Benchmarks/): runs one case N times

@@ -82,11 +82,20 @@ struct CodeBlockTests {
         #expect(!blocks[0].isContained(in: ["import A", "let x = 2"]))
     }
 
+    /// Where the Vapor package compiles the README's Vapor how-to (this package cannot: it never
+    /// resolves Vapor).
+    static let vaporSnippetsDirectory = Self.repository
+        .appendingPathComponent("Integrations/VaporJWTAuth/Tests/VaporJWTAuthDocumentationTests/Snippets")
+
     static func snippetFiles() throws -> [(name: String, lines: [String])] {
-        let names = try FileManager.default.contentsOfDirectory(atPath: Self.snippetsDirectory.path).filter { $0.hasSuffix(".swift") }
-        return try names.sorted().map { name in
-            let text = try String(contentsOf: Self.snippetsDirectory.appendingPathComponent(name), encoding: .utf8)
-            return (name, text.components(separatedBy: "\n"))
+        var files: [(name: String, lines: [String])] = []
+        for directory in [Self.snippetsDirectory, Self.vaporSnippetsDirectory] {
+            let names = try FileManager.default.contentsOfDirectory(atPath: directory.path).filter { $0.hasSuffix(".swift") }
+            for name in names.sorted() {
+                let text = try String(contentsOf: directory.appendingPathComponent(name), encoding: .utf8)
+                files.append((name, text.components(separatedBy: "\n")))
+            }
         }
+        return files
     }
 }
