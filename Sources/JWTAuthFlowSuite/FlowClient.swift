@@ -1,5 +1,5 @@
 public import HTTPTypes
-public import JWTAuth
+import JWTAuth
 
 /// The client side of the HTTP contract over a ``FlowTransport``, with the helpers the cases
 /// share.
