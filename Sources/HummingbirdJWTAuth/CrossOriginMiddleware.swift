@@ -1,5 +1,5 @@
-public import Hummingbird
 import HTTPTypes
+public import Hummingbird
 
 /// CORS for the pages of a few named origins — and for no one else.
 ///

@@ -29,7 +29,11 @@ public struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
             throw AuthHTTPError(.contentTooLarge, error: "invalid_request", description: "the request body is too large")
         } catch let error as HTTPError {
             // Hummingbird's own (404, 400 from a bad parameter): same JSON shape.
-            throw AuthHTTPError(error.status, error: error.status == .notFound ? "not_found" : "invalid_request", description: error.body ?? error.status.reasonPhrase)
+            throw AuthHTTPError(
+                error.status,
+                error: error.status == .notFound ? "not_found" : "invalid_request",
+                description: error.body ?? error.status.reasonPhrase
+            )
         } catch let error as any HTTPResponseError {
             throw error
         } catch {

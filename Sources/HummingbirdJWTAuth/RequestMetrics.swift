@@ -1,6 +1,6 @@
 public import CoreMetrics
-public import Hummingbird
 import HTTPTypes
+public import Hummingbird
 import Instrumentation
 import Synchronization
 import Tracing

@@ -131,4 +131,3 @@ public struct RevocationSyncService: Service {
         }
     }
 }
-

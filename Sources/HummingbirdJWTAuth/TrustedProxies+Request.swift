@@ -1,6 +1,6 @@
+import HTTPTypes
 public import Hummingbird
 public import JWTAuth
-import HTTPTypes
 
 extension TrustedProxies {
     /// The client that sent `request`, which arrived over a connection from `peer`: `peer`

@@ -18,7 +18,8 @@ final class RedirectGuard: NSObject, URLSessionTaskDelegate, Sendable {
         completionHandler: @escaping @Sendable (URLRequest?) -> Void
     ) {
         let original = task.originalRequest
-        let carriesCredentials = original?.value(forHTTPHeaderField: "Authorization") != nil
+        let carriesCredentials =
+            original?.value(forHTTPHeaderField: "Authorization") != nil
             || original?.httpBody != nil
             || (original?.httpMethod).map { !["GET", "HEAD"].contains($0.uppercased()) } ?? true
         let sameOrigin = original?.url.map(Self.origin(of:)) == request.url.map(Self.origin(of:))

@@ -51,9 +51,9 @@ struct TokenResponse: Sendable, Decodable {
     /// the client waits for the server's 401 to renew.
     func tokenPair(requestedAt: Date) -> TokenPair {
         let accessExpiry: Date =
-            if let expiresIn { requestedAt.addingTimeInterval(expiresIn) }
-            else if let exp = UnverifiedTokenTimes(token: self.accessToken)?.expiresAt { exp }
-            else { .distantFuture }
+            if let expiresIn { requestedAt.addingTimeInterval(expiresIn) } else if let exp = UnverifiedTokenTimes(token: self.accessToken)?.expiresAt {
+                exp
+            } else { .distantFuture }
         return TokenPair(
             accessToken: self.accessToken,
             refreshToken: self.refreshToken,

@@ -50,7 +50,11 @@ extension JWTAuthFlowSuite {
             let missing = try await client.send(.delete, "/auth/sessions/no-such-session", bearer: user.tokens.access)
             try expectError(missing, .notFound, "not_found", "deleting a session that never existed")
             let stranger = try await client.newUser("stranger")
-            let foreign = try await client.send(.delete, "/auth/sessions/\(try await client.me(user.tokens.access).string("sid"))", bearer: stranger.tokens.access)
+            let foreign = try await client.send(
+                .delete,
+                "/auth/sessions/\(try await client.me(user.tokens.access).string("sid"))",
+                bearer: stranger.tokens.access
+            )
             try expectError(foreign, .notFound, "not_found", "deleting another user's session")
         },
     ]

@@ -1,10 +1,10 @@
 public import AsyncHTTPClient
 public import CoreMetrics
 import HTTPTypes
-import JWTAuthRemote
 public import Hummingbird
 import HummingbirdJWTAuth
 public import JWTAuth
+import JWTAuthRemote
 public import Logging
 import NIOCore
 import NIOHTTP1

@@ -54,8 +54,9 @@ public struct RequestFields: Sendable {
         if formOnly {
             throw AuthHTTPError.invalidRequest("this endpoint takes application/x-www-form-urlencoded parameters")
         }
-        guard contentType.isEmpty || contentType.hasPrefix("application/json") || contentType.hasSuffix("+json")
-            || contentType.hasPrefix("application/x-www-form-urlencoded")
+        guard
+            contentType.isEmpty || contentType.hasPrefix("application/json") || contentType.hasSuffix("+json")
+                || contentType.hasPrefix("application/x-www-form-urlencoded")
         else {
             throw AuthHTTPError(.unsupportedMediaType, error: "invalid_request", description: "send application/json")
         }

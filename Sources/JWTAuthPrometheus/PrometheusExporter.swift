@@ -1,8 +1,8 @@
 public import CoreMetrics
 public import Hummingbird
 public import Logging
-public import Prometheus
 import NIOCore
+public import Prometheus
 
 /// The Prometheus side of `jwtauth serve` and `jwtauth gateway`: one collector registry per
 /// process behind swift-metrics, exposed at `GET /metrics` on a listener of its own.

@@ -1,12 +1,13 @@
+import AsyncHTTPClient
+import JWTAuth
+import NIOCore
+import NIOHTTP1
+
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else
 import Foundation
 #endif
-import AsyncHTTPClient
-import JWTAuth
-import NIOCore
-import NIOHTTP1
 
 /// An access token of the client-credentials grant (RFC 6749 §4.4), and how to get one.
 struct ClientCredentialsGrant: Sendable {
@@ -42,8 +43,12 @@ struct ClientCredentialsGrant: Sendable {
         request.body = .bytes(ByteBuffer(string: FormEncoding.encode([("grant_type", "client_credentials"), ("scope", scope)])))
         let sentAt = now()
         let answer = try await RemoteHTTP.fetch(
-            request, client: client, timeout: timeout, maximumBytes: maximumBytes,
-            what: "the token endpoint (\(endpoint))", failure: .revocationsStale
+            request,
+            client: client,
+            timeout: timeout,
+            maximumBytes: maximumBytes,
+            what: "the token endpoint (\(endpoint))",
+            failure: .revocationsStale
         )
         let members = (try? JSONValue(parsingBytes: answer.body))?.objectValue ?? [:]
         guard answer.status == 200 else {

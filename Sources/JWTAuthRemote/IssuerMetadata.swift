@@ -48,8 +48,12 @@ struct IssuerMetadata: Sendable {
         var request = HTTPClientRequest(url: url.string)
         request.headers.add(name: "Accept", value: "application/json")
         let answer = try await RemoteHTTP.fetch(
-            request, client: client, timeout: timeout, maximumBytes: maximumBytes,
-            what: "the issuer's metadata (\(url))", failure: failure
+            request,
+            client: client,
+            timeout: timeout,
+            maximumBytes: maximumBytes,
+            what: "the issuer's metadata (\(url))",
+            failure: failure
         )
         guard answer.status == 200 else {
             throw JWTAuthError(failure, "the issuer's metadata (\(url)) answered HTTP \(answer.status)")

@@ -234,7 +234,8 @@ public final class RemoteKeySet: Service, Sendable {
                 }
             }
             self.dropIfTooStale()
-            let pause = retryAt.map { max(.zero, min(self.configuration.checkInterval, $0 - ContinuousClock.now)) }
+            let pause =
+                retryAt.map { max(.zero, min(self.configuration.checkInterval, $0 - ContinuousClock.now)) }
                 ?? self.configuration.checkInterval
             do {
                 try await cancelWhenGracefulShutdown { try await Task.sleep(for: pause) }
@@ -311,8 +312,11 @@ public final class RemoteKeySet: Service, Sendable {
             url = discovered
         } else if let issuer = self.issuerURL {
             let metadata = try await IssuerMetadata.fetch(
-                issuer: issuer, client: client, timeout: self.configuration.fetchTimeout,
-                maximumBytes: self.configuration.maximumResponseBytes, failure: .keysUnavailable
+                issuer: issuer,
+                client: client,
+                timeout: self.configuration.fetchTimeout,
+                maximumBytes: self.configuration.maximumResponseBytes,
+                failure: .keysUnavailable
             )
             guard let jwksURL = metadata.jwksURL else {
                 throw JWTAuthError(.keysUnavailable, "the issuer's metadata has no jwks_uri")
@@ -327,8 +331,12 @@ public final class RemoteKeySet: Service, Sendable {
         request.headers.add(name: "Accept", value: "application/jwk-set+json, application/json")
         if let entityTag { request.headers.add(name: "If-None-Match", value: entityTag) }
         let answer = try await RemoteHTTP.fetch(
-            request, client: client, timeout: self.configuration.fetchTimeout,
-            maximumBytes: self.configuration.maximumResponseBytes, what: "the JWKS (\(url))", failure: .keysUnavailable
+            request,
+            client: client,
+            timeout: self.configuration.fetchTimeout,
+            maximumBytes: self.configuration.maximumResponseBytes,
+            what: "the JWKS (\(url))",
+            failure: .keysUnavailable
         )
         let lifetime = CacheLifetime(
             headers: answer.headers,
@@ -393,7 +401,10 @@ public final class RemoteKeySet: Service, Sendable {
             throw JWTAuthError(.keysUnavailable, "the JWKS is ambiguous: \(error.message)")
         }
         guard !keys.isEmpty else {
-            throw JWTAuthError(.keysUnavailable, "the JWKS holds no usable signature key" + (skipped.isEmpty ? "" : " (skipped: \(skipped.joined(separator: "; ")))"))
+            throw JWTAuthError(
+                .keysUnavailable,
+                "the JWKS holds no usable signature key" + (skipped.isEmpty ? "" : " (skipped: \(skipped.joined(separator: "; ")))")
+            )
         }
         return (keys, skipped)
     }

@@ -191,7 +191,9 @@ public final class RemoteRevocations: Service, Sendable {
                         delay = backoff.delay(attempt: failures)
                     case .silent:
                         failures += 1
-                        self.record(error: "the revocation feed was silent for more than \(RemoteHTTP.describe(self.configuration.reconnectAfterSilence)); reconnecting")
+                        self.record(
+                            error: "the revocation feed was silent for more than \(RemoteHTTP.describe(self.configuration.reconnectAfterSilence)); reconnecting"
+                        )
                         delay = backoff.delay(attempt: failures)
                     }
                 } catch {
@@ -254,7 +256,10 @@ public final class RemoteRevocations: Service, Sendable {
         }
         let contentType = response.headers.first("content-type")?.lowercased() ?? ""
         guard contentType.hasPrefix("text/event-stream") else {
-            throw JWTAuthError(.revocationsStale, "the revocation feed answered \(contentType.isEmpty ? "without a content type" : contentType), not text/event-stream")
+            throw JWTAuthError(
+                .revocationsStale,
+                "the revocation feed answered \(contentType.isEmpty ? "without a content type" : contentType), not text/event-stream"
+            )
         }
 
         let connectedAt = self.clock.now
@@ -411,8 +416,11 @@ public final class RemoteRevocations: Service, Sendable {
         var feed = self.configuredFeedEndpoint
         if token == nil || feed == nil {
             let metadata = try await IssuerMetadata.fetch(
-                issuer: self.issuerURL, client: client, timeout: self.configuration.requestTimeout,
-                maximumBytes: self.configuration.maximumResponseBytes, failure: .revocationsStale
+                issuer: self.issuerURL,
+                client: client,
+                timeout: self.configuration.requestTimeout,
+                maximumBytes: self.configuration.maximumResponseBytes,
+                failure: .revocationsStale
             )
             let base = self.issuerURL.string.hasSuffix("/") ? String(self.issuerURL.string.dropLast()) : self.issuerURL.string
             if token == nil { token = metadata.tokenEndpoint }

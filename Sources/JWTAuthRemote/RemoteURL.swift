@@ -1,9 +1,10 @@
+import JWTAuth
+
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else
 import Foundation
 #endif
-import JWTAuth
 
 /// A URL this module may send requests to: `https`, or plain `http` to a loopback host only
 /// (127.0.0.0/8, `::1`, `localhost`), where nothing crosses a network. Keys fetched or tokens

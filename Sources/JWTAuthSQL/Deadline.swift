@@ -37,10 +37,12 @@ enum Deadline {
 
         @discardableResult
         func resume(with result: Swift.Result<Result, any Error>) -> Bool {
-            guard let continuation = self.continuation.withLock({ value -> CheckedContinuation<Result, any Error>? in
-                defer { value = nil }
-                return value
-            }) else { return false }
+            guard
+                let continuation = self.continuation.withLock({ value -> CheckedContinuation<Result, any Error>? in
+                    defer { value = nil }
+                    return value
+                })
+            else { return false }
             continuation.resume(with: result)
             return true
         }

@@ -24,7 +24,7 @@ extension SQLStore: ClientStore {
                     \(bind: client.createdAt.secondsSinceEpoch))
                     """
                 ).run()
-            } catch where backend.isUniqueViolation(error) {
+            } catch  where backend.isUniqueViolation(error) {
                 throw JWTAuthError(.invalidInput, "the client id is taken")
             }
         }

@@ -1,6 +1,6 @@
 public import JWTAuth
-import SQLKit
 import Logging
+import SQLKit
 
 extension SQLStore {
     static let userColumns = "id, username, password_hash, roles, disabled, created_at"
@@ -32,7 +32,7 @@ extension SQLStore {
                     \(bind: Self.encodeRoles(user.roles)), \(bind: user.isDisabled), \(bind: user.createdAt.secondsSinceEpoch))
                     """
                 ).run()
-            } catch where backend.isUniqueViolation(error) {
+            } catch  where backend.isUniqueViolation(error) {
                 throw JWTAuthError(.usernameTaken, "the username is taken")
             }
         }

@@ -54,7 +54,10 @@ final class KeyDirectoryWatcher: Service, Sendable {
                 }
                 let keys = try KeyDirectory.keys(files)
                 try self.ring.replace(signingKey: keys.signing, verificationKeys: keys.verification)
-                logger.info("signing keys reloaded from the keys directory", metadata: ["kid": "\(keys.signing.keyID ?? "")", "published": "\(keys.verification.keys.count)"])
+                logger.info(
+                    "signing keys reloaded from the keys directory",
+                    metadata: ["kid": "\(keys.signing.keyID ?? "")", "published": "\(keys.verification.keys.count)"]
+                )
             } catch {
                 logger.warning("the keys directory does not load; keeping the keys loaded", metadata: ["path": "\(self.directory.path)", "error": "\(error)"])
             }

@@ -32,7 +32,9 @@ public func runServer(configuration: ServerConfiguration, logger: Logger, servic
         logger: logger,
         onListening: { port in
             let host = configuration.host.contains(":") ? "[\(configuration.host)]" : configuration.host
-            print("jwtauth listening on http://\(host):\(port) (issuer \(configuration.effectiveIssuer), store \(ServerStores.redacted(configuration.effectiveDatabase)))")
+            print(
+                "jwtauth listening on http://\(host):\(port) (issuer \(configuration.effectiveIssuer), store \(ServerStores.redacted(configuration.effectiveDatabase)))"
+            )
             fflush(nil)
         },
         onMetricsListening: { port in

@@ -1,7 +1,6 @@
+import Foundation
 public import HummingbirdJWTAuth
 public import JWTAuth
-
-import Foundation
 
 /// Everything `jwtauth serve` can be told, as a plain value with the defaults the README lists.
 /// Read once at the edge (flags, then `JWTAUTH_*` variables); tests build it directly.

@@ -61,7 +61,12 @@ struct ServerKeys: Sendable {
     /// (`DATA/keys/signing.jwk` and retired `*.jwk`), sealed for import: `signing.jwk` stays
     /// current and the others retired, so tokens signed with them keep working. They are
     /// imported only into a database without keys.
-    static func legacyKeys(_ configuration: ServerConfiguration, encryptionKey: KeyEncryptionKey, clock: any UnixClock, logger: Logger) throws -> [SigningKeyRecord] {
+    static func legacyKeys(
+        _ configuration: ServerConfiguration,
+        encryptionKey: KeyEncryptionKey,
+        clock: any UnixClock,
+        logger: Logger
+    ) throws -> [SigningKeyRecord] {
         let directory = KeyDirectory(path: configuration.effectiveKeysDirectory, logger: logger)
         guard let files = try directory.existingKeys() else { return [] }
         let now = clock.now

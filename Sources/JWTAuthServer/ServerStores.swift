@@ -120,7 +120,9 @@ public struct ServerStores: Sendable {
     /// A URL for messages: the password part of `scheme://user:password@host` is hidden.
     static func redacted(_ url: String) -> String {
         let characters = Array(url)
-        guard let schemeEnd = (0..<max(0, characters.count - 2)).first(where: { characters[$0] == ":" && characters[$0 + 1] == "/" && characters[$0 + 2] == "/" }),
+        guard
+            let schemeEnd = (0..<max(0, characters.count - 2)).first(where: { characters[$0] == ":" && characters[$0 + 1] == "/" && characters[$0 + 2] == "/" }
+            ),
             let at = characters.lastIndex(of: "@"), at > schemeEnd + 3
         else { return url }
         guard let colon = characters[(schemeEnd + 3)..<at].firstIndex(of: ":") else { return url }

@@ -52,7 +52,12 @@ public func revokeSession(
 ///
 /// - Returns: The account.
 /// - Throws: `not_found` for an unknown user, `store_unavailable`.
-public func revokeUserSessions(_ user: String, configuration: ServerConfiguration, logger: Logger, clock: any UnixClock = SystemClock()) async throws -> UserRecord {
+public func revokeUserSessions(
+    _ user: String,
+    configuration: ServerConfiguration,
+    logger: Logger,
+    clock: any UnixClock = SystemClock()
+) async throws -> UserRecord {
     try await Administration.run(configuration, logger: logger, clock: clock) { administration in
         let record = try await administration.user(user)
         try await administration.sessions.revokeUser(id: record.id, reason: .adminRevoked, origin: Administration.origin)

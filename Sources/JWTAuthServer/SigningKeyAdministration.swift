@@ -114,7 +114,12 @@ public func rotateSigningKey(configuration: ServerConfiguration, clock: any Unix
 /// - Throws: `not_found` for an unknown `kid`; `invalid_input` when keys come from files, or
 ///   when the database is not the default SQLite file and no key-encryption key file is
 ///   configured; `key_invalid` for a missing or wrong key-encryption key.
-public func revokeSigningKey(_ keyID: String, configuration: ServerConfiguration, clock: any UnixClock = SystemClock(), logger: Logger) async throws -> SigningKeySummary {
+public func revokeSigningKey(
+    _ keyID: String,
+    configuration: ServerConfiguration,
+    clock: any UnixClock = SystemClock(),
+    logger: Logger
+) async throws -> SigningKeySummary {
     try refuseKeyFiles(configuration, "revoke")
     let now = clock.now
     let records = try await withKeyOperations(configuration, logger: logger) { operations in

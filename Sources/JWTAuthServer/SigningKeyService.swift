@@ -78,7 +78,14 @@ public final class SigningKeyService: Service, Sendable {
         if !imported.isEmpty {
             logger.notice("imported signing keys into the database", metadata: ["kids": "\(imported.map(\.keyID).joined(separator: ","))"])
         }
-        let service = try SigningKeyService(operations: operations, records: records, clock: clock, pollInterval: pollInterval, metrics: metrics, logger: logger)
+        let service = try SigningKeyService(
+            operations: operations,
+            records: records,
+            clock: clock,
+            pollInterval: pollInterval,
+            metrics: metrics,
+            logger: logger
+        )
         service.ring.setUnknownKeyHandler { [weak service] in
             await service?.reloadForUnknownKey()
         }

@@ -1,7 +1,7 @@
 import Foundation
+import HTTPTypes
 import Hummingbird
 import HummingbirdJWTAuth
-import HTTPTypes
 import NIOCore
 
 /// The sign-in page at `/`: static HTML, CSS and JavaScript shipped as package resources, under

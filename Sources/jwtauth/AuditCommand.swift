@@ -60,7 +60,10 @@ struct AuditCommand: AsyncParsableCommand {
                 if json {
                     for entry in entries { print(entry.event.jsonValue(cursor: entry.cursor).jsonString) }
                 } else {
-                    Console.printTable((first ? [["TIME", "EVENT", "OUTCOME", "USER", "SESSION", "CLIENT", "KEY", "ADDRESS", "USER AGENT"]] : []) + entries.map { Self.row($0.event) })
+                    Console.printTable(
+                        (first ? [["TIME", "EVENT", "OUTCOME", "USER", "SESSION", "CLIENT", "KEY", "ADDRESS", "USER AGENT"]] : [])
+                            + entries.map { Self.row($0.event) }
+                    )
                     first = false
                 }
                 fflush(nil)

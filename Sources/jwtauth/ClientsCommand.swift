@@ -29,7 +29,12 @@ struct ClientsCommand: AsyncParsableCommand {
         func run() async throws {
             let scopes = self.scope.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
             let (client, secret) = try await CLIFailure.reporting {
-                try await addClient(configuration: try ClientsCommand.configuration(self.store), name: self.name, scopes: scopes, logger: Console.administrationLogger())
+                try await addClient(
+                    configuration: try ClientsCommand.configuration(self.store),
+                    name: self.name,
+                    scopes: scopes,
+                    logger: Console.administrationLogger()
+                )
             }
             print(JSONValue.object(["client_id": .string(client.id), "client_secret": .string(secret)]).jsonString)
         }

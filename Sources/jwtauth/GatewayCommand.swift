@@ -39,10 +39,16 @@ struct GatewayCommand: AsyncParsableCommand {
     @Option(name: .customLong("client-secret-file"), help: "File holding the client secret. [JWTAUTH_CLIENT_SECRET_FILE]")
     var clientSecretFile: String?
 
-    @Option(name: .customLong("revocation-stale-limit"), help: "Refuse tokens (503) when the feed has been silent this long; 0 never. [JWTAUTH_REVOCATION_STALE_LIMIT, default 60s]")
+    @Option(
+        name: .customLong("revocation-stale-limit"),
+        help: "Refuse tokens (503) when the feed has been silent this long; 0 never. [JWTAUTH_REVOCATION_STALE_LIMIT, default 60s]"
+    )
     var revocationStaleLimit: DurationArgument?
 
-    @Option(name: .customLong("jwks-refetch-cooldown"), help: "At most one JWKS fetch per this period for unknown kids. [JWTAUTH_JWKS_REFETCH_COOLDOWN, default 30s]")
+    @Option(
+        name: .customLong("jwks-refetch-cooldown"),
+        help: "At most one JWKS fetch per this period for unknown kids. [JWTAUTH_JWKS_REFETCH_COOLDOWN, default 30s]"
+    )
     var jwksRefetchCooldown: DurationArgument?
 
     @Option(name: .customLong("upstream-timeout"), help: "502/504 when the upstream cannot be reached or is this slow. [JWTAUTH_UPSTREAM_TIMEOUT, default 30s]")
@@ -51,13 +57,19 @@ struct GatewayCommand: AsyncParsableCommand {
     @Option(name: .customLong("require-role"), help: "A role every token must carry (403 otherwise). [JWTAUTH_REQUIRE_ROLE]")
     var requireRole: String?
 
-    @Flag(name: .customLong("allow-client-tokens"), help: "Also forward machine clients' tokens (client credentials; no X-Auth-Session). [JWTAUTH_ALLOW_CLIENT_TOKENS=1]")
+    @Flag(
+        name: .customLong("allow-client-tokens"),
+        help: "Also forward machine clients' tokens (client credentials; no X-Auth-Session). [JWTAUTH_ALLOW_CLIENT_TOKENS=1]"
+    )
     var allowClientTokens = false
 
     @Option(name: .customLong("public"), help: "A path prefix forwarded without a token; repeatable. [JWTAUTH_PUBLIC, comma-separated]")
     var publicPrefixes: [String] = []
 
-    @Option(name: .customLong("metrics-listen"), help: "HOST:PORT of a separate listener for GET /metrics (Prometheus); off by default. [JWTAUTH_METRICS_LISTEN]")
+    @Option(
+        name: .customLong("metrics-listen"),
+        help: "HOST:PORT of a separate listener for GET /metrics (Prometheus); off by default. [JWTAUTH_METRICS_LISTEN]"
+    )
     var metricsListen: String?
 
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error. [JWTAUTH_LOG_LEVEL, default info]")
@@ -89,7 +101,8 @@ struct GatewayCommand: AsyncParsableCommand {
         configuration.requiredRole = self.requireRole ?? environment["REQUIRE_ROLE"]
         configuration.allowsClientTokens = self.allowClientTokens || ["1", "true", "yes"].contains(environment["ALLOW_CLIENT_TOKENS"]?.lowercased() ?? "")
         configuration.metricsListen = self.metricsListen ?? environment["METRICS_LISTEN"]
-        configuration.publicPrefixes = self.publicPrefixes.isEmpty
+        configuration.publicPrefixes =
+            self.publicPrefixes.isEmpty
             ? (environment["PUBLIC"]?.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty } ?? [])
             : self.publicPrefixes
         do {

@@ -51,10 +51,12 @@ enum KeyFile {
             // `keys generate` gives a JWK holding the same secret); several would share it, so
             // they go without and are told apart by alg.
             let selected = hmac.isEmpty ? [JWSAlgorithm.hs256] : hmac
-            return try JWTKeySet(selected.map { (algorithm) throws(JWTAuthError) in
-                let key = try JWTKey(secret: secret, algorithm: algorithm)
-                return selected.count == 1 ? key.withKeyID(key.thumbprint) : key
-            })
+            return try JWTKeySet(
+                selected.map { (algorithm) throws(JWTAuthError) in
+                    let key = try JWTKey(secret: secret, algorithm: algorithm)
+                    return selected.count == 1 ? key.withKeyID(key.thumbprint) : key
+                }
+            )
         } catch {
             throw .key(error)
         }

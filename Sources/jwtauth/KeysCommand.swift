@@ -114,7 +114,9 @@ struct KeysCommand: AsyncParsableCommand {
                 "alg": .string(key.algorithm.name),
                 "state": .string(key.state.rawValue),
             ]
-            for (name, date) in [("created_at", key.createdAt), ("activated_at", key.activatedAt), ("retired_at", key.retiredAt), ("revoked_at", key.revokedAt)] {
+            for (name, date) in [
+                ("created_at", key.createdAt), ("activated_at", key.activatedAt), ("retired_at", key.retiredAt), ("revoked_at", key.revokedAt),
+            ] {
                 members[name] = date.map { .integer($0.wholeSeconds) } ?? .null
             }
             if let directory = key.directory { members["directory"] = .string(directory) }
@@ -125,7 +127,8 @@ struct KeysCommand: AsyncParsableCommand {
     struct Rotate: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Rotate a server's signing keys now: the next key signs, a new next key is made.",
-            discussion: "Running servers follow within about a second. Prints the kid that signs now as the last word; warns on stderr when that key was published for less than the publish-ahead (remote verifiers may briefly refuse its tokens)."
+            discussion:
+                "Running servers follow within about a second. Prints the kid that signs now as the last word; warns on stderr when that key was published for less than the publish-ahead (remote verifiers may briefly refuse its tokens)."
         )
 
         @OptionGroup var location: Location
@@ -137,7 +140,8 @@ struct KeysCommand: AsyncParsableCommand {
         var keyPublishAhead: DurationArgument?
 
         func run() async throws {
-            let publishAhead = try self.keyPublishAhead?.duration
+            let publishAhead =
+                try self.keyPublishAhead?.duration
                 ?? Environment().parse("KEY_PUBLISH_AHEAD", DurationArgument.init(argument:))?.duration
                 ?? ServerConfiguration().keyPublishAhead
             let current = try await CLIFailure.reporting {

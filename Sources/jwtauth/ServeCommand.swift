@@ -13,7 +13,10 @@ struct StoreOptions: ParsableArguments {
     @Option(name: .long, help: "User store: sqlite:PATH or postgres://… [JWTAUTH_DATABASE]")
     var database: String?
 
-    @Option(name: .long, help: "Session store: redis://…, rediss://…?ca=FILE (TLS), redis+cluster://… or rediss+cluster://… (default: the user store). [JWTAUTH_SESSIONS]")
+    @Option(
+        name: .long,
+        help: "Session store: redis://…, rediss://…?ca=FILE (TLS), redis+cluster://… or rediss+cluster://… (default: the user store). [JWTAUTH_SESSIONS]"
+    )
     var sessions: String?
 
     @Option(name: .customLong("bcrypt-cost"), help: "bcrypt work factor, 10…16. [JWTAUTH_BCRYPT_COST, default 11]")
@@ -37,7 +40,8 @@ struct KeyOptions: ParsableArguments {
 
     @Option(
         name: .customLong("key-encryption-key-file"),
-        help: "The 32-byte key sealing the database's signing keys; the same for every instance; required for any database but the default SQLite file. [JWTAUTH_KEY_ENCRYPTION_KEY_FILE, default DATA/keys/key-encryption.key, created by serve for the default database only]"
+        help:
+            "The 32-byte key sealing the database's signing keys; the same for every instance; required for any database but the default SQLite file. [JWTAUTH_KEY_ENCRYPTION_KEY_FILE, default DATA/keys/key-encryption.key, created by serve for the default database only]"
     )
     var keyEncryptionKeyFile: String?
 
@@ -88,7 +92,10 @@ struct ServeCommand: AsyncParsableCommand {
 
     @OptionGroup var keys: KeyOptions
 
-    @Option(name: .customLong("key-rotation"), help: "How long a signing key signs before the next takes over; 0: only by hand. [JWTAUTH_KEY_ROTATION, default 30d]")
+    @Option(
+        name: .customLong("key-rotation"),
+        help: "How long a signing key signs before the next takes over; 0: only by hand. [JWTAUTH_KEY_ROTATION, default 30d]"
+    )
     var keyRotation: DurationArgument?
 
     @Option(name: .customLong("key-publish-ahead"), help: "How long a new key is in the JWKS before it signs. [JWTAUTH_KEY_PUBLISH_AHEAD, default 1h]")
@@ -127,16 +134,29 @@ struct ServeCommand: AsyncParsableCommand {
     @Flag(name: .customLong("refresh-cookie"), help: "Cookie mode for every login: the refresh token goes into an HttpOnly cookie. [JWTAUTH_REFRESH_COOKIE=1]")
     var refreshCookie = false
 
-    @Option(name: .customLong("allowed-origins"), help: "Origins that may use the refresh cookie, comma-separated (the issuer's is always allowed). [JWTAUTH_ALLOWED_ORIGINS]")
+    @Option(
+        name: .customLong("allowed-origins"),
+        help: "Origins that may use the refresh cookie, comma-separated (the issuer's is always allowed). [JWTAUTH_ALLOWED_ORIGINS]"
+    )
     var allowedOrigins: String?
 
-    @Option(name: .customLong("trusted-proxies"), help: "Reverse proxies whose X-Forwarded-For names the client for login limits: addresses or networks, comma-separated (e.g. 10.0.0.0/8). [JWTAUTH_TRUSTED_PROXIES]")
+    @Option(
+        name: .customLong("trusted-proxies"),
+        help:
+            "Reverse proxies whose X-Forwarded-For names the client for login limits: addresses or networks, comma-separated (e.g. 10.0.0.0/8). [JWTAUTH_TRUSTED_PROXIES]"
+    )
     var trustedProxies: String?
 
-    @Option(name: .customLong("revocation-heartbeat"), help: "Longest silence on GET /oauth/revocations before a heartbeat. [JWTAUTH_REVOCATION_HEARTBEAT, default 15s]")
+    @Option(
+        name: .customLong("revocation-heartbeat"),
+        help: "Longest silence on GET /oauth/revocations before a heartbeat. [JWTAUTH_REVOCATION_HEARTBEAT, default 15s]"
+    )
     var revocationHeartbeat: DurationArgument?
 
-    @Option(name: .customLong("metrics-listen"), help: "HOST:PORT of a separate listener for GET /metrics (Prometheus); off by default. [JWTAUTH_METRICS_LISTEN]")
+    @Option(
+        name: .customLong("metrics-listen"),
+        help: "HOST:PORT of a separate listener for GET /metrics (Prometheus); off by default. [JWTAUTH_METRICS_LISTEN]"
+    )
     var metricsListen: String?
 
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error. [JWTAUTH_LOG_LEVEL, default info]")

@@ -60,7 +60,12 @@ struct SessionsCommand: AsyncParsableCommand {
 
         func run() async throws {
             let session = try await CLIFailure.reporting {
-                try await revokeSession(self.session, user: self.user, configuration: try ClientsCommand.configuration(self.store), logger: Console.administrationLogger())
+                try await revokeSession(
+                    self.session,
+                    user: self.user,
+                    configuration: try ClientsCommand.configuration(self.store),
+                    logger: Console.administrationLogger()
+                )
             }
             print(self.json ? SessionsCommand.json(session).jsonString : "revoked session \(session.id) of user \(session.userID)")
         }

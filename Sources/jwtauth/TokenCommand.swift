@@ -201,8 +201,10 @@ struct TokenCommand: ParsableCommand {
                 return .object(["bytes": .array(bytes.map { .integer(Int64($0)) })])
             }
             Console.error("warning: UNVERIFIED: the signature was not checked; do not trust this content")
-            print(#"{"status":"UNVERIFIED","header":"# + describe(jws.header).jsonString + #","payload":"#
-                + describe(jws.payload).jsonString + "}")
+            print(
+                #"{"status":"UNVERIFIED","header":"# + describe(jws.header).jsonString + #","payload":"#
+                    + describe(jws.payload).jsonString + "}"
+            )
         }
     }
 }

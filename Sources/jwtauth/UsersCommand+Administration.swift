@@ -22,7 +22,10 @@ extension UsersCommand {
             Console.printTable(
                 [["ID", "USERNAME", "ROLES", "DISABLED", "CREATED"]]
                     + users.map { user in
-                        [user.id, user.username, user.roles.isEmpty ? "-" : user.roles.joined(separator: ","), user.isDisabled ? "yes" : "no", Console.date(user.createdAt)]
+                        [
+                            user.id, user.username, user.roles.isEmpty ? "-" : user.roles.joined(separator: ","), user.isDisabled ? "yes" : "no",
+                            Console.date(user.createdAt),
+                        ]
                     }
             )
         }

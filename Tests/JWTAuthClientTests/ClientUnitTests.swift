@@ -1,6 +1,7 @@
 import Foundation
-@testable import JWTAuthClient
 import Testing
+
+@testable import JWTAuthClient
 
 /// The client's parts that need no server: parsing, redaction, and the refresh's life cycle
 /// under cancellation.
@@ -28,9 +29,10 @@ struct ClientUnitTests {
         #expect(strings.expiresAt == Date(timeIntervalSince1970: 1_800_000_300))
         #expect(strings.issuedAt == nil)
 
-        for junk in ["", "opaque-token", "a.b", "a.!!!.c", Self.token(payload: "[1]"), Self.token(payload: #"{"sub":"a"}"#),
-            Self.token(payload: #"{"exp":true}"#)]
-        {
+        for junk in [
+            "", "opaque-token", "a.b", "a.!!!.c", Self.token(payload: "[1]"), Self.token(payload: #"{"sub":"a"}"#),
+            Self.token(payload: #"{"exp":true}"#),
+        ] {
             #expect(UnverifiedTokenTimes(token: junk) == nil, "\(junk)")
         }
     }
@@ -56,9 +58,10 @@ struct ClientUnitTests {
         let opaque = try parse(#"{"access_token":"opaque","token_type":"Bearer","refresh_token":"r"}"#)
         #expect(opaque.tokenPair(requestedAt: sent).accessTokenExpiresAt == .distantFuture)
 
-        for bad in [#"{"access_token":"a","token_type":"MAC","refresh_token":"r"}"#, #"{"access_token":"a","token_type":"Bearer"}"#,
-            #"{"access_token":"","token_type":"Bearer","refresh_token":"r"}"#, "not json"]
-        {
+        for bad in [
+            #"{"access_token":"a","token_type":"MAC","refresh_token":"r"}"#, #"{"access_token":"a","token_type":"Bearer"}"#,
+            #"{"access_token":"","token_type":"Bearer","refresh_token":"r"}"#, "not json",
+        ] {
             #expect(throws: JWTAuthClientError.self, "\(bad)") { try parse(bad) }
         }
     }

@@ -65,7 +65,11 @@ enum EchoUpstream {
         router.get("created") { _, _ in
             Response(status: .created, headers: [.location: "/orders/1", .setCookie: "a=b"], body: ResponseBody(byteBuffer: ByteBuffer(string: "made")))
         }
-        return Application(router: router, configuration: ApplicationConfiguration(address: .hostname("127.0.0.1", port: 0)), logger: Logger(label: "upstream", factory: { _ in SwiftLogNoOpLogHandler() }))
+        return Application(
+            router: router,
+            configuration: ApplicationConfiguration(address: .hostname("127.0.0.1", port: 0)),
+            logger: Logger(label: "upstream", factory: { _ in SwiftLogNoOpLogHandler() })
+        )
     }
 
     static func echo(_ request: Request) async throws -> Response {

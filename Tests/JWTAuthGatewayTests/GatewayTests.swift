@@ -1,12 +1,13 @@
 import AsyncHTTPClient
 import Foundation
 import HTTPTypes
-import JWTAuth
-@testable import JWTAuthGateway
 import HummingbirdJWTAuth
+import JWTAuth
 import NIOCore
 import NIOHTTP1
 import Testing
+
+@testable import JWTAuthGateway
 
 /// `jwtauth gateway`'s request handling in front of a real upstream, on real sockets:
 /// authentication, identity and forwarding headers, public paths, bodies streamed both ways,
@@ -168,14 +169,23 @@ struct GatewayTests {
         }
     }
 
-    @Test("A machine client's token (client credentials, no session) is refused with 403 unless the gateway allows them; then it goes on without X-Auth-Session")
+    @Test(
+        "A machine client's token (client credentials, no session) is refused with 403 unless the gateway allows them; then it goes on without X-Auth-Session"
+    )
     func clientTokens() async throws {
         let issuer = try Issuer()
         let now = issuer.clock.now
         let clientToken = try JWTSigner(key: try #require(issuer.manager.keys.signingKey)).sign(
             JWTClaims(
-                issuer: Issuer.url, subject: "c_reader", audience: [Issuer.url], expiresAt: now + .seconds(300), notBefore: now,
-                issuedAt: now, tokenID: "j", clientID: "c_reader", scope: "revocations:read"
+                issuer: Issuer.url,
+                subject: "c_reader",
+                audience: [Issuer.url],
+                expiresAt: now + .seconds(300),
+                notBefore: now,
+                issuedAt: now,
+                tokenID: "j",
+                clientID: "c_reader",
+                scope: "revocations:read"
             ),
             type: "at+jwt"
         )
@@ -206,7 +216,10 @@ struct GatewayTests {
                 let reply = try await client.send(base + path)
                 #expect(reply.status == 401, "\(path) is not public")
             }
-            for path in ["/docs/../admin", "/docs/%2e%2e/admin", "/docs/%2E%2E", "/docs/./x", "/docs/%5c..%5cadmin", "/docs/..;/admin", "/docs/%2e%2e;x=1/admin", "/docs/%252e%252e/admin"] {
+            for path in [
+                "/docs/../admin", "/docs/%2e%2e/admin", "/docs/%2E%2E", "/docs/./x", "/docs/%5c..%5cadmin", "/docs/..;/admin", "/docs/%2e%2e;x=1/admin",
+                "/docs/%252e%252e/admin",
+            ] {
                 let reply = try await client.send(base + path)
                 #expect(reply.status == 400, "\(path): \(reply.body)")
             }
@@ -282,7 +295,10 @@ struct GatewayTests {
             let reply = try await client.send(base + "/api/userOrders", headers: [("Authorization", "Bearer \(pair.accessToken)")], timeout: .seconds(5))
             #expect(reply.status == 502)
         }
-        #expect(upstreamClientConfiguration(GatewayConfiguration(issuer: Issuer.url, upstream: "http://127.0.0.1:1")).connectionPool.retryConnectionEstablishment == false)
+        #expect(
+            upstreamClientConfiguration(GatewayConfiguration(issuer: Issuer.url, upstream: "http://127.0.0.1:1")).connectionPool.retryConnectionEstablishment
+                == false
+        )
         try await withGateway(issuer: issuer, configure: { $0.upstreamTimeout = .milliseconds(300) }) { client, base, gate in
             let reply = try await client.send(base + "/slow", headers: [("Authorization", "Bearer \(pair.accessToken)")])
             #expect(reply.status == 504)

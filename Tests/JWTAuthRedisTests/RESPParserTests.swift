@@ -36,9 +36,15 @@ struct RESPParserTests {
         ("=15\r\ntxt:Some string\r\n", .verbatimString("Some string")),
         ("%2\r\n+first\r\n:1\r\n+second\r\n:2\r\n", .map([.simpleString("first"): .integer(1), .simpleString("second"): .integer(2)])),
         ("~3\r\n+a\r\n+b\r\n:3\r\n", .set([.simpleString("a"), .simpleString("b"), .integer(3)])),
-        (">3\r\n$7\r\nmessage\r\n$2\r\nch\r\n$2\r\nhi\r\n", .push([.bulkString(Array("message".utf8)), .bulkString(Array("ch".utf8)), .bulkString(Array("hi".utf8))])),
+        (
+            ">3\r\n$7\r\nmessage\r\n$2\r\nch\r\n$2\r\nhi\r\n",
+            .push([.bulkString(Array("message".utf8)), .bulkString(Array("ch".utf8)), .bulkString(Array("hi".utf8))])
+        ),
         ("|1\r\n+key-popularity\r\n%1\r\n$1\r\na\r\n,0.19\r\n:7\r\n", .integer(7)),
-        ("*3\r\n%1\r\n+k\r\n~1\r\n_\r\n>1\r\n#t\r\n=5\r\nmkd:x\r\n", .array([.map([.simpleString("k"): .set([.null])]), .push([.boolean(true)]), .verbatimString("x")])),
+        (
+            "*3\r\n%1\r\n+k\r\n~1\r\n_\r\n>1\r\n#t\r\n=5\r\nmkd:x\r\n",
+            .array([.map([.simpleString("k"): .set([.null])]), .push([.boolean(true)]), .verbatimString("x")])
+        ),
     ]
 
     private func parse(_ wire: String, limits: RESPParser.Limits = .init()) throws(RedisError) -> (RESPValue?, ByteBuffer) {
@@ -236,7 +242,9 @@ struct RESPParserTests {
     func commandEncoding() throws {
         var buffer = ByteBuffer()
         RESPCommandEncoder.encode([Array("SET".utf8), Array("k".utf8), [0x00, 0x0D, 0x0A, 0xFF], []], into: &buffer)
-        #expect(Array(buffer.readableBytesView) == Array("*4\r\n$3\r\nSET\r\n$1\r\nk\r\n$4\r\n".utf8) + [0x00, 0x0D, 0x0A, 0xFF] + Array("\r\n$0\r\n\r\n".utf8))
+        #expect(
+            Array(buffer.readableBytesView) == Array("*4\r\n$3\r\nSET\r\n$1\r\nk\r\n$4\r\n".utf8) + [0x00, 0x0D, 0x0A, 0xFF] + Array("\r\n$0\r\n\r\n".utf8)
+        )
 
         var decoded = buffer
         #expect(

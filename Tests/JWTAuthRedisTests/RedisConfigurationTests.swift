@@ -134,7 +134,11 @@ struct RedisConfigurationTests {
     func backoff() {
         let configuration = RedisConfiguration()
         let delays = (1...10).map { configuration.reconnectDelay(afterFailures: $0) }
-        #expect(delays.prefix(7) == [.milliseconds(50), .milliseconds(100), .milliseconds(200), .milliseconds(400), .milliseconds(800), .milliseconds(1600), .seconds(2)])
+        #expect(
+            delays.prefix(7) == [
+                .milliseconds(50), .milliseconds(100), .milliseconds(200), .milliseconds(400), .milliseconds(800), .milliseconds(1600), .seconds(2),
+            ]
+        )
         #expect(delays.suffix(3).allSatisfy { $0 == .seconds(2) })
         #expect(configuration.reconnectDelay(afterFailures: 1_000_000) == .seconds(2))
         #expect(configuration.reconnectDelay(afterFailures: 0) == .zero)

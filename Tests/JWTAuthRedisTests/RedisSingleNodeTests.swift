@@ -173,7 +173,9 @@ struct RedisSingleNodeTests {
             }
             #expect(error?.kind == .timeout)
             #expect(try await afterTimeout { try await client.send(["GET", key]) }.string == "mine")
-            #expect(try await afterTimeout { try await client.pipeline([["GET", key], ["PING"]]) } == [.bulkString(Array("mine".utf8)), .simpleString("PONG")])
+            #expect(
+                try await afterTimeout { try await client.pipeline([["GET", key], ["PING"]]) } == [.bulkString(Array("mine".utf8)), .simpleString("PONG")]
+            )
         }
     }
 

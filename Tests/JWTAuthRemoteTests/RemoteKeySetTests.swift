@@ -1,6 +1,7 @@
 import JWTAuth
-@testable import JWTAuthRemote
 import Testing
+
+@testable import JWTAuthRemote
 
 /// A key set on the fake issuer, with a manual clock and short limits for tests.
 struct KeySetFixture: Sendable {

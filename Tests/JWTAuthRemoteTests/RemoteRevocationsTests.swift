@@ -1,6 +1,7 @@
 import JWTAuth
-@testable import JWTAuthRemote
 import Testing
+
+@testable import JWTAuthRemote
 
 /// A key set and a feed reader on the fake issuer, with one manual clock and short limits.
 struct FeedFixture: Sendable {
@@ -91,7 +92,8 @@ struct RemoteRevocationsTests {
                 let cutoff = fixture.clock.now
                 let oldToken = fixture.token(subject: "user-2", session: "session-2", issuedAt: cutoff - .seconds(10))
                 let newToken = fixture.token(subject: "user-2", session: "session-2b", issuedAt: cutoff + .seconds(1))
-                first.send("""
+                first.send(
+                    """
                     : snapshot follows\r
                     id: 1\r
                     event: session-revoked\r
@@ -105,7 +107,8 @@ struct RemoteRevocationsTests {
                     data: {"cursor":"2"}
 
 
-                    """)
+                    """
+                )
                 try await fixture.caughtUp()
                 #expect(fixture.revocations.status.cursor == "2")
                 #expect(await failure(fixture.verifier, fixture.token()) == "revoked")

@@ -59,7 +59,12 @@ struct AdminTests {
                 expectError(forbidden, .forbidden, "insufficient_scope", "\(action) by a non-admin")
                 #expect(forbidden.challenge?.contains(#"error="insufficient_scope""#) == true, "\(forbidden.challenge ?? "no challenge")")
 
-                expectError(try await api.post("/admin/users/no-such-user/\(action)", bearer: admin.access), .notFound, "not_found", "\(action) of an unknown user")
+                expectError(
+                    try await api.post("/admin/users/no-such-user/\(action)", bearer: admin.access),
+                    .notFound,
+                    "not_found",
+                    "\(action) of an unknown user"
+                )
             }
             // The non-admin's attempts changed nothing.
             #expect(try await api.me(user.access).status == .ok)
@@ -91,7 +96,11 @@ struct AdminTests {
         try await withServer { api in
             let admin = try await api.loginAdmin()
             let (id, tokens) = try await api.signUp("alice")
-            let response = try await api.post("/oauth/introspect", form: [("token", tokens.refresh), ("token_type_hint", "refresh_token")], bearer: admin.access)
+            let response = try await api.post(
+                "/oauth/introspect",
+                form: [("token", tokens.refresh), ("token_type_hint", "refresh_token")],
+                bearer: admin.access
+            )
             #expect(response.object["active"] == true, "\(response.text)")
             #expect(response.object["token_type"] == "refresh_token")
             #expect(response.object["sub"]?.stringValue == id)

@@ -74,7 +74,13 @@ struct AdministrationCommandTests {
                 #expect(short?.code == .invalidInput)
                 #expect(try await api.me(tokens.access).status == .ok, "a refused change changes nothing")
 
-                _ = try await setUserPassword("alice", password: "a new password 123", configuration: fixture.configuration, logger: .quiet, clock: fixture.clock)
+                _ = try await setUserPassword(
+                    "alice",
+                    password: "a new password 123",
+                    configuration: fixture.configuration,
+                    logger: .quiet,
+                    clock: fixture.clock
+                )
                 try await eventually("the old session is refused") { try await api.me(tokens.access).status == .unauthorized }
                 expectError(try await api.loginResponse("alice", "correct horse battery"), .unauthorized, "invalid_credentials")
                 _ = try await api.login("alice", "a new password 123")
@@ -119,7 +125,14 @@ struct AdministrationCommandTests {
                 // commands' events follow them in the log.
                 try await eventually("the server's own events are written") {
                     var found = false
-                    try await readAuditLog(user: "alice", kind: .loginSucceeded, since: nil, follow: false, configuration: fixture.configuration, logger: .quiet) { entries in
+                    try await readAuditLog(
+                        user: "alice",
+                        kind: .loginSucceeded,
+                        since: nil,
+                        follow: false,
+                        configuration: fixture.configuration,
+                        logger: .quiet
+                    ) { entries in
                         found = found || !entries.isEmpty
                     }
                     return found
@@ -135,7 +148,8 @@ struct AdministrationCommandTests {
                 let disabled = try #require(events.first { $0.kind == .userDisabled })
                 #expect(disabled.userAgent == "jwtauth (command line)" && disabled.clientAddress == nil && disabled.outcome == "success")
                 var onlyEnabled: [AuditEvent] = []
-                try await readAuditLog(user: id, kind: .userEnabled, since: nil, follow: false, configuration: fixture.configuration, logger: .quiet) { entries in
+                try await readAuditLog(user: id, kind: .userEnabled, since: nil, follow: false, configuration: fixture.configuration, logger: .quiet) {
+                    entries in
                     onlyEnabled += entries.map(\.event)
                 }
                 #expect(onlyEnabled.map(\.kind) == [.userEnabled])

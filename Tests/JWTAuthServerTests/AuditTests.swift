@@ -173,7 +173,10 @@ struct AuditTests {
         try await withServer { api in
             let admin = try await api.loginAdmin()
             let (_, user) = try await api.signUp("alice")
-            for query in ["event=nonsense", "limit=0", "limit=1001", "limit=ten", "after=abc", "after=-1", "after=", "since=yesterday", "colour=red", "limit=5&limit=6", "user="] {
+            for query in [
+                "event=nonsense", "limit=0", "limit=1001", "limit=ten", "after=abc", "after=-1", "after=", "since=yesterday", "colour=red", "limit=5&limit=6",
+                "user=",
+            ] {
                 expectError(try await api.get("/admin/audit?\(query)", bearer: admin.access), .badRequest, "invalid_request", "\(query)")
             }
             expectError(try await api.get("/admin/audit", bearer: user.access), .forbidden, "insufficient_scope")

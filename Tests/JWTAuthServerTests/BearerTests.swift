@@ -64,8 +64,14 @@ struct BearerTests {
             let foreignKey = try JWTKey.generate(.es256)
             let foreign = try JWTSigner(key: foreignKey).sign(
                 JWTClaims(
-                    issuer: ServerFixture.issuer, subject: "someone", audience: [ServerFixture.issuer],
-                    expiresAt: ServerFixture.start + .seconds(300), issuedAt: ServerFixture.start, tokenID: "j", sessionID: "s", clientID: "default"
+                    issuer: ServerFixture.issuer,
+                    subject: "someone",
+                    audience: [ServerFixture.issuer],
+                    expiresAt: ServerFixture.start + .seconds(300),
+                    issuedAt: ServerFixture.start,
+                    tokenID: "j",
+                    sessionID: "s",
+                    clientID: "default"
                 ),
                 type: "at+jwt"
             )

@@ -32,7 +32,10 @@ struct ClientCredentialsTests {
             #expect(basic.object["token_type"] == "Bearer" && basic.object["expires_in"] == 300)
             #expect(basic.object["scope"] == "revocations:read orders")
 
-            let form = try await api.post("/oauth/token", form: [("grant_type", "client_credentials"), ("client_id", client.id), ("client_secret", client.secret), ("scope", "orders")])
+            let form = try await api.post(
+                "/oauth/token",
+                form: [("grant_type", "client_credentials"), ("client_id", client.id), ("client_secret", client.secret), ("scope", "orders")]
+            )
             #expect(form.status == .ok, "\(form.text)")
             #expect(form.object["scope"] == "orders")
             // The same client id repeated in the form beside Basic is accepted.
@@ -65,8 +68,14 @@ struct ClientCredentialsTests {
             let attempts: [(String, TestResponse)] = [
                 ("Basic, wrong secret", try await api.clientCredentials(MachineClient(id: client.id, secret: client.secret + "x"))),
                 ("Basic, unknown client", try await api.clientCredentials(MachineClient(id: "c_unknown", secret: client.secret))),
-                ("form, wrong secret", try await api.post("/oauth/token", form: [("grant_type", "client_credentials"), ("client_id", client.id), ("client_secret", "guess")])),
-                ("form, unknown client", try await api.post("/oauth/token", form: [("grant_type", "client_credentials"), ("client_id", "c_nope"), ("client_secret", client.secret)])),
+                (
+                    "form, wrong secret",
+                    try await api.post("/oauth/token", form: [("grant_type", "client_credentials"), ("client_id", client.id), ("client_secret", "guess")])
+                ),
+                (
+                    "form, unknown client",
+                    try await api.post("/oauth/token", form: [("grant_type", "client_credentials"), ("client_id", "c_nope"), ("client_secret", client.secret)])
+                ),
                 ("form, no secret", try await api.post("/oauth/token", form: [("grant_type", "client_credentials"), ("client_id", client.id)])),
                 ("no authentication", try await api.post("/oauth/token", form: [("grant_type", "client_credentials")])),
                 ("a NUL in the id", try await api.clientCredentials(MachineClient(id: "c_\u{0}", secret: client.secret))),
@@ -84,13 +93,31 @@ struct ClientCredentialsTests {
     func malformedAndDoubleAuthentication() async throws {
         try await Self.withClient { api, client, _ in
             let form = ByteBuffer(string: "grant_type=client_credentials")
-            for header in ["Basic !!!", "Basic " + Data("no-colon".utf8).base64EncodedString(), "Basic " + Data(":secret".utf8).base64EncodedString(), "Basic " + Data("id:%zz".utf8).base64EncodedString()] {
-                let response = try await api.request(.post, "/oauth/token", headers: [.contentType: "application/x-www-form-urlencoded", .authorization: header], body: form)
+            for header in [
+                "Basic !!!", "Basic " + Data("no-colon".utf8).base64EncodedString(), "Basic " + Data(":secret".utf8).base64EncodedString(),
+                "Basic " + Data("id:%zz".utf8).base64EncodedString(),
+            ] {
+                let response = try await api.request(
+                    .post,
+                    "/oauth/token",
+                    headers: [.contentType: "application/x-www-form-urlencoded", .authorization: header],
+                    body: form
+                )
                 expectError(response, .unauthorized, "invalid_client", "\(header)")
                 #expect(response.challenge?.hasPrefix("Basic") == true)
             }
-            expectError(try await api.clientCredentials(client, form: [("client_secret", client.secret)]), .badRequest, "invalid_request", "Basic and client_secret")
-            expectError(try await api.clientCredentials(client, form: [("client_id", "c_other")]), .badRequest, "invalid_request", "Basic and another client_id")
+            expectError(
+                try await api.clientCredentials(client, form: [("client_secret", client.secret)]),
+                .badRequest,
+                "invalid_request",
+                "Basic and client_secret"
+            )
+            expectError(
+                try await api.clientCredentials(client, form: [("client_id", "c_other")]),
+                .badRequest,
+                "invalid_request",
+                "Basic and another client_id"
+            )
             var twice: HTTPFields = [:]
             twice.append(HTTPField(name: .authorization, value: client.basicAuthorization))
             expectError(try await api.clientCredentials(client, headers: twice), .badRequest, "invalid_request", "two Authorization headers")
@@ -113,13 +140,19 @@ struct ClientCredentialsTests {
     func grantTypes() async throws {
         try await Self.withClient { api, client, _ in
             let noGrant = try await api.request(
-                .post, "/oauth/token",
+                .post,
+                "/oauth/token",
                 headers: [.contentType: "application/x-www-form-urlencoded", .authorization: client.basicAuthorization],
                 body: ByteBuffer(string: "scope=orders")
             )
             expectError(noGrant, .badRequest, "invalid_request")
             for grant in ["password", "authorization_code", "Client_Credentials"] {
-                expectError(try await api.post("/oauth/token", form: [("grant_type", grant), ("client_id", client.id), ("client_secret", client.secret)]), .badRequest, "unsupported_grant_type", "\(grant)")
+                expectError(
+                    try await api.post("/oauth/token", form: [("grant_type", grant), ("client_id", client.id), ("client_secret", client.secret)]),
+                    .badRequest,
+                    "unsupported_grant_type",
+                    "\(grant)"
+                )
             }
             let json = try await api.post("/oauth/token", fields: ["grant_type": "client_credentials", "client_id": client.id, "client_secret": client.secret])
             expectError(json, .badRequest, "invalid_request", "JSON body")
@@ -130,7 +163,9 @@ struct ClientCredentialsTests {
     func whereClientTokensWork() async throws {
         try await Self.withClient { api, client, _ in
             let token = try await api.clientToken(client, scope: "orders")
-            for (method, path) in [(HTTPRequest.Method.get, "/auth/sessions"), (.post, "/auth/logout-all"), (.post, "/auth/password"), (.delete, "/auth/sessions/x")] {
+            for (method, path) in [
+                (HTTPRequest.Method.get, "/auth/sessions"), (.post, "/auth/logout-all"), (.post, "/auth/password"), (.delete, "/auth/sessions/x"),
+            ] {
                 expectError(try await api.request(method, path, bearer: token), .forbidden, "insufficient_scope", "\(method) \(path)")
             }
             expectError(try await api.post("/admin/users/x/revoke", bearer: token), .forbidden, "insufficient_scope", "admin route")

@@ -10,7 +10,10 @@ import Testing
 /// by a client that never finishes its headers or never sends the next request.
 @Suite("Connections")
 struct ConnectionTests {
-    @Test("HEAD is answered wherever GET is, with GET's status and headers and no body", arguments: ["/", "/health", "/.well-known/jwks.json", "/.well-known/oauth-authorization-server"])
+    @Test(
+        "HEAD is answered wherever GET is, with GET's status and headers and no body",
+        arguments: ["/", "/health", "/.well-known/jwks.json", "/.well-known/oauth-authorization-server"]
+    )
     func head(_ path: String) async throws {
         try await withServer { api in
             let get = try await api.get(path)

@@ -153,9 +153,15 @@ struct CookieModeTests {
             #expect(response.status == .ok)
             #expect(Self.cookie(response, name: "jwtauth_refresh")?.attributes.contains("Secure") == false)
             headers[.origin] = "http://localhost:1"
-            #expect(try await api.post("/auth/login", json: #"{"username":"fay","password":"correct horse battery","mode":"cookie"}"#, headers: headers).status == .forbidden)
+            #expect(
+                try await api.post("/auth/login", json: #"{"username":"fay","password":"correct horse battery","mode":"cookie"}"#, headers: headers).status
+                    == .forbidden
+            )
             headers[.origin] = "https://localhost"
-            #expect(try await api.post("/auth/login", json: #"{"username":"fay","password":"correct horse battery","mode":"cookie"}"#, headers: headers).status == .forbidden)
+            #expect(
+                try await api.post("/auth/login", json: #"{"username":"fay","password":"correct horse battery","mode":"cookie"}"#, headers: headers).status
+                    == .forbidden
+            )
         }
     }
 

@@ -256,7 +256,8 @@ struct KeyLifecycleTests {
         try await ServerFixture.with(Self.configure) { fixture in
             var elsewhere = fixture
             // Refused before the database is opened: this PostgreSQL need not exist.
-            elsewhere.configuration.database = database == "sqlite" ? "sqlite:" + fixture.dataDirectory + "/elsewhere.sqlite" : "postgres://jwtauth:secret@127.0.0.1:1/jwtauth"
+            elsewhere.configuration.database =
+                database == "sqlite" ? "sqlite:" + fixture.dataDirectory + "/elsewhere.sqlite" : "postgres://jwtauth:secret@127.0.0.1:1/jwtauth"
             let error = await #expect(throws: JWTAuthError.self) { try await elsewhere.run { _ in } }
             #expect(error?.code == .invalidInput)
             for name in ["--key-encryption-key-file", "JWTAUTH_KEY_ENCRYPTION_KEY_FILE"] {

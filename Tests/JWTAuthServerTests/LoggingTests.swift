@@ -74,7 +74,11 @@ struct LoggingTests {
                 _ = try await api.me(first.refresh)
                 _ = try await api.get("/api/me", headers: [.authorization: "Bearer " + second.refresh + "x"])
                 _ = try await api.post("/oauth/token", form: [("grant_type", "password"), ("refresh_token", second.refresh)])
-                _ = try await api.post("/auth/password", fields: ["current_password": wrongPassword, "new_password": wrongPassword + "!"], bearer: admin.access)
+                _ = try await api.post(
+                    "/auth/password",
+                    fields: ["current_password": wrongPassword, "new_password": wrongPassword + "!"],
+                    bearer: admin.access
+                )
 
                 let third = try await api.login("alice", password)
                 secrets += [third.access, third.refresh]
@@ -111,4 +115,3 @@ struct LoggingTests {
         #expect(!line.contains("192.0.2.1"), "\(line)")
     }
 }
-

@@ -17,13 +17,17 @@ struct LoginLimitOutageTests {
         private let state = Mutex((beginFails: false, finishFails: false, begun: 0))
 
         func set(beginFails: Bool, finishFails: Bool) {
-            self.state.withLock { $0.beginFails = beginFails; $0.finishFails = finishFails }
+            self.state.withLock {
+                $0.beginFails = beginFails
+                $0.finishFails = finishFails
+            }
         }
 
         /// Attempts this store has let start.
         var begun: Int { self.state.withLock { $0.begun } }
 
-        func beginLoginAttempt(id: String, key: String, limit: LoginRateLimiter.Limit, now: NumericDate, inProgressUntil: NumericDate) async throws -> Duration? {
+        func beginLoginAttempt(id: String, key: String, limit: LoginRateLimiter.Limit, now: NumericDate, inProgressUntil: NumericDate) async throws -> Duration?
+        {
             if self.state.withLock({ $0.beginFails }) { throw JWTAuthError(.storeUnavailable, "the limit store failed to answer") }
             let wait = try await self.memory.beginLoginAttempt(id: id, key: key, limit: limit, now: now, inProgressUntil: inProgressUntil)
             if wait == nil { self.state.withLock { $0.begun += 1 } }

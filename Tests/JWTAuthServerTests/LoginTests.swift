@@ -249,7 +249,11 @@ struct LoginTests {
                 expectError(try await api.loginResponse("alice", password), .badRequest, "invalid_request")
             }
             let tokens = try await api.login("alice", exact)
-            let change = try await api.post("/auth/password", fields: ["current_password": exact + "x", "new_password": "a brand new password"], bearer: tokens.access)
+            let change = try await api.post(
+                "/auth/password",
+                fields: ["current_password": exact + "x", "new_password": "a brand new password"],
+                bearer: tokens.access
+            )
             expectError(change, .badRequest, "invalid_request")
             #expect(try await api.me(tokens.access).status == .ok, "the refused change ended no session")
         }

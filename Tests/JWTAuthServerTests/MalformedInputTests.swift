@@ -73,7 +73,10 @@ struct MalformedInputTests {
             ("empty object", text("{}")),
             ("missing value", text(#"{"a":}"#)),
             ("trailing comma", text(#"{"username":"alice",}"#)),
-            ("numbers for strings", text(#"{"username":1,"password":2,"refresh_token":3,"token":4,"grant_type":5,"client_id":6,"current_password":7,"new_password":8}"#)),
+            (
+                "numbers for strings",
+                text(#"{"username":1,"password":2,"refresh_token":3,"token":4,"grant_type":5,"client_id":6,"current_password":7,"new_password":8}"#)
+            ),
             ("containers for strings", text(#"{"username":{},"password":[],"refresh_token":true,"token":{"a":[1]},"grant_type":false,"client_id":[]}"#)),
             ("nulls", text(#"{"username":null,"password":null,"refresh_token":null,"token":null,"grant_type":null}"#)),
             ("duplicate members", text(#"{"refresh_token":"a","refresh_token":"b","username":"x","username":"y","token":"t","token":"u"}"#)),
@@ -86,9 +89,18 @@ struct MalformedInputTests {
             ("lone surrogates", text(#"{"username":"a\ud800b","password":"x\udc00xxxxxxxx","refresh_token":"\udfff","token":"\ud800"}"#)),
             ("bad escape", text(#"{"username":"\x41"}"#)),
             ("raw control characters", text("{\"username\":\"a\u{01}\u{00}b\",\"password\":\"correct horse battery\"}")),
-            ("NUL escapes", text(#"{"username":"alice\u0000","password":"correct\u0000horse","refresh_token":"a\u0000.b.c","token":"\u0000","client_id":"\u0000"}"#)),
-            ("long strings", text(#"{"username":""# + String(repeating: "u", count: 20_000) + #"","password":""# + String(repeating: "p", count: 20_000) + #""}"#)),
-            ("long tokens", text(#"{"refresh_token":""# + String(repeating: "a.", count: 12_000) + #"","token":""# + String(repeating: "b", count: 30_000) + #""}"#)),
+            (
+                "NUL escapes",
+                text(#"{"username":"alice\u0000","password":"correct\u0000horse","refresh_token":"a\u0000.b.c","token":"\u0000","client_id":"\u0000"}"#)
+            ),
+            (
+                "long strings",
+                text(#"{"username":""# + String(repeating: "u", count: 20_000) + #"","password":""# + String(repeating: "p", count: 20_000) + #""}"#)
+            ),
+            (
+                "long tokens",
+                text(#"{"refresh_token":""# + String(repeating: "a.", count: 12_000) + #"","token":""# + String(repeating: "b", count: 30_000) + #""}"#)
+            ),
             ("form duplicates", text("grant_type=refresh_token&grant_type=refresh_token&token=a&token=b&refresh_token=x&refresh_token=y")),
             ("form bad escapes", text("grant_type=%zz&refresh_token=%&token=%4")),
             ("form escaped invalid UTF-8", text("grant_type=refresh_token&refresh_token=%ff%fe&token=%c3%28&username=%80")),
@@ -99,7 +111,13 @@ struct MalformedInputTests {
             ("form token like JWT", text("grant_type=refresh_token&refresh_token=eyJhbGciOiJub25lIn0.eyJzdWIiOiJ4In0.&token=eyJhbGciOiJub25lIn0.e30.")),
             ("JSON token alg none", text(#"{"refresh_token":"eyJhbGciOiJub25lIiwidHlwIjoicnQrand0In0.eyJzdWIiOiJ4In0.","token":"eyJhbGciOiJub25lIn0.e30."}"#)),
             ("form client credentials NUL", text("grant_type=client_credentials&client_id=%00&client_secret=%00&scope=%00")),
-            ("form client credentials long", text("grant_type=client_credentials&client_id=" + String(repeating: "c", count: 5_000) + "&client_secret=" + String(repeating: "s", count: 5_000) + "&scope=" + String(repeating: "a", count: 5_000))),
+            (
+                "form client credentials long",
+                text(
+                    "grant_type=client_credentials&client_id=" + String(repeating: "c", count: 5_000) + "&client_secret=" + String(repeating: "s", count: 5_000)
+                        + "&scope=" + String(repeating: "a", count: 5_000)
+                )
+            ),
             ("form client credentials odd scope", text("grant_type=client_credentials&client_id=c_x&client_secret=y&scope=%22%5C%20%20%FF")),
             ("JSON client credentials", text(#"{"grant_type":"client_credentials","client_id":"c_x","client_secret":"y"}"#)),
             ("1 MiB", Array(repeating: UInt8(ascii: "a"), count: 1 << 20)),
@@ -164,7 +182,12 @@ struct MalformedInputTests {
             ]
             for (method, uri) in targets {
                 for value in values {
-                    let response = try await api.request(method, uri, headers: [.authorization: value, .contentType: "application/x-www-form-urlencoded"], body: ByteBuffer(string: "token=x"))
+                    let response = try await api.request(
+                        method,
+                        uri,
+                        headers: [.authorization: value, .contentType: "application/x-www-form-urlencoded"],
+                        body: ByteBuffer(string: "token=x")
+                    )
                     let comment = "\(method) \(uri) with \(value.prefix(30)): \(response.status) \(response.text.prefix(200))"
                     #expect((400..<500).contains(response.status.code), "\(comment)")
                     #expect(response.status != .forbidden, "a bad token is a 401, never a 403: \(comment)")
@@ -185,7 +208,8 @@ struct MalformedInputTests {
             ]
             for value in values {
                 let response = try await api.request(
-                    .post, "/oauth/token",
+                    .post,
+                    "/oauth/token",
                     headers: [.authorization: value, .contentType: "application/x-www-form-urlencoded"],
                     body: ByteBuffer(string: "grant_type=client_credentials")
                 )
@@ -202,7 +226,9 @@ struct MalformedInputTests {
             let admin = try await api.loginAdmin()
             let ids = ["%00", "%FF", "..", "%2e%2e%2f", "a%2Fb", String(repeating: "x", count: 10_000), "'%20OR%201=1--", "%E2%80%AE", "%C3%28"]
             for id in ids {
-                for (method, uri) in [(HTTPRequest.Method.delete, "/auth/sessions/\(id)"), (.post, "/admin/users/\(id)/revoke"), (.post, "/admin/users/\(id)/disable")] {
+                for (method, uri) in [
+                    (HTTPRequest.Method.delete, "/auth/sessions/\(id)"), (.post, "/admin/users/\(id)/revoke"), (.post, "/admin/users/\(id)/disable"),
+                ] {
                     let response = try await api.request(method, uri, bearer: admin.access)
                     #expect((400..<500).contains(response.status.code), "\(method) \(uri.prefix(60)): \(response.status) \(response.text.prefix(200))")
                 }

@@ -41,9 +41,12 @@ struct PasswordHashingTests {
         #expect(total == 1 << 12)
     }
 
-    @Test("The work factor is read from modular-crypt hashes only", arguments: [
-        ("$2b$11$abcdefghijklmnopqrstuu", UInt8(11)), ("$2a$04$x", 4), ("$2y$31$", 31), ("2b$11$x", nil), ("$2b$1x$", nil), ("", nil), ("$1$11$x", nil),
-    ] as [(String, UInt8?)])
+    @Test(
+        "The work factor is read from modular-crypt hashes only",
+        arguments: [
+            ("$2b$11$abcdefghijklmnopqrstuu", UInt8(11)), ("$2a$04$x", 4), ("$2y$31$", 31), ("2b$11$x", nil), ("$2b$1x$", nil), ("", nil), ("$1$11$x", nil),
+        ] as [(String, UInt8?)]
+    )
     func costOfHash(_ hash: String, _ cost: UInt8?) {
         #expect(BcryptPasswordHasher.cost(of: hash) == cost)
     }

@@ -57,7 +57,11 @@ struct PersistenceTests {
                 }
                 // The account survived too; a second registration of the name is refused.
                 _ = try await api.login("alice")
-                expectError(try await api.post("/auth/register", fields: ["username": "ALICE", "password": "correct horse battery"]), .conflict, "username_taken")
+                expectError(
+                    try await api.post("/auth/register", fields: ["username": "ALICE", "password": "correct horse battery"]),
+                    .conflict,
+                    "username_taken"
+                )
             }
         }
     }
@@ -86,7 +90,9 @@ struct PersistenceTests {
             }
             fixture.clock.advance(by: .seconds(1))
             try await fixture.run { api in
-                for (name, tokens) in [("reused", before.reused), ("logout-all 1", before.allOut[0]), ("logout-all 2", before.allOut[1]), ("admin revoked", before.adminRevoked)] {
+                for (name, tokens) in [
+                    ("reused", before.reused), ("logout-all 1", before.allOut[0]), ("logout-all 2", before.allOut[1]), ("admin revoked", before.adminRevoked),
+                ] {
                     expectInvalidToken(try await api.me(tokens.access), "\(name)")
                     expectInvalidGrant(try await api.refresh(tokens.refresh), "\(name)")
                 }
@@ -94,7 +100,9 @@ struct PersistenceTests {
         }
     }
 
-    @Test("Key files (--keys-dir): the signing key is private on disk; moved aside, it stays published and its tokens keep working while new ones use a new key")
+    @Test(
+        "Key files (--keys-dir): the signing key is private on disk; moved aside, it stays published and its tokens keep working while new ones use a new key"
+    )
     func keyRotation() async throws {
         try await ServerFixture.with({ $0.keysDirectory = $0.dataDirectory + "/keys" }) { fixture in
             let keysDirectory = fixture.configuration.effectiveKeysDirectory
@@ -126,4 +134,3 @@ struct PersistenceTests {
         }
     }
 }
-

@@ -29,7 +29,12 @@ struct RefreshCookieTests {
         #expect(RefreshCookie.origin(of: input) == expected)
     }
 
-    @Test("Not origins", arguments: ["", "app.example.com", "ftp://app.example.com", "https://", "https://:443", "https://a.test:0", "https://a.test:65536", "https://a.test:x", "null"])
+    @Test(
+        "Not origins",
+        arguments: [
+            "", "app.example.com", "ftp://app.example.com", "https://", "https://:443", "https://a.test:0", "https://a.test:65536", "https://a.test:x", "null",
+        ]
+    )
     func notOrigins(input: String) {
         #expect(RefreshCookie.origin(of: input) == nil)
     }
@@ -53,8 +58,13 @@ struct RefreshCookieTests {
     @Test("The cookie is __Secure- prefixed with Secure, and plain only on a development server")
     func names() {
         #expect(RefreshCookie().cookieName == "__Secure-jwtauth_refresh")
-        #expect(RefreshCookie().setCookieHeader(for: "t", maxAge: 60) == "__Secure-jwtauth_refresh=t; Path=/auth; Max-Age=60; HttpOnly; SameSite=Strict; Secure")
-        #expect(RefreshCookie(isLocalDevelopment: true).setCookieHeader(for: "t", maxAge: -5) == "jwtauth_refresh=t; Path=/auth; Max-Age=0; HttpOnly; SameSite=Strict")
+        #expect(
+            RefreshCookie().setCookieHeader(for: "t", maxAge: 60) == "__Secure-jwtauth_refresh=t; Path=/auth; Max-Age=60; HttpOnly; SameSite=Strict; Secure"
+        )
+        #expect(
+            RefreshCookie(isLocalDevelopment: true).setCookieHeader(for: "t", maxAge: -5)
+                == "jwtauth_refresh=t; Path=/auth; Max-Age=0; HttpOnly; SameSite=Strict"
+        )
     }
 
     @Test("--allowed-origins takes bare origins: a path, a query or user info would never match")

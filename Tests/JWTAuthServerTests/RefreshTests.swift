@@ -106,8 +106,13 @@ struct RefreshTests {
             expectError(try await api.post("/oauth/token", form: [("grant_type", "refresh_token")]), .badRequest, "invalid_request", "no refresh_token")
             expectError(try await api.post("/oauth/token", form: []), .badRequest, "invalid_request", "empty form")
             expectError(
-                try await api.post("/oauth/token", form: [("grant_type", "refresh_token"), ("grant_type", "refresh_token"), ("refresh_token", tokens.refresh)]),
-                .badRequest, "invalid_request", "grant_type twice"
+                try await api.post(
+                    "/oauth/token",
+                    form: [("grant_type", "refresh_token"), ("grant_type", "refresh_token"), ("refresh_token", tokens.refresh)]
+                ),
+                .badRequest,
+                "invalid_request",
+                "grant_type twice"
             )
             // None of these spent the token.
             #expect(try await api.post("/oauth/token", form: [("grant_type", "refresh_token"), ("refresh_token", tokens.refresh)]).status == .ok)

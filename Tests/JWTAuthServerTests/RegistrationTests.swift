@@ -1,8 +1,8 @@
 import HTTPTypes
 import HummingbirdTesting
 import JWTAuth
-import JWTAuthServer
 import JWTAuthSQL
+import JWTAuthServer
 import NIOCore
 import Testing
 

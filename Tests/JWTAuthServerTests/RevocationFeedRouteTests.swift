@@ -47,7 +47,10 @@ struct RevocationFeedRouteTests {
         return cursor
     }
 
-    @Test("Without a token 401 with a Bearer challenge; a user's token or a client's without revocations:read gets 403", arguments: ["text/event-stream", "application/json"])
+    @Test(
+        "Without a token 401 with a Bearer challenge; a user's token or a client's without revocations:read gets 403",
+        arguments: ["text/event-stream", "application/json"]
+    )
     func access(accept: String) async throws {
         try await ServerFixture.with { fixture in
             let other = try await fixture.addClient("other", scopes: ["orders"])
@@ -349,7 +352,9 @@ struct RevocationFeedRouteTests {
                                 try await stream.next("ready")
                                 let (alice, tokens) = try await first.signUp("alice-\(UUID().uuidString.prefix(8))")
                                 #expect(try await first.post("/auth/logout-all", bearer: tokens.access).status == .noContent)
-                                try await stream.next(after: 0, "the other instance's revocation") { $0.event == "user-revoked" && $0.json["sub"]?.stringValue == alice }
+                                try await stream.next(after: 0, "the other instance's revocation") {
+                                    $0.event == "user-revoked" && $0.json["sub"]?.stringValue == alice
+                                }
                                 // And the other instance refuses the token too.
                                 expectInvalidToken(try await second.me(tokens.access))
                                 await stream.close()

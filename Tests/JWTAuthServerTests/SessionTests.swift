@@ -198,11 +198,19 @@ struct SessionTests {
         try await withServer { api in
             let (_, first) = try await api.signUp("alice")
             let second = try await api.login("alice")
-            let wrong = try await api.post("/auth/password", fields: ["current_password": "not it at all", "new_password": "a brand new password"], bearer: first.access)
+            let wrong = try await api.post(
+                "/auth/password",
+                fields: ["current_password": "not it at all", "new_password": "a brand new password"],
+                bearer: first.access
+            )
             expectError(wrong, .badRequest, "invalid_grant")
             #expect(try await api.me(first.access).status == .ok, "a failed change revokes nothing")
 
-            let response = try await api.post("/auth/password", fields: ["current_password": "correct horse battery", "new_password": "a brand new password"], bearer: first.access)
+            let response = try await api.post(
+                "/auth/password",
+                fields: ["current_password": "correct horse battery", "new_password": "a brand new password"],
+                bearer: first.access
+            )
             #expect(response.status == .noContent, "\(response.text)")
             for tokens in [first, second] {
                 expectInvalidToken(try await api.me(tokens.access))

@@ -21,7 +21,12 @@ struct SharedLoginLimitTests {
                     try await fixture.run { second in
                         for attempt in 1...10 {
                             let api = attempt.isMultiple(of: 2) ? first : second
-                            expectError(try await api.loginResponse(username, "wrong password \(attempt)"), .unauthorized, "invalid_credentials", "failure \(attempt)")
+                            expectError(
+                                try await api.loginResponse(username, "wrong password \(attempt)"),
+                                .unauthorized,
+                                "invalid_credentials",
+                                "failure \(attempt)"
+                            )
                         }
                         for (name, api) in [("first", first), ("second", second)] {
                             let response = try await api.loginResponse(username, "correct horse battery")

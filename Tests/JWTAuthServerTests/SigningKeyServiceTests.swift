@@ -8,10 +8,22 @@ import Testing
 /// reloads for unknown kids are limited.
 @Suite("Signing key service")
 struct SigningKeyServiceTests {
-    static let schedule = SigningKeySchedule(rotationInterval: .seconds(3600), publishAhead: .seconds(60), retirementPeriod: .seconds(600), revocationPeriod: .seconds(86400))
+    static let schedule = SigningKeySchedule(
+        rotationInterval: .seconds(3600),
+        publishAhead: .seconds(60),
+        retirementPeriod: .seconds(600),
+        revocationPeriod: .seconds(86400)
+    )
 
     func start(_ store: any SigningKeyStore, clock: ManualClock, encryptionKey: KeyEncryptionKey = .generate()) async throws -> SigningKeyService {
-        try await SigningKeyService.start(store: store, encryptionKey: encryptionKey, schedule: Self.schedule, clock: clock, pollInterval: .seconds(3600), logger: .quiet)
+        try await SigningKeyService.start(
+            store: store,
+            encryptionKey: encryptionKey,
+            schedule: Self.schedule,
+            clock: clock,
+            pollInterval: .seconds(3600),
+            logger: .quiet
+        )
     }
 
     @Test("Revoked keys are reported with when they were revoked, on every change, until their revocation period ends")

@@ -13,7 +13,13 @@ struct LoginLimitStoreTests {
     /// A key of its own for each test, as the limiter makes them.
     static func key() -> String { "u:" + UUID().uuidString.lowercased() }
 
-    static func begin(_ store: any LoginLimitStore, _ key: String, _ id: String, at offset: Int, limit: LoginRateLimiter.Limit = limit) async throws -> Duration? {
+    static func begin(
+        _ store: any LoginLimitStore,
+        _ key: String,
+        _ id: String,
+        at offset: Int,
+        limit: LoginRateLimiter.Limit = limit
+    ) async throws -> Duration? {
         try await store.beginLoginAttempt(id: id, key: key, limit: limit, now: Self.now + .seconds(offset), inProgressUntil: Self.now + .seconds(offset + 60))
     }
 

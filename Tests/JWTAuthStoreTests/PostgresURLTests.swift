@@ -20,11 +20,14 @@ struct PostgresURLTests {
         #expect(try PostgresURL("postgres://u:a@b@h/d").password == "a@b")
     }
 
-    @Test("Bad URLs are refused with invalid_input", arguments: [
-        "mysql://h/d", "postgres://", "postgres://:5432/d", "postgres://h:0/d", "postgres://h:65536/d", "postgres://h:port/d",
-        "postgres://[::1]:x/d", "postgres://h/d?sslmode=verify", "postgres://u:%zz@h/d", "postgres://h/%ff",
-        "postgres://h/d?sslmode=disable&sslrootcert=/ca.pem",
-    ])
+    @Test(
+        "Bad URLs are refused with invalid_input",
+        arguments: [
+            "mysql://h/d", "postgres://", "postgres://:5432/d", "postgres://h:0/d", "postgres://h:65536/d", "postgres://h:port/d",
+            "postgres://[::1]:x/d", "postgres://h/d?sslmode=verify", "postgres://u:%zz@h/d", "postgres://h/%ff",
+            "postgres://h/d?sslmode=disable&sslrootcert=/ca.pem",
+        ]
+    )
     func refused(_ url: String) {
         let error = #expect(throws: JWTAuthError.self) { try PostgresURL(url) }
         #expect(error?.code == .invalidInput)

@@ -1,8 +1,8 @@
 import Foundation
 import JWTAuth
+import JWTAuthRESP
 import Testing
 
-import JWTAuthRESP
 @testable import JWTAuthRedis
 
 /// The Redis store's revocation log is written after the revocation itself (the Lua script has

@@ -93,10 +93,12 @@ struct RevocationFeedTests {
             while received.count < 2, case .revoked(let event)? = await messages.next() {
                 received.append(event)
             }
-            #expect(Set(received) == [
-                RevocationEvent(kind: .session, subject: "s-2", at: now + .seconds(2)),
-                RevocationEvent(kind: .user, subject: "user-1", at: now + .seconds(2)),
-            ])
+            #expect(
+                Set(received) == [
+                    RevocationEvent(kind: .session, subject: "s-2", at: now + .seconds(2)),
+                    RevocationEvent(kind: .user, subject: "user-1", at: now + .seconds(2)),
+                ]
+            )
             // The log the other handle reads on reconnect holds the same revocations.
             let logged = try await pair.second.revocations(after: nil).events
             #expect(Set(logged.map(\.subject)) == ["s-1", "s-2", "user-1"])

@@ -8,7 +8,12 @@ import Testing
 @Suite("Signing key stores")
 struct SigningKeyStoreTests {
     static let start = NumericDate(1_800_000_000)
-    static let schedule = SigningKeySchedule(rotationInterval: .seconds(60), publishAhead: .seconds(10), retirementPeriod: .seconds(600), revocationPeriod: .seconds(86400))
+    static let schedule = SigningKeySchedule(
+        rotationInterval: .seconds(60),
+        publishAhead: .seconds(10),
+        retirementPeriod: .seconds(600),
+        revocationPeriod: .seconds(86400)
+    )
 
     /// Two handles on one store: the same object for memory, two connections (as two
     /// instances have) for SQL.
@@ -56,7 +61,10 @@ struct SigningKeyStoreTests {
             guard let url = environment["JWTAUTH_TEST_POSTGRES_URL"], !url.isEmpty else {
                 guard environment["JWTAUTH_REQUIRE_SERVICES"] != nil else { return nil }
                 return Shared(name: "PostgreSQL") {
-                    throw CocoaError(.featureUnsupported, userInfo: [NSLocalizedDescriptionKey: "PostgreSQL is required but JWTAUTH_TEST_POSTGRES_URL is not set"])
+                    throw CocoaError(
+                        .featureUnsupported,
+                        userInfo: [NSLocalizedDescriptionKey: "PostgreSQL is required but JWTAUTH_TEST_POSTGRES_URL is not set"]
+                    )
                 }
             }
             return Shared(name: "PostgreSQL") {

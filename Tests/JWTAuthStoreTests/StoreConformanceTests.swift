@@ -190,7 +190,12 @@ struct StoreConformanceTests {
             let winners = outcomes.filter { if case .rotated = $0.1 { return true } else { return false } }
             #expect(winners.count == 1)
             // Every other attempt saw a rotated-away token: reuse, and from then on revoked.
-            #expect(outcomes.allSatisfy { if case .rotated = $0.1 { return true }; return $0.1.isReuse || $0.1 == .rejected(.revoked) })
+            #expect(
+                outcomes.allSatisfy {
+                    if case .rotated = $0.1 { return true }
+                    return $0.1.isReuse || $0.1 == .rejected(.revoked)
+                }
+            )
             let final = try #require(try await sessions.session(id: "race", userID: "user-1"))
             #expect(final.currentTokenID == winners.first?.0)
             #expect(final.revokedAt != nil)
@@ -208,12 +213,14 @@ struct StoreConformanceTests {
                 }
                 return try await group.reduce(into: [RotationOutcome]()) { $0.append($1) }
             }
-            let successors = Set(outcomes.compactMap { outcome -> String? in
-                switch outcome {
-                case .rotated(let session), .reissued(let session): session.currentTokenID
-                default: nil
+            let successors = Set(
+                outcomes.compactMap { outcome -> String? in
+                    switch outcome {
+                    case .rotated(let session), .reissued(let session): session.currentTokenID
+                    default: nil
+                    }
                 }
-            })
+            )
             #expect(successors.count == 1)
             #expect(outcomes.count { if case .rotated = $0 { true } else { false } } == 1)
             #expect(try await sessions.session(id: "race", userID: "user-1")?.revokedAt == nil)
@@ -395,7 +402,10 @@ struct StoreConformanceTests {
     // servers are left out, so a run without them does not look complete.
     @Test(
         "The suite runs on PostgreSQL, Redis, Redis Cluster and Redis over TLS too",
-        .enabled(if: StoreFactory.missingServices.isEmpty, "\(StoreFactory.missingServices.joined(separator: ", ")) not set: those stores are left out of this suite")
+        .enabled(
+            if: StoreFactory.missingServices.isEmpty,
+            "\(StoreFactory.missingServices.joined(separator: ", ")) not set: those stores are left out of this suite"
+        )
     )
     func serverStoresIncluded() {
         #expect(StoreFactory.all.map(\.name).sorted() == ["PostgreSQL", "Redis", "Redis Cluster", "Redis over TLS", "SQLite", "memory"])

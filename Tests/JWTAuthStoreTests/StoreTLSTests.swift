@@ -68,7 +68,11 @@ struct StoreTLSTests {
         guard let setup = try Self.setup() else { return }
         try await setup.withDatabase { url in
             let error = await #expect(throws: JWTAuthError.self) {
-                try await SQLStore.postgres(url: Self.url(url, "sslmode=\(mode)&sslrootcert=\(setup.wrongCA)"), deadline: .seconds(5), migrationDeadline: .seconds(10))
+                try await SQLStore.postgres(
+                    url: Self.url(url, "sslmode=\(mode)&sslrootcert=\(setup.wrongCA)"),
+                    deadline: .seconds(5),
+                    migrationDeadline: .seconds(10)
+                )
             }
             #expect(error?.code == .storeUnavailable)
         }

@@ -1,5 +1,5 @@
-import Synchronization
 import JWTAuth
+import Synchronization
 import Testing
 
 /// The audit recorder: queued writes, nothing lost when it stops, retention.

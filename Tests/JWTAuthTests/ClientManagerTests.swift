@@ -53,10 +53,13 @@ struct ClientManagerTests {
         #expect(try await fixture.clients.list().map(\.id).sorted() == [client.id, other.id].sorted())
     }
 
-    @Test("Registration refuses empty or control-character names, no scopes and invalid scope tokens", arguments: [
-        ("", ["a"]), ("tab\tname", ["a"]), (String(repeating: "n", count: 129), ["a"]),
-        ("ok", []), ("ok", ["two words"]), ("ok", ["quote\""]), ("ok", ["back\\slash"]), ("ok", [""]), ("ok", ["é"]),
-    ])
+    @Test(
+        "Registration refuses empty or control-character names, no scopes and invalid scope tokens",
+        arguments: [
+            ("", ["a"]), ("tab\tname", ["a"]), (String(repeating: "n", count: 129), ["a"]),
+            ("ok", []), ("ok", ["two words"]), ("ok", ["quote\""]), ("ok", ["back\\slash"]), ("ok", [""]), ("ok", ["é"]),
+        ]
+    )
     func registrationRefusals(name: String, scopes: [String]) async throws {
         let fixture = try Fixture()
         let error = await #expect(throws: JWTAuthError.self) { try await fixture.clients.register(name: name, scopes: scopes) }
@@ -151,11 +154,16 @@ struct ClientManagerTests {
     func basicCredentials() throws {
         func basic(_ text: String) -> String { "Basic " + Base64Standard.encode(Array(text.utf8)) }
         #expect(try ClientCredentials(authorization: basic("c_abc:s3cr3t")) == ClientCredentials(clientID: "c_abc", secret: "s3cr3t"))
-        #expect(try ClientCredentials(authorization: "bAsIc " + Base64Standard.encode(Array("id:a:b".utf8))) == ClientCredentials(clientID: "id", secret: "a:b"))
+        #expect(
+            try ClientCredentials(authorization: "bAsIc " + Base64Standard.encode(Array("id:a:b".utf8))) == ClientCredentials(clientID: "id", secret: "a:b")
+        )
         #expect(try ClientCredentials(authorization: basic("my%20id:p%2Bq+r")) == ClientCredentials(clientID: "my id", secret: "p+q r"))
         #expect(try ClientCredentials(authorization: "Bearer abc") == nil)
         #expect(try ClientCredentials(authorization: "Basic") == nil, "no credentials at all: not a Basic header to read")
-        for header in [basic("no-colon"), basic(":secret"), basic("id:"), basic("id:%zz"), basic("%ff:x"), "Basic !!!!", "Basic YWJj", "Basic " + String(repeating: "A", count: 8192)] {
+        for header in [
+            basic("no-colon"), basic(":secret"), basic("id:"), basic("id:%zz"), basic("%ff:x"), "Basic !!!!", "Basic YWJj",
+            "Basic " + String(repeating: "A", count: 8192),
+        ] {
             let error = #expect(throws: JWTAuthError.self, "\(header.prefix(40))") { try ClientCredentials(authorization: header) }
             #expect(error?.code == .invalidClient)
         }

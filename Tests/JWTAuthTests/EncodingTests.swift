@@ -16,9 +16,12 @@ struct EncodingTests {
         }
     }
 
-    @Test("base64url refuses padding, whitespace, the standard alphabet, bad lengths and trailing bits", arguments: [
-        "QQ==", "QQ=", "Q Q", "QQ\n", " QQ", "Q+", "Q/", "Q", "QUJDR", "QR", "QUJ", "Q!", "Q?",
-    ])
+    @Test(
+        "base64url refuses padding, whitespace, the standard alphabet, bad lengths and trailing bits",
+        arguments: [
+            "QQ==", "QQ=", "Q Q", "QQ\n", " QQ", "Q+", "Q/", "Q", "QUJDR", "QR", "QUJ", "Q!", "Q?",
+        ]
+    )
     func base64Refusals(_ text: String) {
         // "QQ" is the only spelling of [0x41]; "QR" and "QUJ" carry non-zero unused bits.
         #expect(Base64URL.decode(text) == nil)
@@ -82,12 +85,15 @@ struct EncodingTests {
         Result { () throws(JWTAuthError) in try JSONValue(parsing: text) }
     }
 
-    @Test("Strict JSON: these documents are refused", arguments: [
-        #"{"a":1,"a":2}"#, #"{"a":1,"\u0061":2}"#, #"{"a":{"b":1,"b":2}}"#, #"[{"x":1,"x":1}]"#,
-        #"{"a":NaN}"#, #"{"a":Infinity}"#, "[-Infinity]", "[01]", "[1.]", "[.5]", "[1e]", "[+1]", "[-]",
-        "[\"\\ud800\"]", "[\"\\udc00\"]", "[\"\\ud800\\u0041\"]", "[\"\\x\"]", "[\"\u{01}\"]", "[\"abc]",
-        "[1,]", "{\"a\":1,}", "{'a':1}", "[1] 2", "", " ", "[true false]", "[nul]", "{\"a\" 1}", "\u{FEFF}[]",
-    ])
+    @Test(
+        "Strict JSON: these documents are refused",
+        arguments: [
+            #"{"a":1,"a":2}"#, #"{"a":1,"\u0061":2}"#, #"{"a":{"b":1,"b":2}}"#, #"[{"x":1,"x":1}]"#,
+            #"{"a":NaN}"#, #"{"a":Infinity}"#, "[-Infinity]", "[01]", "[1.]", "[.5]", "[1e]", "[+1]", "[-]",
+            "[\"\\ud800\"]", "[\"\\udc00\"]", "[\"\\ud800\\u0041\"]", "[\"\\x\"]", "[\"\u{01}\"]", "[\"abc]",
+            "[1,]", "{\"a\":1,}", "{'a':1}", "[1] 2", "", " ", "[true false]", "[nul]", "{\"a\" 1}", "\u{FEFF}[]",
+        ]
+    )
     func refusedDocuments(_ text: String) {
         guard case .failure(let error) = Self.parse(text) else {
             Issue.record("accepted \(text.debugDescription)")
@@ -133,20 +139,31 @@ struct EncodingTests {
 
     @Test("Strict JSON: integers up to the Int64 limits, and one past them")
     func integerLimits() throws {
-        let value = try JSONValue(parsing: "[0, -0, 999999999999999999, -999999999999999999, 1000000000000000000, 9223372036854775807, -9223372036854775808, 9223372036854775808, -9223372036854775809]")
-        #expect(value == .array([
-            .integer(0), .integer(0), .integer(999_999_999_999_999_999), .integer(-999_999_999_999_999_999),
-            .integer(1_000_000_000_000_000_000), .integer(.max), .integer(.min),
-            .double(9.223372036854775808e18), .double(-9.223372036854775809e18),
-        ]))
+        let value = try JSONValue(
+            parsing:
+                "[0, -0, 999999999999999999, -999999999999999999, 1000000000000000000, 9223372036854775807, -9223372036854775808, 9223372036854775808, -9223372036854775809]"
+        )
+        #expect(
+            value
+                == .array([
+                    .integer(0), .integer(0), .integer(999_999_999_999_999_999), .integer(-999_999_999_999_999_999),
+                    .integer(1_000_000_000_000_000_000), .integer(.max), .integer(.min),
+                    .double(9.223372036854775808e18), .double(-9.223372036854775809e18),
+                ])
+        )
     }
 
     @Test("Strict JSON: values, escapes and numbers")
     func values() throws {
-        let value = try JSONValue(parsing: #" { "s" : "a\"b\\c\/d\b\f\n\r\t\u00e9\ud834\udd1e" , "n": [0, -0, 12, -3.5, 1e3, 9223372036854775807, 9223372036854775808], "t": true, "f": false, "z": null } "#)
+        let value = try JSONValue(
+            parsing:
+                #" { "s" : "a\"b\\c\/d\b\f\n\r\t\u00e9\ud834\udd1e" , "n": [0, -0, 12, -3.5, 1e3, 9223372036854775807, 9223372036854775808], "t": true, "f": false, "z": null } "#
+        )
         let object = try #require(value.objectValue)
         #expect(object["s"] == .string("a\"b\\c/d\u{8}\u{C}\n\r\té𝄞"))
-        #expect(object["n"] == .array([.integer(0), .integer(0), .integer(12), .double(-3.5), .double(1000), .integer(.max), .double(9.223372036854775808e18)]))
+        #expect(
+            object["n"] == .array([.integer(0), .integer(0), .integer(12), .double(-3.5), .double(1000), .integer(.max), .double(9.223372036854775808e18)])
+        )
         #expect(object["t"] == .bool(true) && object["f"] == .bool(false) && object["z"] == .null)
     }
 

@@ -391,10 +391,13 @@ struct HostileTokenTests {
 
     // MARK: - Claims
 
-    @Test("Numeric dates must be JSON numbers within Int64", arguments: [
-        #""2030-01-01""#, #""1800000300""#, "NaN", "Infinity", "-Infinity", "18446744073709551616", "9223372036854775808",
-        "1e400", "-1e400", "null", "true", "[1800000300]", "{}",
-    ])
+    @Test(
+        "Numeric dates must be JSON numbers within Int64",
+        arguments: [
+            #""2030-01-01""#, #""1800000300""#, "NaN", "Infinity", "-Infinity", "18446744073709551616", "9223372036854775808",
+            "1e400", "-1e400", "null", "true", "[1800000300]", "{}",
+        ]
+    )
     func badDates(_ value: String) {
         // A number beyond a Double's range is no JSON number at all (numberOutOfRange).
         let expected: JWTAuthError.Code = value.hasSuffix("e400") ? .malformed : .claimInvalid
@@ -442,11 +445,14 @@ struct HostileTokenTests {
         expectRejected(.tooOld) { try Self.verifier().verify(Self.token(claims: int64Max)) }
     }
 
-    @Test("Required claims must be present", arguments: [
-        (#""sub":"alice","#, "sub"), (#","jti":"j-1""#, "jti"), (#","client_id":"web""#, "client_id"),
-        (#","exp":1800000300"#, "exp"), (#","iat":1800000000"#, "iat"),
-        (#""iss":"https://auth.test","#, "iss"), (#","aud":"api""#, "aud"),
-    ])
+    @Test(
+        "Required claims must be present",
+        arguments: [
+            (#""sub":"alice","#, "sub"), (#","jti":"j-1""#, "jti"), (#","client_id":"web""#, "client_id"),
+            (#","exp":1800000300"#, "exp"), (#","iat":1800000000"#, "iat"),
+            (#""iss":"https://auth.test","#, "iss"), (#","aud":"api""#, "aud"),
+        ]
+    )
     func requiredClaims(_ removed: String, _ name: String) {
         let claims = Self.claims(replacing: removed, with: "")
         #expect(claims != Self.claims)
@@ -478,10 +484,15 @@ struct HostileTokenTests {
 
     @Test("iss and aud compare code points exactly: escapes are undone, canonical equivalents differ")
     func exactComparison() throws {
-        let kelvin = Self.verifier { $0.issuer = "https://Kelvin.test"; $0.audiences = ["https://api.test/Kelvin"] }
+        let kelvin = Self.verifier {
+            $0.issuer = "https://Kelvin.test"
+            $0.audiences = ["https://api.test/Kelvin"]
+        }
         func token(iss: String, aud: String) -> String {
-            Self.token(claims: Self.claims(replacing: #""iss":"https://auth.test""#, with: #""iss":"\#(iss)""#)
-                .replacingOccurrences(of: #""aud":"api""#, with: #""aud":\#(aud)"#))
+            Self.token(
+                claims: Self.claims(replacing: #""iss":"https://auth.test""#, with: #""iss":"\#(iss)""#)
+                    .replacingOccurrences(of: #""aud":"api""#, with: #""aud":\#(aud)"#)
+            )
         }
         // Escaped spellings of the same code points are the same string (RFC 7519 §7.3).
         #expect(throws: Never.self) { try kelvin.verify(token(iss: #"https:\/\/Kelvin.test"#, aud: #""https:\/\/api.test\/Kelvin""#)) }
@@ -532,7 +543,9 @@ struct HostileTokenTests {
             #expect(throws: Never.self) { try Self.verifier().verify(Self.token(claims: Self.claims(replacing: #""aud":"api""#, with: accepted))) }
         }
         for refused in [#""aud":"apix""#, #""aud":["other"]"#, #""aud":[]"#, #""aud":"API""#] {
-            expectRejected(.audienceInvalid, "\(refused)") { try Self.verifier().verify(Self.token(claims: Self.claims(replacing: #""aud":"api""#, with: refused))) }
+            expectRejected(.audienceInvalid, "\(refused)") {
+                try Self.verifier().verify(Self.token(claims: Self.claims(replacing: #""aud":"api""#, with: refused)))
+            }
         }
     }
 

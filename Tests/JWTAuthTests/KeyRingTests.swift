@@ -123,7 +123,13 @@ struct KeyRingTests {
             clock: self.clock
         )
         // Another instance already signs with the new key.
-        let elsewhere = try SessionManager(configuration: SessionConfiguration(issuer: Self.issuer), signingKey: new, sessions: store, users: store, clock: self.clock)
+        let elsewhere = try SessionManager(
+            configuration: SessionConfiguration(issuer: Self.issuer),
+            signingKey: new,
+            sessions: store,
+            users: store,
+            clock: self.clock
+        )
         let user = UserRecord(id: "u-1", username: "alice", passwordHash: "x", roles: [], createdAt: NumericDate(0))
         try await store.createUser(user)
         let pair = try await elsewhere.createSession(for: user, clientID: nil, userAgent: nil)
@@ -146,7 +152,16 @@ struct KeyRingTests {
         // A kid nobody has: the owner is asked, nothing changes, the token stays refused.
         let stranger = try JWTKey.generate(.es256)
         let forged = try JWTSigner(key: stranger).sign(
-            JWTClaims(issuer: Self.issuer, subject: "u-1", audience: [Self.issuer], expiresAt: self.clock.now + .seconds(60), issuedAt: self.clock.now, tokenID: "j", sessionID: "s", clientID: "c"),
+            JWTClaims(
+                issuer: Self.issuer,
+                subject: "u-1",
+                audience: [Self.issuer],
+                expiresAt: self.clock.now + .seconds(60),
+                issuedAt: self.clock.now,
+                tokenID: "j",
+                sessionID: "s",
+                clientID: "c"
+            ),
             type: "at+jwt"
         )
         let error = await #expect(throws: JWTAuthError.self) { try await manager.verify(accessToken: Substring(forged)) }
@@ -157,12 +172,25 @@ struct KeyRingTests {
     func clientTokens() async throws {
         let key = try JWTKey.generate(.es256)
         let store = MemoryStore()
-        let manager = try SessionManager(configuration: SessionConfiguration(issuer: Self.issuer), signingKey: key, sessions: store, users: store, clock: self.clock)
+        let manager = try SessionManager(
+            configuration: SessionConfiguration(issuer: Self.issuer),
+            signingKey: key,
+            sessions: store,
+            users: store,
+            clock: self.clock
+        )
         let now = self.clock.now
         let token = try JWTSigner(key: key).sign(
             JWTClaims(
-                issuer: Self.issuer, subject: "c_reader", audience: [Self.issuer], expiresAt: now + .seconds(300), notBefore: now,
-                issuedAt: now, tokenID: "j", clientID: "c_reader", scope: "revocations:read other"
+                issuer: Self.issuer,
+                subject: "c_reader",
+                audience: [Self.issuer],
+                expiresAt: now + .seconds(300),
+                notBefore: now,
+                issuedAt: now,
+                tokenID: "j",
+                clientID: "c_reader",
+                scope: "revocations:read other"
             ),
             type: "at+jwt"
         )

@@ -36,7 +36,10 @@ struct KeySealingTests {
 
         // A sealed text that claims this key's identifier but was sealed under another key
         // fails authentication instead.
-        let forged = record.sealedKey.replacingOccurrences(of: ".\(try #require(KeyEncryptionKey.identifier(ofSealed: record.sealedKey))).", with: ".\(other.identifier).")
+        let forged = record.sealedKey.replacingOccurrences(
+            of: ".\(try #require(KeyEncryptionKey.identifier(ofSealed: record.sealedKey))).",
+            with: ".\(other.identifier)."
+        )
         let forgery = expectRejected(.keyInvalid) { try other.open(forged, keyID: record.keyID, algorithm: record.algorithm) }
         #expect(forgery?.message.contains("does not open") == true)
     }

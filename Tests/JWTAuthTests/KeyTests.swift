@@ -20,7 +20,11 @@ struct KeyTests {
         #expect(verified.header.algorithm == algorithm)
         #expect(verified.header.keyID == key.keyID)
         #expect(try verified.additionalClaims() == ["tenant": "acme", "level": 3])
-        struct Custom: Decodable { var tenant: String; var level: Int; var sub: String }
+        struct Custom: Decodable {
+            var tenant: String
+            var level: Int
+            var sub: String
+        }
         #expect(try verified.decode(Custom.self).tenant == "acme")
     }
 

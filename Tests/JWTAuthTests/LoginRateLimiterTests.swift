@@ -14,7 +14,8 @@ struct LoginRateLimiterTests {
         var keys: Set<String> { self.state.withLock { $0.keys } }
         var attemptsInProgress: Int { self.state.withLock { $0.inProgress.values.reduce(0, +) } }
 
-        func beginLoginAttempt(id: String, key: String, limit: LoginRateLimiter.Limit, now: NumericDate, inProgressUntil: NumericDate) async throws -> Duration? {
+        func beginLoginAttempt(id: String, key: String, limit: LoginRateLimiter.Limit, now: NumericDate, inProgressUntil: NumericDate) async throws -> Duration?
+        {
             let wait = try await self.memory.beginLoginAttempt(id: id, key: key, limit: limit, now: now, inProgressUntil: inProgressUntil)
             self.state.withLock { state in
                 state.keys.insert(key)

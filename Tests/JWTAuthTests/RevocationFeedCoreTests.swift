@@ -32,7 +32,10 @@ struct RevocationFeedCoreTests {
     }
 
     /// The next delivery, which must be messages.
-    static func nextMessages(_ subscription: RevocationFeed.Subscription, sourceLocation: SourceLocation = #_sourceLocation) async throws -> [RevocationFeed.Message] {
+    static func nextMessages(
+        _ subscription: RevocationFeed.Subscription,
+        sourceLocation: SourceLocation = #_sourceLocation
+    ) async throws -> [RevocationFeed.Message] {
         let delivery = await subscription.next(timeout: .seconds(10))
         guard case .messages(let messages) = delivery else {
             Issue.record("expected messages, got \(delivery)", sourceLocation: sourceLocation)
@@ -45,7 +48,10 @@ struct RevocationFeedCoreTests {
     func snapshot() async throws {
         let clock = ManualClock(Self.start + .seconds(10))
         let feed = Self.feed(clock)
-        feed.append([Self.entry(1, Self.session("s-1")), Self.entry(2, RevocationEvent(kind: .user, subject: "u-1", at: Self.start + .seconds(1)))], position: RevocationCursor("2"))
+        feed.append(
+            [Self.entry(1, Self.session("s-1")), Self.entry(2, RevocationEvent(kind: .user, subject: "u-1", at: Self.start + .seconds(1)))],
+            position: RevocationCursor("2")
+        )
         feed.publish(Self.session("s-live", at: 5))
         feed.updateRevokedKeys(["kid-b": Self.start + .seconds(3), "kid-a": Self.start + .seconds(2)])
 
@@ -175,7 +181,9 @@ struct RevocationFeedCoreTests {
         feed.updateRevokedKeys(["k1": Self.start])
         #expect(try await Self.nextMessages(subscription) == [.revocation(RevocationEvent(kind: .key, subject: "k1", at: Self.start), cursor: nil)])
         feed.updateRevokedKeys(["k1": Self.start, "k2": Self.start + .seconds(1)])
-        #expect(try await Self.nextMessages(subscription) == [.revocation(RevocationEvent(kind: .key, subject: "k2", at: Self.start + .seconds(1)), cursor: nil)])
+        #expect(
+            try await Self.nextMessages(subscription) == [.revocation(RevocationEvent(kind: .key, subject: "k2", at: Self.start + .seconds(1)), cursor: nil)]
+        )
         // Resuming readers get the keys again too: key revocations have no cursor.
         feed.append([Self.entry(1, Self.session("s"))], position: nil)
         #expect(Self.revocations(feed.catchUp(after: RevocationCursor("1")).messages).map(\.0.subject) == ["k1", "k2"])
@@ -319,7 +327,11 @@ struct RevocationFeedCoreTests {
         #expect(catchUp.serverSentEvents == "event: ready\ndata: {\"cursor\":\"0\"}\n\n")
         let reader = Reader()
         let delivery = Task {
-            try await subscription.deliver(to: Self.reader(deadline: Self.start + .seconds(300)), heartbeat: .milliseconds(100), isReaderRevoked: { reader.revoked.withLock { $0 } }) { text in
+            try await subscription.deliver(
+                to: Self.reader(deadline: Self.start + .seconds(300)),
+                heartbeat: .milliseconds(100),
+                isReaderRevoked: { reader.revoked.withLock { $0 } }
+            ) { text in
                 reader.written.withLock { $0.append(text) }
             }
         }
@@ -355,7 +367,9 @@ struct RevocationFeedCoreTests {
         try await ended.value
     }
 
-    @Test("A feed reader: its stream ends by exp and never after iat + the access-token lifetime + the leeway; it counts as revoked once its key leaves the ring")
+    @Test(
+        "A feed reader: its stream ends by exp and never after iat + the access-token lifetime + the leeway; it counts as revoked once its key leaves the ring"
+    )
     func feedReader() async throws {
         let clock = ManualClock(Self.start)
         let store = MemoryStore()
@@ -373,8 +387,14 @@ struct RevocationFeedCoreTests {
         let signer = try JWTSigner(key: key)
         let long = try signer.sign(
             JWTClaims(
-                issuer: "https://auth.test", subject: "c_reader", audience: ["https://auth.test"], expiresAt: Self.start + .seconds(3600),
-                issuedAt: Self.start, tokenID: "j", clientID: "c_reader", scope: OAuthScope.revocationsRead
+                issuer: "https://auth.test",
+                subject: "c_reader",
+                audience: ["https://auth.test"],
+                expiresAt: Self.start + .seconds(3600),
+                issuedAt: Self.start,
+                tokenID: "j",
+                clientID: "c_reader",
+                scope: OAuthScope.revocationsRead
             ),
             type: "at+jwt"
         )
@@ -393,13 +413,19 @@ struct RevocationFeedCoreTests {
         let at = NumericDate(secondsSinceEpoch: 1_733_500_000.25)
         let session = RevocationFeed.Message.revocation(RevocationEvent(kind: .session, subject: "3b1f", at: at), cursor: RevocationCursor("1041"))
         #expect(session.serverSentEvent == "id: 1041\nevent: session-revoked\ndata: {\"event_timestamp\":1733500000.25,\"sid\":\"3b1f\"}\n\n")
-        let user = RevocationFeed.Message.revocation(RevocationEvent(kind: .user, subject: "6f1c", at: NumericDate(secondsSinceEpoch: 1_733_500_001.5)), cursor: nil)
+        let user = RevocationFeed.Message.revocation(
+            RevocationEvent(kind: .user, subject: "6f1c", at: NumericDate(secondsSinceEpoch: 1_733_500_001.5)),
+            cursor: nil
+        )
         #expect(user.serverSentEvent == "event: user-revoked\ndata: {\"event_timestamp\":1733500001.5,\"revoked_before\":1733500001,\"sub\":\"6f1c\"}\n\n")
         let key = RevocationFeed.Message.revocation(RevocationEvent(kind: .key, subject: "Yb3w", at: NumericDate(1_733_500_002)), cursor: nil)
         #expect(key.serverSentEvent == "event: key-revoked\ndata: {\"event_timestamp\":1733500002,\"kid\":\"Yb3w\"}\n\n")
         #expect(RevocationFeed.Message.cursor(RevocationCursor("1042")).serverSentEvent == "id: 1042\n\n")
         #expect(RevocationFeed.Message.ready(RevocationCursor("1042")).serverSentEvent == "event: ready\ndata: {\"cursor\":\"1042\"}\n\n")
-        #expect(RevocationFeed.Message.heartbeat(NumericDate(secondsSinceEpoch: 1_733_500_017.9)).serverSentEvent == "event: heartbeat\ndata: {\"time\":1733500017}\n\n")
+        #expect(
+            RevocationFeed.Message.heartbeat(NumericDate(secondsSinceEpoch: 1_733_500_017.9)).serverSentEvent
+                == "event: heartbeat\ndata: {\"time\":1733500017}\n\n"
+        )
         // Subjects are JSON-escaped: a line break can never end the data line early.
         let hostile = RevocationFeed.Message.revocation(RevocationEvent(kind: .session, subject: "a\nid: 9\r\n\nevent: x", at: NumericDate(0)), cursor: nil)
         #expect(hostile.serverSentEvent.split(separator: "\n", omittingEmptySubsequences: false).count == 4)

@@ -328,7 +328,12 @@ struct SessionManagerTests {
         let pair = try await fixture.login()
         try await fixture.manager.revokeSession(id: pair.session.id, userID: "u-1", reason: .logout)
         let restarted = try SessionManager(
-            configuration: fixture.manager.configuration, signingKey: fixture.key, sessions: fixture.store, users: fixture.store, clock: fixture.clock)
+            configuration: fixture.manager.configuration,
+            signingKey: fixture.key,
+            sessions: fixture.store,
+            users: fixture.store,
+            clock: fixture.clock
+        )
         #expect(throws: Never.self) { try restarted.verifyAccessToken(pair.accessToken) }  // empty cache: not yet loaded
         try await restarted.loadRevocations()
         expectRejected(.revoked) { try restarted.verifyAccessToken(pair.accessToken) }
@@ -402,13 +407,34 @@ struct SessionManagerTests {
         private func check() throws {
             if self.isDown { throw JWTAuthError(.storeUnavailable, "users are down") }
         }
-        func createUser(_ user: UserRecord) async throws { try self.check(); try await self.base.createUser(user) }
-        func user(id: String) async throws -> UserRecord? { try self.check(); return try await self.base.user(id: id) }
-        func user(username: String) async throws -> UserRecord? { try self.check(); return try await self.base.user(username: username) }
-        func updateUser(_ user: UserRecord) async throws -> Bool { try self.check(); return try await self.base.updateUser(user) }
-        func userCount() async throws -> Int { try self.check(); return try await self.base.userCount() }
-        func users() async throws -> [UserRecord] { try self.check(); return try await self.base.users() }
-        func removeUser(id: String) async throws -> Bool { try self.check(); return try await self.base.removeUser(id: id) }
+        func createUser(_ user: UserRecord) async throws {
+            try self.check()
+            try await self.base.createUser(user)
+        }
+        func user(id: String) async throws -> UserRecord? {
+            try self.check()
+            return try await self.base.user(id: id)
+        }
+        func user(username: String) async throws -> UserRecord? {
+            try self.check()
+            return try await self.base.user(username: username)
+        }
+        func updateUser(_ user: UserRecord) async throws -> Bool {
+            try self.check()
+            return try await self.base.updateUser(user)
+        }
+        func userCount() async throws -> Int {
+            try self.check()
+            return try await self.base.userCount()
+        }
+        func users() async throws -> [UserRecord] {
+            try self.check()
+            return try await self.base.users()
+        }
+        func removeUser(id: String) async throws -> Bool {
+            try self.check()
+            return try await self.base.removeUser(id: id)
+        }
         func checkHealth() async throws { try self.check() }
     }
 

@@ -9,7 +9,12 @@ import Testing
 struct SigningKeyScheduleTests {
     static let start = NumericDate(1_800_000_000)
     /// Rotates every 60 s, publishes 20 s ahead, keeps retired keys 100 s and revoked ones 500 s.
-    let schedule = SigningKeySchedule(rotationInterval: .seconds(60), publishAhead: .seconds(20), retirementPeriod: .seconds(100), revocationPeriod: .seconds(500))
+    let schedule = SigningKeySchedule(
+        rotationInterval: .seconds(60),
+        publishAhead: .seconds(20),
+        retirementPeriod: .seconds(100),
+        revocationPeriod: .seconds(500)
+    )
     let encryptionKey = KeyEncryptionKey.generate()
 
     /// Makes keys with readable kids (k1, k2, …) so the expectations can name them.
@@ -67,7 +72,12 @@ struct SigningKeyScheduleTests {
 
     @Test("Rotating on schedule, polled every second, never publishes more keys than the schedule says")
     func publishedKeyCountHolds() throws {
-        let schedule = SigningKeySchedule(rotationInterval: .seconds(10), publishAhead: .seconds(5), retirementPeriod: .seconds(1000), revocationPeriod: .seconds(2000))
+        let schedule = SigningKeySchedule(
+            rotationInterval: .seconds(10),
+            publishAhead: .seconds(5),
+            retirementPeriod: .seconds(1000),
+            revocationPeriod: .seconds(2000)
+        )
         var made = 0
         let make: SigningKeySchedule.KeyMaker = { state, now in
             made += 1

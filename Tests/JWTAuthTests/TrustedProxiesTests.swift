@@ -4,7 +4,10 @@ import Testing
 
 @Suite("Trusted proxies and client addresses")
 struct TrustedProxiesTests {
-    @Test("Entries that are not addresses or networks are refused", arguments: ["", "10.0.0", "10.0.0.0/33", "10.0.0.0/", "::1/129", "example.com", "10.0.0.0/8/8", "1.2.3.4/-1"])
+    @Test(
+        "Entries that are not addresses or networks are refused",
+        arguments: ["", "10.0.0", "10.0.0.0/33", "10.0.0.0/", "::1/129", "example.com", "10.0.0.0/8/8", "1.2.3.4/-1"]
+    )
     func refusedEntries(_ entry: String) {
         let error = #expect(throws: JWTAuthError.self) { try TrustedProxies([entry]) }
         #expect(error?.code == .invalidInput)

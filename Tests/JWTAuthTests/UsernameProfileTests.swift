@@ -6,10 +6,13 @@ import Testing
 /// are refused.
 @Suite("Username profile")
 struct UsernameProfileTests {
-    @Test("Case, width and composition do not make another name", arguments: [
-        ("Alice", "alice"), ("ＡＬＩＣＥ", "alice"), ("ａｌｉｃｅ", "alice"), ("jose\u{301}", "jos\u{E9}"), ("JOSE\u{301}", "jos\u{E9}"),
-        ("ﬁona", "fiona"), ("ÅSA", "\u{E5}sa"), ("Ⅻ", "xii"),
-    ])
+    @Test(
+        "Case, width and composition do not make another name",
+        arguments: [
+            ("Alice", "alice"), ("ＡＬＩＣＥ", "alice"), ("ａｌｉｃｅ", "alice"), ("jose\u{301}", "jos\u{E9}"), ("JOSE\u{301}", "jos\u{E9}"),
+            ("ﬁona", "fiona"), ("ÅSA", "\u{E5}sa"), ("Ⅻ", "xii"),
+        ]
+    )
     func sameKey(_ typed: String, _ canonical: String) {
         #expect(Array(UsernameProfile.key(typed).unicodeScalars) == Array(UsernameProfile.key(canonical).unicodeScalars))
         #expect(Array(UsernameProfile.key(typed).unicodeScalars) == Array(canonical.unicodeScalars), "the key is the folded, composed form")
@@ -26,26 +29,35 @@ struct UsernameProfileTests {
         #expect(UsernameProfile.displayForm("Alice") == "Alice")
     }
 
-    @Test("Invisible characters, blanks and controls are refused", arguments: [
-        "alice\u{3164}", "\u{3164}", "al\u{200B}ice", "alice\u{FFA0}", "al\u{2800}ice", "al ice", "alice\u{0}", "al\u{AD}ice", "ali\u{115F}ce",
-    ])
+    @Test(
+        "Invisible characters, blanks and controls are refused",
+        arguments: [
+            "alice\u{3164}", "\u{3164}", "al\u{200B}ice", "alice\u{FFA0}", "al\u{2800}ice", "al ice", "alice\u{0}", "al\u{AD}ice", "ali\u{115F}ce",
+        ]
+    )
     func invisible(_ name: String) {
         #expect(UsernameProfile.problem(with: name) != nil, "\(name.unicodeScalars.map { String($0.value, radix: 16) })")
     }
 
-    @Test("Letters of look-alike scripts mixed in one name are refused", arguments: [
-        "\u{430}lice",  // Cyrillic а, then Latin
-        "p\u{430}ypal", "\u{3BF}mega-o",  // Greek ο beside Latin
-        "ad\u{43C}in",
-    ])
+    @Test(
+        "Letters of look-alike scripts mixed in one name are refused",
+        arguments: [
+            "\u{430}lice",  // Cyrillic а, then Latin
+            "p\u{430}ypal", "\u{3BF}mega-o",  // Greek ο beside Latin
+            "ad\u{43C}in",
+        ]
+    )
     func mixedScripts(_ name: String) {
         #expect(UsernameProfile.problem(with: name)?.contains("scripts") == true)
     }
 
-    @Test("Names in one script, with digits and punctuation, or in scripts outside the look-alike set are accepted", arguments: [
-        "alice", "alice_01", "j.doe", "jos\u{E9}", "\u{430}\u{43B}\u{438}\u{441}\u{430}", "\u{3B1}\u{3BB}\u{3AF}\u{3BA}\u{3B7}", "山田太郎", "やまだ山田",
-        "user@example.com", "ＡＬＩＣＥ",
-    ])
+    @Test(
+        "Names in one script, with digits and punctuation, or in scripts outside the look-alike set are accepted",
+        arguments: [
+            "alice", "alice_01", "j.doe", "jos\u{E9}", "\u{430}\u{43B}\u{438}\u{441}\u{430}", "\u{3B1}\u{3BB}\u{3AF}\u{3BA}\u{3B7}", "山田太郎", "やまだ山田",
+            "user@example.com", "ＡＬＩＣＥ",
+        ]
+    )
     func accepted(_ name: String) {
         #expect(UsernameProfile.problem(with: name) == nil)
     }

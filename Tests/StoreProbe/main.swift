@@ -38,7 +38,15 @@ while true {
     now = now + .seconds(1)
     let next = "jti-\(counter)"
     let outcome = try await store.rotate(
-        RotationRequest(sessionID: session.id, userID: session.userID, presentedTokenID: current, newTokenID: next, now: now, refreshLifetime: .seconds(86400), reuseInterval: .zero)
+        RotationRequest(
+            sessionID: session.id,
+            userID: session.userID,
+            presentedTokenID: current,
+            newTokenID: next,
+            now: now,
+            refreshLifetime: .seconds(86400),
+            reuseInterval: .zero
+        )
     )
     guard case .rotated = outcome else {
         print("unexpected \(outcome)")

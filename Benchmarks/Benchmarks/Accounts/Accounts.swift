@@ -43,7 +43,9 @@ func register(_ name: String, audit makeAudit: @escaping @Sendable (MemoryStore)
         benchmark.startMeasurement()
         for _ in benchmark.scaledIterations {
             // Each login beyond the per-user limit evicts the oldest session: a steady state.
-            blackHole(try await accounts.login(username: "benchmark", password: "benchmark password", clientID: nil, userAgent: "benchmark", address: "192.0.2.1"))
+            blackHole(
+                try await accounts.login(username: "benchmark", password: "benchmark password", clientID: nil, userAgent: "benchmark", address: "192.0.2.1")
+            )
         }
         benchmark.stopMeasurement()
     }

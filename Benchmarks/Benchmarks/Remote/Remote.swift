@@ -87,7 +87,11 @@ struct RemoteFixture {
         let jwks = Self.jwks(publishing: key)
         let router = Router()
         router.get("jwks") { _, _ in
-            Response(status: .ok, headers: [.contentType: "application/json", .cacheControl: "max-age=3600"], body: .init(byteBuffer: ByteBuffer(string: jwks)))
+            Response(
+                status: .ok,
+                headers: [.contentType: "application/json", .cacheControl: "max-age=3600"],
+                body: .init(byteBuffer: ByteBuffer(string: jwks))
+            )
         }
         let port = Mutex<Int?>(nil)
         let app = Application(

@@ -72,33 +72,48 @@ func registerSign<Key: Sendable>(
         try makeRawSign(fixture)()
     }
 
-    Benchmark("\(algorithm) sign: JWTAuth", configuration: configuration, closure: { benchmark throws in
-        let fixture = fixture()
-        let signer = fixture.signer
-        let claims = Claims.jwtAuth
-        benchmark.startMeasurement()
-        for _ in benchmark.scaledIterations {
-            blackHole(try signer.sign(claims, type: "at+jwt"))
-        }
-    }, setup: selfCheck)
+    Benchmark(
+        "\(algorithm) sign: JWTAuth",
+        configuration: configuration,
+        closure: { benchmark throws in
+            let fixture = fixture()
+            let signer = fixture.signer
+            let claims = Claims.jwtAuth
+            benchmark.startMeasurement()
+            for _ in benchmark.scaledIterations {
+                blackHole(try signer.sign(claims, type: "at+jwt"))
+            }
+        },
+        setup: selfCheck
+    )
 
-    Benchmark("\(algorithm) sign: jwt-kit", configuration: configuration, closure: { benchmark async throws in
-        let fixture = fixture()
-        let keys = await fixture.jwtKitKeys()
-        let kid = JWKIdentifier(string: fixture.keyID)
-        let header = fixture.jwtKitHeader
-        let payload = Claims.jwtKit
-        benchmark.startMeasurement()
-        for _ in benchmark.scaledIterations {
-            blackHole(try await keys.sign(payload, kid: kid, header: header))
-        }
-    }, setup: selfCheck)
+    Benchmark(
+        "\(algorithm) sign: jwt-kit",
+        configuration: configuration,
+        closure: { benchmark async throws in
+            let fixture = fixture()
+            let keys = await fixture.jwtKitKeys()
+            let kid = JWKIdentifier(string: fixture.keyID)
+            let header = fixture.jwtKitHeader
+            let payload = Claims.jwtKit
+            benchmark.startMeasurement()
+            for _ in benchmark.scaledIterations {
+                blackHole(try await keys.sign(payload, kid: kid, header: header))
+            }
+        },
+        setup: selfCheck
+    )
 
-    Benchmark("\(algorithm) sign: raw", configuration: configuration, closure: { benchmark throws in
-        let sign = makeRawSign(fixture())
-        benchmark.startMeasurement()
-        for _ in benchmark.scaledIterations {
-            try sign()
-        }
-    }, setup: selfCheck)
+    Benchmark(
+        "\(algorithm) sign: raw",
+        configuration: configuration,
+        closure: { benchmark throws in
+            let sign = makeRawSign(fixture())
+            benchmark.startMeasurement()
+            for _ in benchmark.scaledIterations {
+                try sign()
+            }
+        },
+        setup: selfCheck
+    )
 }

@@ -29,33 +29,41 @@ let benchmarks: @Sendable () -> Void = {
 func registerRequestVerify<Key: Sendable>(_ algorithm: String, _ fixture: @escaping @Sendable () -> Fixture<Key>) {
     let selfCheck: Benchmark.BenchmarkSetupHook = { await fixture().selfCheck() }
 
-    Benchmark("\(algorithm) Vapor request: VaporJWTAuth", closure: { benchmark async throws in
-        let fixture = fixture()
-        let app = try await Application.make(.testing)
-        let authenticator = JWTAuthAuthenticator(verifier: PolicyVerifier(verifier: fixture.verifier))
-        let request = bearerRequest(app, token: fixture.token)
-        precondition(try await authenticator.authenticate(request)?.userID == Claims.subject)
-        benchmark.startMeasurement()
-        for _ in benchmark.scaledIterations {
-            blackHole(try await authenticator.authenticate(request))
-        }
-        benchmark.stopMeasurement()
-        try await app.asyncShutdown()
-    }, setup: selfCheck)
+    Benchmark(
+        "\(algorithm) Vapor request: VaporJWTAuth",
+        closure: { benchmark async throws in
+            let fixture = fixture()
+            let app = try await Application.make(.testing)
+            let authenticator = JWTAuthAuthenticator(verifier: PolicyVerifier(verifier: fixture.verifier))
+            let request = bearerRequest(app, token: fixture.token)
+            precondition(try await authenticator.authenticate(request)?.userID == Claims.subject)
+            benchmark.startMeasurement()
+            for _ in benchmark.scaledIterations {
+                blackHole(try await authenticator.authenticate(request))
+            }
+            benchmark.stopMeasurement()
+            try await app.asyncShutdown()
+        },
+        setup: selfCheck
+    )
 
-    Benchmark("\(algorithm) Vapor request: vapor/jwt", closure: { benchmark async throws in
-        let fixture = fixture()
-        let app = try await Application.make(.testing)
-        app.jwt.keys = await fixture.jwtKitKeys()
-        let request = bearerRequest(app, token: fixture.token)
-        precondition(try await request.jwt.verify(as: AccessTokenPayload.self).sub.value == Claims.subject)
-        benchmark.startMeasurement()
-        for _ in benchmark.scaledIterations {
-            blackHole(try await request.jwt.verify(as: AccessTokenPayload.self))
-        }
-        benchmark.stopMeasurement()
-        try await app.asyncShutdown()
-    }, setup: selfCheck)
+    Benchmark(
+        "\(algorithm) Vapor request: vapor/jwt",
+        closure: { benchmark async throws in
+            let fixture = fixture()
+            let app = try await Application.make(.testing)
+            app.jwt.keys = await fixture.jwtKitKeys()
+            let request = bearerRequest(app, token: fixture.token)
+            precondition(try await request.jwt.verify(as: AccessTokenPayload.self).sub.value == Claims.subject)
+            benchmark.startMeasurement()
+            for _ in benchmark.scaledIterations {
+                blackHole(try await request.jwt.verify(as: AccessTokenPayload.self))
+            }
+            benchmark.stopMeasurement()
+            try await app.asyncShutdown()
+        },
+        setup: selfCheck
+    )
 }
 
 /// A request as a route handler gets it, with the token in `Authorization`.

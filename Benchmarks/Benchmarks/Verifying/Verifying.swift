@@ -32,7 +32,10 @@ let benchmarks: @Sendable () -> Void = {
         let input = fixture.signingInput
         return {
             publicKey.isValidSignature(
-                _RSA.Signing.RSASignature(rawRepresentation: signature), for: input, padding: .insecurePKCS1v1_5)
+                _RSA.Signing.RSASignature(rawRepresentation: signature),
+                for: input,
+                padding: .insecurePKCS1v1_5
+            )
         }
     }
 
@@ -80,31 +83,43 @@ func registerVerify<Key: Sendable>(
         precondition(makeRawVerify(fixture)(), "the raw \(algorithm) verification rejected the token")
     }
 
-    Benchmark("\(algorithm) verify: JWTAuth", closure: { benchmark throws in
-        let fixture = fixture()
-        let verifier = fixture.verifier
-        let token = fixture.token
-        benchmark.startMeasurement()
-        for _ in benchmark.scaledIterations {
-            blackHole(try verifier.verify(token))
-        }
-    }, setup: selfCheck)
+    Benchmark(
+        "\(algorithm) verify: JWTAuth",
+        closure: { benchmark throws in
+            let fixture = fixture()
+            let verifier = fixture.verifier
+            let token = fixture.token
+            benchmark.startMeasurement()
+            for _ in benchmark.scaledIterations {
+                blackHole(try verifier.verify(token))
+            }
+        },
+        setup: selfCheck
+    )
 
-    Benchmark("\(algorithm) verify: jwt-kit", closure: { benchmark async throws in
-        let fixture = fixture()
-        let keys = await fixture.jwtKitKeys()
-        let token = fixture.token
-        benchmark.startMeasurement()
-        for _ in benchmark.scaledIterations {
-            blackHole(try await keys.verify(token, as: AccessTokenPayload.self))
-        }
-    }, setup: selfCheck)
+    Benchmark(
+        "\(algorithm) verify: jwt-kit",
+        closure: { benchmark async throws in
+            let fixture = fixture()
+            let keys = await fixture.jwtKitKeys()
+            let token = fixture.token
+            benchmark.startMeasurement()
+            for _ in benchmark.scaledIterations {
+                blackHole(try await keys.verify(token, as: AccessTokenPayload.self))
+            }
+        },
+        setup: selfCheck
+    )
 
-    Benchmark("\(algorithm) verify: raw", closure: { benchmark in
-        let verify = makeRawVerify(fixture())
-        benchmark.startMeasurement()
-        for _ in benchmark.scaledIterations {
-            blackHole(verify())
-        }
-    }, setup: selfCheck)
+    Benchmark(
+        "\(algorithm) verify: raw",
+        closure: { benchmark in
+            let verify = makeRawVerify(fixture())
+            benchmark.startMeasurement()
+            for _ in benchmark.scaledIterations {
+                blackHole(verify())
+            }
+        },
+        setup: selfCheck
+    )
 }

@@ -138,35 +138,35 @@ public enum Fixtures {
 /// -pkeyopt rsa_keygen_bits:2048`). Fixed rather than generated so that runs are repeatable:
 /// generating one costs a random amount of work, which would blur instruction counts.
 let rsaPrivateKeyPEM = """
-        -----BEGIN PRIVATE KEY-----
-        MIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQDTOUj56Y2ESGUP
-        +PfP88Mu1KohV4CGyrZ7W5vWrEmCJKmTV1jFuQg6FIqWVCvb885oO9UKl0dxIVYf
-        NxtNGelYqYQ2swP5GbyHXMMEHttPtQ8JGztPa6Y3Yk8t9z6Wkw2J45ShrylHfjHU
-        B9aBGlKJYVLnm+0kTtWx9fNi/DYCdpcs5foeLJ+SESR+jivhkWEtN/KiUx/c6KYQ
-        uHp12OaY6YbiUFn6hPutB3YTEcbh0QHWX/ovOAA0+84FJTbwfVBZrhRySfh2El0t
-        DUAJwX7pLgD6i52DdjVja5upb37SkugKPEvUFanj5I+KKrrFUviaWjeqdCQeQgep
-        GG9zm6WTAgMBAAECggEACDHncZVszCkS4rUXcutTiJ7voC4zlQc1tUDZ9vuQOTW6
-        7osrrTV/QDbzzt6ielInO/Fg/pwymre0Y677ptjOg4Ya1GnK9FXZ9AEr/8jtXAD7
-        qFrKHkwK6DMu50BPHqsYkgpRBe+J0SBFm/hXNi297gk8nN0hLOYcxwlye/CqbRtN
-        V9vDIg2rFidIA/4xN2A+90QMahS4MMKhjDbkeKDPZ+inDdIHAOdPu/xuwMfdInri
-        Ii3ecb73YZT108Kyb9NpUSsdCalFMQrQRHk9+djSJ+cgn6zuKS6L5s75GbwGLrMy
-        kHz2nWfBHiJCKZ+Ll+HgzNpWzx8fSuhV+7Q8LM2OgQKBgQD6Pu/uYERH8nVjfMSO
-        PXxgsFLvmHNEvK0A/NWseFTRxCWPn6exbreB9eunU8i+Z/OfqLFYyfzPN2QOSQGp
-        6hc9mjIJWC7L7dDQuzjHxt1a9JJ0wAKRBgXZP9wI9pMcfwU8CJtqXT+ReLkSZ6LD
-        SERPm0a97L3ZfI2sDBoIi0M4IwKBgQDYFKVVZGvrTtMcoh54KeiZtRtphP6jIdQL
-        wUhbZUpakJCFcUQphryhhY5xdf54VRShKlNqzC/vjzYUgOKf97boACVehc33RhL4
-        C2KneNfskycbUTM3ozlYgx7RlknMxlNq7jX63bIiBzjiGNP1qq+MQxbdmr+2wsP5
-        emeGnlZ70QKBgQCN05O5/zdTq3eabgEcOH7Acc5fWoChyWknsSQMvpob1NYQ40Rw
-        TDaW4mCvkc2pFFM//qSclMXCTztW2UunGDQZxsVrBF5pV5xMYH+awft8bDaBEr2h
-        oc84xHeZYN4ZfWfjEWG706OOd+Q0KSZXFSMaFv/t7jnfBDdq9eTfSMZNDwKBgFBO
-        lAgBk45XtGRu6E4WnUkLI037TLwKZYmc4yx8n766/ctqhj+8wLxzK7aFePb1//3K
-        Akit7J7nJd1G7XMwmHzvGPRhXGQrWf9wE9FUO0PEiQNBEXz7H+QCj2Crr2/4waX7
-        NHqxDHRTJNP7EEO8lRPXF1dzHQ9qoXVGBdXlYRURAoGAU9CwBnP5gVENgAMj5DS6
-        IbaoCwDvsNrl+Dwl2QzdXNwjXd74QGiF2ZY/7J3MLLjk+HRl7qXgRzrORIOMyPAk
-        gvVI+O3SLIAWUQMX2XmXVNuDUzfSfyUhLPiqiuqpnmmEZkQJuzX0NW1bUWY8qKXd
-        fun0wmDfbJICvk2UhvUTXEo=
-        -----END PRIVATE KEY-----
-        """
+    -----BEGIN PRIVATE KEY-----
+    MIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQDTOUj56Y2ESGUP
+    +PfP88Mu1KohV4CGyrZ7W5vWrEmCJKmTV1jFuQg6FIqWVCvb885oO9UKl0dxIVYf
+    NxtNGelYqYQ2swP5GbyHXMMEHttPtQ8JGztPa6Y3Yk8t9z6Wkw2J45ShrylHfjHU
+    B9aBGlKJYVLnm+0kTtWx9fNi/DYCdpcs5foeLJ+SESR+jivhkWEtN/KiUx/c6KYQ
+    uHp12OaY6YbiUFn6hPutB3YTEcbh0QHWX/ovOAA0+84FJTbwfVBZrhRySfh2El0t
+    DUAJwX7pLgD6i52DdjVja5upb37SkugKPEvUFanj5I+KKrrFUviaWjeqdCQeQgep
+    GG9zm6WTAgMBAAECggEACDHncZVszCkS4rUXcutTiJ7voC4zlQc1tUDZ9vuQOTW6
+    7osrrTV/QDbzzt6ielInO/Fg/pwymre0Y677ptjOg4Ya1GnK9FXZ9AEr/8jtXAD7
+    qFrKHkwK6DMu50BPHqsYkgpRBe+J0SBFm/hXNi297gk8nN0hLOYcxwlye/CqbRtN
+    V9vDIg2rFidIA/4xN2A+90QMahS4MMKhjDbkeKDPZ+inDdIHAOdPu/xuwMfdInri
+    Ii3ecb73YZT108Kyb9NpUSsdCalFMQrQRHk9+djSJ+cgn6zuKS6L5s75GbwGLrMy
+    kHz2nWfBHiJCKZ+Ll+HgzNpWzx8fSuhV+7Q8LM2OgQKBgQD6Pu/uYERH8nVjfMSO
+    PXxgsFLvmHNEvK0A/NWseFTRxCWPn6exbreB9eunU8i+Z/OfqLFYyfzPN2QOSQGp
+    6hc9mjIJWC7L7dDQuzjHxt1a9JJ0wAKRBgXZP9wI9pMcfwU8CJtqXT+ReLkSZ6LD
+    SERPm0a97L3ZfI2sDBoIi0M4IwKBgQDYFKVVZGvrTtMcoh54KeiZtRtphP6jIdQL
+    wUhbZUpakJCFcUQphryhhY5xdf54VRShKlNqzC/vjzYUgOKf97boACVehc33RhL4
+    C2KneNfskycbUTM3ozlYgx7RlknMxlNq7jX63bIiBzjiGNP1qq+MQxbdmr+2wsP5
+    emeGnlZ70QKBgQCN05O5/zdTq3eabgEcOH7Acc5fWoChyWknsSQMvpob1NYQ40Rw
+    TDaW4mCvkc2pFFM//qSclMXCTztW2UunGDQZxsVrBF5pV5xMYH+awft8bDaBEr2h
+    oc84xHeZYN4ZfWfjEWG706OOd+Q0KSZXFSMaFv/t7jnfBDdq9eTfSMZNDwKBgFBO
+    lAgBk45XtGRu6E4WnUkLI037TLwKZYmc4yx8n766/ctqhj+8wLxzK7aFePb1//3K
+    Akit7J7nJd1G7XMwmHzvGPRhXGQrWf9wE9FUO0PEiQNBEXz7H+QCj2Crr2/4waX7
+    NHqxDHRTJNP7EEO8lRPXF1dzHQ9qoXVGBdXlYRURAoGAU9CwBnP5gVENgAMj5DS6
+    IbaoCwDvsNrl+Dwl2QzdXNwjXd74QGiF2ZY/7J3MLLjk+HRl7qXgRzrORIOMyPAk
+    gvVI+O3SLIAWUQMX2XmXVNuDUzfSfyUhLPiqiuqpnmmEZkQJuzX0NW1bUWY8qKXd
+    fun0wmDfbJICvk2UhvUTXEo=
+    -----END PRIVATE KEY-----
+    """
 
 /// Signed by JWTAuth with the ``Fixtures/es256`` key over `Claims.jwtAuth`, `typ: at+jwt`.
 let es256Token =

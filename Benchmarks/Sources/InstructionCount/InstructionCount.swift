@@ -83,22 +83,35 @@ struct InstructionCount {
             }
         }
         // Fixtures are built lazily, inside the closures, so only the chosen case pays.
-        add("HS256", { Fixtures.hs256 },
+        add(
+            "HS256",
+            { Fixtures.hs256 },
             rawVerify: { f in { HMAC<SHA256>.isValidAuthenticationCode(f.signature, authenticating: f.signingInput, using: f.rawKey) } },
-            rawSign: { f in { _ = HMAC<SHA256>.authenticationCode(for: f.signingInput, using: f.rawKey) } })
-        add("RS256", { Fixtures.rs256 },
+            rawSign: { f in { _ = HMAC<SHA256>.authenticationCode(for: f.signingInput, using: f.rawKey) } }
+        )
+        add(
+            "RS256",
+            { Fixtures.rs256 },
             rawVerify: { f in
                 let publicKey = f.rawKey.publicKey
-                return { publicKey.isValidSignature(_RSA.Signing.RSASignature(rawRepresentation: f.signature), for: f.signingInput, padding: .insecurePKCS1v1_5) }
+                return {
+                    publicKey.isValidSignature(_RSA.Signing.RSASignature(rawRepresentation: f.signature), for: f.signingInput, padding: .insecurePKCS1v1_5)
+                }
             },
-            rawSign: { f in { _ = try f.rawKey.signature(for: f.signingInput, padding: .insecurePKCS1v1_5) } })
-        add("PS256", { Fixtures.ps256 },
+            rawSign: { f in { _ = try f.rawKey.signature(for: f.signingInput, padding: .insecurePKCS1v1_5) } }
+        )
+        add(
+            "PS256",
+            { Fixtures.ps256 },
             rawVerify: { f in
                 let publicKey = f.rawKey.publicKey
                 return { publicKey.isValidSignature(_RSA.Signing.RSASignature(rawRepresentation: f.signature), for: f.signingInput, padding: .PSS) }
             },
-            rawSign: { f in { _ = try f.rawKey.signature(for: f.signingInput, padding: .PSS) } })
-        add("ES256", { Fixtures.es256 },
+            rawSign: { f in { _ = try f.rawKey.signature(for: f.signingInput, padding: .PSS) } }
+        )
+        add(
+            "ES256",
+            { Fixtures.es256 },
             rawVerify: { f in
                 let publicKey = f.rawKey.publicKey
                 return {
@@ -106,13 +119,17 @@ struct InstructionCount {
                     return publicKey.isValidSignature(signature, for: f.signingInput)
                 }
             },
-            rawSign: { f in { _ = try f.rawKey.signature(for: f.signingInput) } })
-        add("EdDSA", { Fixtures.eddsa },
+            rawSign: { f in { _ = try f.rawKey.signature(for: f.signingInput) } }
+        )
+        add(
+            "EdDSA",
+            { Fixtures.eddsa },
             rawVerify: { f in
                 let publicKey = f.rawKey.publicKey
                 return { publicKey.isValidSignature(f.signature, for: f.signingInput) }
             },
-            rawSign: { f in { _ = try f.rawKey.signature(for: f.signingInput) } })
+            rawSign: { f in { _ = try f.rawKey.signature(for: f.signingInput) } }
+        )
         return cases
     }
 }

@@ -73,9 +73,15 @@ struct ClaimsReader {
     private mutating func record(_ name: JSONReader.MemberName, _ value: JSONReader.Value) {
         var isDate = false
         switch (name.length, name.word0) {
-        case (3, 0x70_7865): self.exp = value; isDate = true  // "exp"
-        case (3, 0x74_6169): self.iat = value; isDate = true  // "iat"
-        case (3, 0x66_626e): self.nbf = value; isDate = true  // "nbf"
+        case (3, 0x70_7865):  // "exp"
+            self.exp = value
+            isDate = true
+        case (3, 0x74_6169):  // "iat"
+            self.iat = value
+            isDate = true
+        case (3, 0x66_626e):  // "nbf"
+            self.nbf = value
+            isDate = true
         case (3, 0x62_7573): self.sub = value  // "sub"
         case (3, 0x73_7369): self.iss = value  // "iss"
         case (3, 0x64_7561): self.aud = value  // "aud"

@@ -268,7 +268,7 @@ extension CompactJWS.Header {
     func publicHeader(in bytes: UnsafeRawBufferPointer, key: JWTKey) -> JOSEHeader {
         JOSEHeader(
             algorithm: self.algorithm,
-            keyID: self.keyID.map { _ in key.keyID ?? "" } ,
+            keyID: self.keyID.map { _ in key.keyID ?? "" },
             type: self.type.map { JSONReader.string($0, in: bytes) },
             contentType: self.contentType.map { JSONReader.string($0, in: bytes) }
         )

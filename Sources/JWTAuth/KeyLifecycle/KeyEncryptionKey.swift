@@ -90,7 +90,12 @@ public struct KeyEncryptionKey: Sendable {
         let plaintext = Array(try signingKey.jwk(includingPrivateKey: signingKey.isPrivate).utf8)
         let combined: [UInt8]
         do {
-            let box = try AES.GCM.seal(plaintext, using: self.key, nonce: AES.GCM.Nonce(), authenticating: Self.associatedData(keyID: keyID, algorithm: signingKey.algorithm))
+            let box = try AES.GCM.seal(
+                plaintext,
+                using: self.key,
+                nonce: AES.GCM.Nonce(),
+                authenticating: Self.associatedData(keyID: keyID, algorithm: signingKey.algorithm)
+            )
             guard let bytes = box.combined else { throw JWTAuthError.keyInvalid("AES-GCM produced no combined box") }
             combined = Array(bytes)
         } catch {

@@ -217,7 +217,14 @@ public struct SessionManager: Sendable {
                 metadata: ["sid": "\(revoked.id)", "sub": "\(revoked.userID)", "client_id": "\(revoked.clientID)"]
             )
             self.audit.record(
-                origin.event(.refreshReuseDetected, at: now, userID: revoked.userID, sessionID: revoked.id, clientID: revoked.clientID, outcome: "session_revoked")
+                origin.event(
+                    .refreshReuseDetected,
+                    at: now,
+                    userID: revoked.userID,
+                    sessionID: revoked.id,
+                    clientID: revoked.clientID,
+                    outcome: "session_revoked"
+                )
             )
             throw JWTAuthError(.refreshReused, "the refresh token was already used; the session has been revoked")
         case .rejected(.unknownSession):

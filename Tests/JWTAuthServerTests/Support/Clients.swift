@@ -20,7 +20,13 @@ struct MachineClient: Sendable {
 extension ServerFixture {
     /// Registers a machine client straight in the store (as `jwtauth clients add` does).
     func addClient(_ name: String = "orders-api", scopes: [String] = [OAuthScope.revocationsRead]) async throws -> MachineClient {
-        let (client, secret) = try await JWTAuthServer.addClient(configuration: self.configuration, name: name, scopes: scopes, logger: .quiet, clock: self.clock)
+        let (client, secret) = try await JWTAuthServer.addClient(
+            configuration: self.configuration,
+            name: name,
+            scopes: scopes,
+            logger: .quiet,
+            clock: self.clock
+        )
         return MachineClient(id: client.id, secret: secret)
     }
 
@@ -32,7 +38,12 @@ extension ServerFixture {
 
 extension API {
     /// `POST /oauth/token` with `grant_type=client_credentials` and the client's Basic credentials.
-    func clientCredentials(_ client: MachineClient, scope: String? = nil, form extra: [(String, String)] = [], headers extraHeaders: HTTPFields = [:]) async throws -> TestResponse {
+    func clientCredentials(
+        _ client: MachineClient,
+        scope: String? = nil,
+        form extra: [(String, String)] = [],
+        headers extraHeaders: HTTPFields = [:]
+    ) async throws -> TestResponse {
         var form = [("grant_type", "client_credentials")]
         if let scope { form.append(("scope", scope)) }
         form += extra

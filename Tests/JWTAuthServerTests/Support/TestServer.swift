@@ -289,5 +289,9 @@ func expectError(
     if let code {
         #expect(response.errorCode == code, "\(comment.map { "\($0): " } ?? "")\(response.text)", sourceLocation: sourceLocation)
     }
-    #expect(response.object["error_description"]?.stringValue != nil, "\(comment.map { "\($0): " } ?? "")no error_description: \(response.text)", sourceLocation: sourceLocation)
+    #expect(
+        response.object["error_description"]?.stringValue != nil,
+        "\(comment.map { "\($0): " } ?? "")no error_description: \(response.text)",
+        sourceLocation: sourceLocation
+    )
 }

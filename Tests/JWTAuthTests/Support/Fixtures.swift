@@ -1,4 +1,5 @@
 import Foundation
+
 @testable import JWTAuth
 
 /// Test data: the RFC examples committed under Fixtures/, and the Wycheproof vectors read from

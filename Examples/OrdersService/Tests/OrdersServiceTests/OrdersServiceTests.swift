@@ -41,7 +41,9 @@ struct OrdersServiceTests {
                 #expect(String(buffer: empty.body) == "[]")
 
                 let created = try await client.execute(
-                    uri: "/api/userOrders", method: .post, headers: auth(alice.access),
+                    uri: "/api/userOrders",
+                    method: .post,
+                    headers: auth(alice.access),
                     body: ByteBuffer(string: #"{"item":"coffee","quantity":2}"#)
                 )
                 #expect(created.status == .created)
@@ -54,7 +56,9 @@ struct OrdersServiceTests {
                 let theirs = try await client.execute(uri: "/api/userOrders", method: .get, headers: auth(bob.access))
                 #expect(String(buffer: theirs.body) == "[]", "bob sees only his own orders")
 
-                for body in [#"{"item":"coffee"}"#, #"{"item":"","quantity":1}"#, #"{"item":"tea","quantity":0}"#, #"{"item":"tea","quantity":"2"}"#, "not json"] {
+                for body in [
+                    #"{"item":"coffee"}"#, #"{"item":"","quantity":1}"#, #"{"item":"tea","quantity":0}"#, #"{"item":"tea","quantity":"2"}"#, "not json",
+                ] {
                     let bad = try await client.execute(uri: "/api/userOrders", method: .post, headers: auth(alice.access), body: ByteBuffer(string: body))
                     #expect(bad.status == .badRequest, "\(body)")
                     #expect(String(buffer: bad.body).contains("\"error\""), "\(body)")

@@ -11,7 +11,10 @@ struct ReadmeTests {
 
     /// The snippet's parts between `// README-BEGIN: NAME` and `// README-END: NAME`.
     static func parts() throws -> [String: String] {
-        let text = try String(contentsOf: Self.package.appendingPathComponent("Tests/VaporJWTAuthDocumentationTests/Snippets/VaporHowTo.swift"), encoding: .utf8)
+        let text = try String(
+            contentsOf: Self.package.appendingPathComponent("Tests/VaporJWTAuthDocumentationTests/Snippets/VaporHowTo.swift"),
+            encoding: .utf8
+        )
         var parts: [String: String] = [:]
         var current: (name: String, lines: [String])?
         for line in text.components(separatedBy: "\n") {

@@ -43,7 +43,12 @@ struct AuthenticatorTests {
     static func bearer(_ token: String) -> HTTPHeaders { ["Authorization": "Bearer \(token)"] }
 
     /// The error body is ours (`error`, `error_description`), never Vapor's (`error: true`, `reason`).
-    static func expectError(_ response: TestingHTTPResponse, _ status: HTTPResponseStatus, _ code: String, sourceLocation: SourceLocation = #_sourceLocation) throws {
+    static func expectError(
+        _ response: TestingHTTPResponse,
+        _ status: HTTPResponseStatus,
+        _ code: String,
+        sourceLocation: SourceLocation = #_sourceLocation
+    ) throws {
         #expect(response.status == status, sourceLocation: sourceLocation)
         let json = try JSONValue(parsing: response.body.string).objectValue ?? [:]
         #expect(json["error"] == .string(code), "\(response.body.string)", sourceLocation: sourceLocation)
