@@ -1,34 +1,27 @@
 public import JWTAuth
 public import Logging
 public import ServiceLifecycle
-import Synchronization
 
 /// Keeps this instance's revocation cache, and its revocation feed for other services, in
-/// step with what every instance revokes.
-///
-/// Stores with a push channel (PostgreSQL NOTIFY, Redis pub/sub) deliver revocations as they
-/// commit; each is recorded at once and sent live to the feed's readers. The store's revocation
-/// log is also read from a cursor (its entries fill the feed's journal, with their cursors) —
-/// on its own schedule as a safety net, and immediately whenever the push channel
-/// (re)connects — so what happened during an outage is caught up. Stores without a push
-/// channel are polled every `pollInterval`. Expired sessions and old revocations are purged
-/// every `purgeInterval`.
+/// step with what every instance revokes: ``RevocationSync`` as a service that ends on
+/// graceful shutdown.
 ///
 /// Run it (in a `ServiceGroup`, or as one of a Hummingbird `Application`'s services) in every
 /// process whose ``SessionManager`` shares a store with other instances: a token server, or an
 /// API that verifies tokens against the same store. Without it, that process sees only its own
 /// revocations.
 public struct RevocationSyncService: Service {
+    /// The loop this service runs.
+    public let sync: RevocationSync
+
     /// The engine whose revocation cache is kept up to date.
-    public let sessions: SessionManager
+    public var sessions: SessionManager { self.sync.sessions }
     /// How often the log is read when the store has no push channel (SQLite).
-    public let pollInterval: Duration
+    public var pollInterval: Duration { self.sync.pollInterval }
     /// How often the log is read when a push channel delivers revocations anyway.
-    public let backstopInterval: Duration
+    public var backstopInterval: Duration { self.sync.backstopInterval }
     /// How often expired sessions and old revocations are purged from the store.
-    public let purgeInterval: Duration
-    let logger: Logger
-    let initialCursor: RevocationCursor?
+    public var purgeInterval: Duration { self.sync.purgeInterval }
 
     /// Creates the service.
     ///
@@ -48,86 +41,19 @@ public struct RevocationSyncService: Service {
         initialCursor: RevocationCursor? = nil,
         logger: Logger = Logger(label: "jwtauth.revocations")
     ) {
-        self.sessions = sessions
-        self.pollInterval = pollInterval
-        self.backstopInterval = backstopInterval
-        self.purgeInterval = purgeInterval
-        self.initialCursor = initialCursor
-        self.logger = logger
-    }
-
-    /// Set by the feed when it (re)connects; the log reader then reads at once.
-    private final class CatchUpFlag: Sendable {
-        let requested = Atomic<Bool>(false)
+        self.sync = RevocationSync(
+            sessions: sessions,
+            pollInterval: pollInterval,
+            backstopInterval: backstopInterval,
+            purgeInterval: purgeInterval,
+            initialCursor: initialCursor,
+            logger: logger
+        )
     }
 
     /// Follows the store until graceful shutdown.
     public func run() async throws {
-        let catchUp = CatchUpFlag()
-        let feed = self.sessions.sessions.revocationFeed()
-        await withTaskGroup(of: Bool.self) { group in
-            if let feed {
-                group.addTask {
-                    for await message in feed.cancelOnGracefulShutdown() {
-                        switch message {
-                        case .connected:
-                            catchUp.requested.store(true, ordering: .sequentiallyConsistent)
-                        case .revoked(let event):
-                            self.sessions.recordRevocation(event)
-                        }
-                    }
-                    return false
-                }
-            }
-            group.addTask {
-                await self.readLog(every: feed == nil ? self.pollInterval : self.backstopInterval, catchUp: catchUp)
-                return true
-            }
-            // The log reader ends with the service (graceful shutdown); then stop the feed.
-            while let finished = await group.next() {
-                if finished { group.cancelAll() }
-            }
-        }
-    }
-
-    private func readLog(every interval: Duration, catchUp: CatchUpFlag) async {
-        var cursor = self.initialCursor
-        var lastRead = ContinuousClock.now
-        var lastPurge = ContinuousClock.now
-        var failing = false
-        let tick = min(self.pollInterval, interval)
-        while !Task.isShuttingDownGracefully && !Task.isCancelled {
-            let requested = catchUp.requested.exchange(false, ordering: .sequentiallyConsistent)
-            if requested || failing || ContinuousClock.now - lastRead >= interval {
-                do {
-                    cursor = try await self.sessions.loadRevocations(after: cursor)
-                    lastRead = ContinuousClock.now
-                    if failing {
-                        self.logger.info("revocation log reachable again; caught up")
-                        failing = false
-                    }
-                    if ContinuousClock.now - lastPurge >= self.purgeInterval {
-                        lastPurge = ContinuousClock.now
-                        try await self.sessions.sessions.purgeExpired(
-                            at: self.sessions.clock.now,
-                            revocationRetention: self.sessions.configuration.revocationRetention
-                        )
-                        self.sessions.revocations.prune(now: self.sessions.clock.now)
-                    }
-                } catch {
-                    if !failing { self.logger.warning("cannot read the revocation log; retrying", metadata: ["error": "\(error)"]) }
-                    failing = true
-                }
-            }
-            // Revocations made elsewhere reach this instance within this much (plus the push
-            // channel's delay when there is one): what an operator alerts on.
-            self.sessions.metrics.recordRevocationFeedLag(ContinuousClock.now - lastRead)
-            let pause = failing ? max(tick, .milliseconds(250)) : tick
-            do {
-                try await cancelWhenGracefulShutdown { try await Task.sleep(for: pause) }
-            } catch {
-                return
-            }
-        }
+        let sync = self.sync
+        await cancelWhenGracefulShutdown { await sync.run() }
     }
 }

@@ -52,8 +52,6 @@ public struct JWTAuthProvider: Sendable {
                 let sync = RevocationSync(
                     sessions: sessions,
                     pollInterval: configuration.revocationPollInterval,
-                    backstopInterval: .seconds(1),
-                    purgeInterval: .seconds(600),
                     initialCursor: cursor,
                     logger: logger
                 )
@@ -88,9 +86,6 @@ public struct JWTAuthProvider: Sendable {
             let cursor = try await sessions.loadRevocations()
             let sync = RevocationSync(
                 sessions: sessions,
-                pollInterval: .milliseconds(50),
-                backstopInterval: .seconds(1),
-                purgeInterval: .seconds(600),
                 initialCursor: cursor,
                 logger: app.logger
             )
