@@ -39,9 +39,7 @@ struct ReadmeTests {
         #expect(readme.contains("import VaporJWTAuth"), "\(path) names the module")
         #expect(readme.contains(verify), "\(path) no longer shows Snippets/VaporHowTo.swift's verify part verbatim")
         #expect(verify.components(separatedBy: "\n").count + 3 < 20, "the how-to is under 20 lines")
-        if path.hasPrefix("Integrations") {
-            #expect(readme.contains(try #require(parts["issue"])), "\(path) no longer shows the issue part verbatim")
-        }
+        #expect(readme.contains(try #require(parts["issue"])), "\(path) no longer shows the issue part verbatim")
     }
 
     /// The fenced Swift examples of the library's `///` comments, each as its lines without
