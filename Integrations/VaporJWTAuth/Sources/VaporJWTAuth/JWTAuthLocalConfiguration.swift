@@ -23,7 +23,8 @@ public struct JWTAuthLocalConfiguration: Sendable {
     /// Users (and, without ``sessionStore``, sessions): `memory` (tests, throwaway runs),
     /// `sqlite:PATH` (one process) or `postgres://…` (several instances).
     public var database: String
-    /// `redis://…` or `redis+cluster://…` to keep sessions in Redis (users stay in ``database``).
+    /// `redis://…`, `rediss://…` (TLS), `redis+cluster://…` or `rediss+cluster://…` to keep
+    /// sessions in Redis (users stay in ``database``).
     public var sessionStore: String?
     /// bcrypt work factor (default 11; at least 10 outside tests).
     public var bcryptCost: Int

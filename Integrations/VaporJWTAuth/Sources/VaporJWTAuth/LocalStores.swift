@@ -42,9 +42,9 @@ struct LocalStores: Sendable {
         guard let sessionURL = configuration.sessionStore else {
             return LocalStores(sessions: database, users: database, clients: database, loginLimits: databaseLimits, close: closeStore)
         }
-        guard sessionURL.hasPrefix("redis://") || sessionURL.hasPrefix("redis+cluster://") else {
+        guard ["redis://", "rediss://", "redis+cluster://", "rediss+cluster://"].contains(where: { sessionURL.hasPrefix($0) }) else {
             await closeStore()
-            throw JWTAuthError(.invalidInput, "unsupported session store; use redis://… or redis+cluster://…")
+            throw JWTAuthError(.invalidInput, "unsupported session store; use redis://…, rediss://… (TLS), redis+cluster://… or rediss+cluster://…")
         }
         let redis: RedisSessionStore
         do {

@@ -157,6 +157,22 @@ struct AuthenticatorTests {
             #expect(throws: JWTAuthError.self) { try app.jwtAuth.routes() }
         }
     }
+
+    @Test("Stores named by an unknown scheme are refused with a clear error, and nothing is configured")
+    func unknownStores() async throws {
+        let key = try JWTKey.generate(.es256, keyID: "test-key")
+        let keys = try KeyRing(signingKey: key, verificationKeys: JWTKeySet(key.publicKey ?? key))
+        let session = SessionConfiguration(issuer: TestApp.issuer)
+        for (database, sessionStore) in [("mysql://db.internal/auth", nil), ("memory", "memcached://cache.internal:11211")] as [(String, String?)] {
+            try await withApp { app in
+                let configuration = JWTAuthLocalConfiguration(session: session, keys: keys, database: database, sessionStore: sessionStore)
+                let error = await #expect(throws: JWTAuthError.self) { try await app.jwtAuth.use(.local(configuration)) }
+                #expect(error?.code == .invalidInput)
+                #expect(error?.message.contains("unsupported") == true)
+                #expect(app.jwtAuth.verifier == nil)
+            }
+        }
+    }
 }
 
 /// A verifier whose keys are not there yet.
