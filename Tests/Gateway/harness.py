@@ -1,5 +1,7 @@
 """The parts the gateway suite runs: `jwtauth serve`, `jwtauth gateway`, an echo upstream and a
 fault proxy in front of the token server, plus a small HTTP client (standard library only).
+Waiting, free ports and log tails come from Tests/python/jwtauth_testing.py, which run.sh puts
+on PYTHONPATH, as for the other suites.
 
 Every child process is recorded in WORK/pids (so that run.sh can stop what the tests could
 not) and in PROCESSES (pid → name), which lets the fault proxy tell which process opened a
@@ -30,7 +32,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterable
 
+import jwtauth_testing
 import pytest
+from jwtauth_testing import clean_environment, free_port, tail
 
 HERE = Path(__file__).resolve().parent
 PASSWORD = "correct horse battery staple"
@@ -73,37 +77,10 @@ def forget_pid(name: str, pid: int) -> None:
         PROCESSES.pop(pid, None)
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def wait_for(condition: Callable[[], object], timeout: float, what: str, interval: float = 0.02):
-    """Polls `condition` until it returns something truthy; fails after `timeout` seconds.
-    An AssertionError from the condition fails at once."""
-    deadline = time.monotonic() + timeout
-    last_error: BaseException | None = None
-    while True:
-        try:
-            value = condition()
-            if value:
-                return value
-        except AssertionError:
-            raise
-        except Exception as error:  # noqa: BLE001 - reported below
-            last_error = error
-        if time.monotonic() >= deadline:
-            detail = f" (last error: {last_error!r})" if last_error else ""
-            pytest.fail(f"timed out after {timeout:.0f} s waiting for {what}{detail}")
-        time.sleep(interval)
-
-
-def tail(path: Path, lines: int = 40) -> str:
-    try:
-        return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
-    except FileNotFoundError:
-        return "(no log)"
+    """The shared `wait_for`, polling every 20 ms by default: revocation latencies are measured
+    with it, so a coarser poll would show up in them."""
+    return jwtauth_testing.wait_for(condition, timeout, what, interval)
 
 
 def nearest_rank(sorted_values: list[float], percentile: float) -> float:
@@ -910,7 +887,7 @@ class FaultProxy:
 
 def child_environment() -> dict[str, str]:
     """The environment for jwtauth children: ours without JWTAUTH_* (the product reads those)."""
-    return {k: v for k, v in os.environ.items() if not k.startswith("JWTAUTH_")}
+    return clean_environment()
 
 
 def run_cli(binary: str, *args: str, input: str | None = None, timeout: float = 120) -> subprocess.CompletedProcess:

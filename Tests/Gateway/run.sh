@@ -71,5 +71,6 @@ python_env gateway "$here/requirements.txt" "$venv" "$work"
 # --- Tests ----------------------------------------------------------------------------------
 cd "$here"
 export PYTHONDONTWRITEBYTECODE=1
+export PYTHONPATH="$repo/Tests/python${PYTHONPATH:+:$PYTHONPATH}"
 "${run_python[@]}" -m pytest -p no:cacheprovider -ra -s --durations=0 --basetemp="$work/pytest" \
     test_forwarding.py test_client_credentials.py test_revocation.py test_jwks.py test_keys.py test_metrics.py "$@"

@@ -1,5 +1,6 @@
-"""What the Python black-box suites share (Tests/Browser, Tests/Cluster): waiting for a
-condition, free ports, log tails, and `jwtauth serve` as a child process.
+"""What the Python black-box suites share (Tests/Browser, Tests/Cluster, Tests/Gateway): waiting
+for a condition, free ports, log tails, a clean environment for children, and `jwtauth serve` as
+a child process.
 
 The suites' run.sh put this directory on PYTHONPATH."""
 
