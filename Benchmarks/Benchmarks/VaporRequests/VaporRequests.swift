@@ -37,7 +37,7 @@ func registerRequestVerify<Key: Sendable>(_ algorithm: String, _ fixture: @escap
             let authenticator = JWTAuthAuthenticator(verifier: PolicyVerifier(verifier: fixture.verifier))
             let request = bearerRequest(app, token: fixture.token)
             let identity = try await authenticator.authenticate(request)
-        precondition(identity?.userID == Claims.subject)
+            precondition(identity?.userID == Claims.subject)
             benchmark.startMeasurement()
             for _ in benchmark.scaledIterations {
                 blackHole(try await authenticator.authenticate(request))
@@ -56,7 +56,7 @@ func registerRequestVerify<Key: Sendable>(_ algorithm: String, _ fixture: @escap
             app.jwt.keys = await fixture.jwtKitKeys()
             let request = bearerRequest(app, token: fixture.token)
             let payload = try await request.jwt.verify(as: AccessTokenPayload.self)
-        precondition(payload.sub.value == Claims.subject)
+            precondition(payload.sub.value == Claims.subject)
             benchmark.startMeasurement()
             for _ in benchmark.scaledIterations {
                 blackHole(try await request.jwt.verify(as: AccessTokenPayload.self))
